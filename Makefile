@@ -1,0 +1,27 @@
+# Two commands get you going:  make demo   (install + run a shipped scenario)
+#                              make test   (install + the test suite)
+VENV ?= .venv
+PY := $(VENV)/bin/python
+SCENARIO ?= scenarios/touchpoint_management.yaml
+
+.PHONY: demo test test-all bench install
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || "$$(tools/find-python)" -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	@touch $@
+
+install: $(VENV)/.installed
+
+demo: $(VENV)/.installed
+	$(PY) run.py run $(SCENARIO) --seed 7
+
+test: $(VENV)/.installed
+	$(PY) -m pytest -q
+
+test-all: $(VENV)/.installed
+	$(PY) -m pytest -q -m "slow or not slow"
+
+bench: $(VENV)/.installed
+	$(PY) run.py bench

@@ -1,0 +1,98 @@
+"""Winning a customer and what happens after the sale (seeds 002, 003).
+
+A purchase brings revenue and starts a customer's satisfaction at the product's
+baseline. Post-purchase care and loyalty rewards lift satisfaction, which then
+drifts back. Satisfaction drives repeat purchases, the churn hazard, advocacy,
+the review score and willingness to recommend, which is how "good profits"
+from loyal customers feed the next sales.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.population import ACTIVE_CUSTOMER, Stage, sample_satisfaction
+
+if TYPE_CHECKING:
+    from sim.model import JourneyModel
+
+DAYS_PER_YEAR = 365.0
+DAYS_PER_MONTH = 30.0
+
+
+def win(model: JourneyModel, rows: np.ndarray, day: int) -> None:
+    """Turn prospects into customers: revenue, satisfaction, referral rewards, attribution."""
+    if rows.size == 0:
+        return
+    table, spec = model.prospects, model.spec
+    table.stage[rows] = Stage.CUSTOMER
+    table.mark_reached(rows, Stage.CUSTOMER)
+    table.customer_since[rows] = day
+    table.next_contact[rows] = np.inf
+    satisfaction = sample_satisfaction(model.rng, spec.product.satisfaction, rows.size)
+    table.base_satisfaction[rows] = satisfaction
+    table.satisfaction[rows] = satisfaction
+    if spec.reviews.enabled:
+        table.review_day[rows] = day + spec.reviews.delay_days
+    model.ledger.record(day, "customer", "customers", "purchase", spec.product.price, rows)
+    referred = rows[table.referred_by[rows] >= 0]
+    if spec.word_of_mouth.reward > 0:
+        model.ledger.record(day, "referral", "referral", "reward", spec.word_of_mouth.reward, referred)
+    model.tally.add_sales(table, rows, referred.size)
+
+
+def care_for_customers(model: JourneyModel, day: int) -> None:
+    """One day in the life of the customer base: care, drift, repeats, churn, reviews."""
+    table, spec = model.prospects, model.spec
+    after = spec.after_sale
+    rng = model.rng
+    customers = np.flatnonzero(ACTIVE_CUSTOMER[table.stage])
+    if customers.size == 0:
+        return
+    base = table.base_satisfaction[customers]
+    satisfaction = base + (table.satisfaction[customers] - base) * (
+        1.0 - after.satisfaction_decay_per_day
+    )
+
+    if after.care_touches_per_month > 0:
+        cared = rng.random(customers.size) < after.care_touches_per_month / DAYS_PER_MONTH
+        satisfaction[cared] += after.care_satisfaction_gain
+        model.ledger.record(
+            day, "post_purchase", "care", "care", after.care_cost_per_touch, customers[cared]
+        )
+
+    product = spec.product
+    repeat = rng.random(customers.size) < product.repeat_purchases_per_year / DAYS_PER_YEAR * satisfaction
+    if repeat.any():
+        model.ledger.record(day, "customer", "customers", "repeat_purchase", product.price, customers[repeat])
+        model.tally.repeat_purchases += int(repeat.sum())
+        if after.loyalty_reward > 0:
+            satisfaction[repeat] += after.loyalty_satisfaction_gain
+            model.ledger.record(
+                day, "post_purchase", "loyalty", "loyalty", after.loyalty_reward, customers[repeat]
+            )
+    satisfaction = np.clip(satisfaction, 0.0, 1.0)
+    table.satisfaction[customers] = satisfaction
+
+    hazard = product.churn_per_year / DAYS_PER_YEAR * 2.0 * (1.0 - satisfaction)
+    churn = rng.random(customers.size) < hazard
+    churned = customers[churn]
+    table.stage[churned] = Stage.CHURNED
+    table.mark_reached(churned, Stage.CHURNED)
+    model.tally.churned += churned.size
+    model.tally.customer_days += customers.size
+
+    staying = customers[~churn]
+    advocates = satisfaction[~churn] >= after.advocate_at
+    table.stage[staying] = np.where(advocates, Stage.ADVOCATE, Stage.CUSTOMER)
+    table.mark_reached(staying[advocates], Stage.ADVOCATE)
+
+    if spec.reviews.enabled:
+        due = staying[table.review_day[staying] == day]
+        leaving = churned[table.review_day[churned] >= 0]
+        writers = np.concatenate([due, leaving])
+        posts = writers[rng.random(writers.size) < spec.reviews.post_share]
+        model.reviews.post(table.satisfaction[posts])
+        table.review_day[writers] = -1

@@ -1,0 +1,125 @@
+"""The ledger: every cost and revenue item, recorded once by whoever pays or earns it.
+
+Rows are kept as numpy chunks (one per ``record`` call) and become a DataFrame at
+the end of a run. Bulk campaign spend is one row per channel per day with a
+touch count; rep touches, care touches, rewards and purchases carry the prospect.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+import pandas as pd
+
+PAYER_TYPES = ("channel", "rep", "referral", "post_purchase", "customer")
+"""Who pays (or, for ``customer``, who pays us)."""
+
+ITEMS = ("touch", "idle", "fixed", "reward", "care", "loyalty", "purchase", "repeat_purchase")
+REVENUE_ITEMS = frozenset({"purchase", "repeat_purchase"})
+
+COLUMNS = ("day", "payer_type", "payer", "item", "amount", "prospect_id", "touches")
+
+
+class Ledger:
+    """Append-only record of money moving, with running totals for the day."""
+
+    def __init__(self) -> None:
+        """Start an empty ledger."""
+        self._chunks: list[tuple] = []
+        self.today: defaultdict[str, float] = defaultdict(float)
+
+    def record(
+        self,
+        day: int,
+        payer_type: str,
+        payer: str,
+        item: str,
+        amount: float | np.ndarray,
+        prospects: np.ndarray | None = None,
+        touches: int | np.ndarray = 1,
+    ) -> None:
+        """Record one row, or one row per prospect when ``prospects`` is given.
+
+        Args:
+            day: Simulation day.
+            payer_type: One of :data:`PAYER_TYPES`.
+            payer: The channel, rep or programme name.
+            item: One of :data:`ITEMS`.
+            amount: Currency per row (scalar, or one per prospect).
+            prospects: Prospect ids, one row each; None for a bulk row.
+            touches: Touches the row paid for.
+        """
+        if prospects is None:
+            ids = np.array([-1], dtype=np.int64)
+        else:
+            ids = np.asarray(prospects, dtype=np.int64)
+            if ids.size == 0:
+                return
+        amounts = np.broadcast_to(np.asarray(amount, dtype=np.float64), ids.shape)
+        counts = np.broadcast_to(np.asarray(touches, dtype=np.int64), ids.shape)
+        self._chunks.append((day, payer_type, payer, item, amounts.copy(), ids, counts.copy()))
+        key = "revenue" if item in REVENUE_ITEMS else payer_type + ":" + payer
+        self.today[key] += float(amounts.sum())
+
+    def start_day(self) -> None:
+        """Reset the per-day totals."""
+        self.today.clear()
+
+    def to_frame(self) -> pd.DataFrame:
+        """All rows as a tidy DataFrame (prospect_id is -1 for bulk rows)."""
+        if not self._chunks:
+            return pd.DataFrame({c: pd.Series(dtype="float64") for c in COLUMNS})
+        sizes = [c[4].size for c in self._chunks]
+        frame = pd.DataFrame(
+            {
+                "day": np.repeat([c[0] for c in self._chunks], sizes).astype(np.int32),
+                "payer_type": pd.Categorical(
+                    np.repeat([c[1] for c in self._chunks], sizes), categories=PAYER_TYPES
+                ),
+                "payer": np.repeat([c[2] for c in self._chunks], sizes),
+                "item": pd.Categorical(
+                    np.repeat([c[3] for c in self._chunks], sizes), categories=ITEMS
+                ),
+                "amount": np.concatenate([c[4] for c in self._chunks]),
+                "prospect_id": np.concatenate([c[5] for c in self._chunks]),
+                "touches": np.concatenate([c[6] for c in self._chunks]),
+            }
+        )
+        return frame
+
+    def totals(self) -> dict[str, float]:
+        """Sums by payer type and item, e.g. ``{"channel:touch": 1234.0, ...}``."""
+        sums: defaultdict[str, float] = defaultdict(float)
+        for _, payer_type, _, item, amounts, _, _ in self._chunks:
+            sums[f"{payer_type}:{item}"] += float(amounts.sum())
+        return dict(sums)
+
+
+class Tally:
+    """Counts that KPIs need beside money: who was won, through which touches."""
+
+    def __init__(self, sources: list[str], n_dims: int) -> None:
+        """Zero counts for the given touch sources."""
+        self.sources = sources
+        self.customers = 0
+        self.referred_customers = 0
+        self.by_first_touch = np.zeros(len(sources), dtype=np.int64)
+        self.by_last_touch = np.zeros(len(sources), dtype=np.int64)
+        self.touches_by_dim = np.zeros(n_dims, dtype=np.int64)
+        self.touches_by_source = np.zeros(len(sources), dtype=np.int64)
+        self.repeat_purchases = 0
+        self.churned = 0
+        self.customer_days = 0
+
+    def add_sales(self, table: object, rows: np.ndarray, referred: int) -> None:
+        """Count new customers ``rows`` and the touches that won them."""
+        n = len(self.sources)
+        self.customers += rows.size
+        self.referred_customers += referred
+        first = table.first_touch[rows]
+        last = table.last_touch[rows]
+        self.by_first_touch += np.bincount(first[first >= 0], minlength=n)
+        self.by_last_touch += np.bincount(last[last >= 0], minlength=n)
+        self.touches_by_dim += table.touches_by_dim[rows].sum(axis=0, dtype=np.int64)
+        self.touches_by_source += table.touches_by_source[rows].sum(axis=0, dtype=np.int64)

@@ -1,0 +1,216 @@
+"""`JourneyModel`: a Mesa model built from a scenario, stepped one day at a time.
+
+A day: needs arise and fade, trust decays; each channel touches its audience;
+word of mouth spreads; prospects move along the journey and are handed to
+sales; reps call their leads; those whose four trusts are met buy; customers
+are cared for, repeat, churn and review. Every cost goes into the ledger.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import mesa
+import numpy as np
+from mesa.agentset import AgentSet
+
+from sim import aftersale, journey
+from sim.agents import Channel, Prospect, Rep
+from sim.ledger import Ledger, Tally
+from sim.network import SocialGraph, recommendations
+from sim.population import N_DIMS, OPEN_STAGES, N_STAGES, Stage, sample_population, sample_quality
+from sim.sales import SalesQueue
+from sim.scenario import STAGES, Scenario
+from sim.touchpoints import decay, deliver
+
+SHARED_SOURCES = ("rep", "referral", "reviews")
+"""Touch sources besides the channels."""
+
+
+class JourneyModel(mesa.Model):
+    """The customer journey simulator.
+
+    Args:
+        scenario: A validated :class:`~sim.scenario.Scenario` (see ``sim.load_scenario``).
+        seed: Seeds everything. The population and the social graph have their own
+            streams, so every strategy run with the same seed meets the same prospects.
+        prospect_class, channel_class, rep_class: Agent classes, for custom behaviour.
+
+    Attributes:
+        spec: The scenario (Mesa's own ``model.scenario`` holds the seed).
+        prospects: The prospect columns (:class:`~sim.population.ProspectTable`).
+        channels, reps: AgentSets of the channel and rep agents.
+        ledger: Every cost and revenue item.
+        datacollector: One row per day: stage counts, spend by payer, new customers.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        seed: int = 0,
+        *,
+        prospect_class: type[Prospect] = Prospect,
+        channel_class: type[Channel] = Channel,
+        rep_class: type[Rep] = Rep,
+    ) -> None:
+        """Build the population, the social graph and the agents from ``scenario``."""
+        super().__init__(rng=seed)
+        self.spec = scenario
+        self.seed = seed
+        population_seed, graph_seed = np.random.SeedSequence(seed).spawn(2)
+        enabled = [name for name, ch in scenario.channels.items() if ch.enabled]
+        self.sources = [*enabled, *SHARED_SOURCES]
+        self.source_index = {name: i for i, name in enumerate(self.sources)}
+
+        self.prospects = sample_population(
+            np.random.default_rng(population_seed),
+            scenario.population,
+            scenario.product.satisfaction,
+            len(self.sources),
+        )
+        not_yet = self.prospects.stage == Stage.UNAWARE
+        self.prospects.reached[not_yet] = 1 << Stage.UNAWARE
+        self.graph = self._build_graph(np.random.default_rng(graph_seed))
+
+        self.ledger = Ledger()
+        self.tally = Tally(self.sources, N_DIMS)
+        self.sales_queue = SalesQueue(self)
+        self.reviews = journey.ReviewBoard(self)
+        self.rep_touches_total = 0
+        self._new_customers = 0
+        self.today: dict[str, float] = {}
+
+        for row in range(scenario.population.size):
+            prospect_class(self, row)
+        self.channels = AgentSet(
+            [channel_class(self, n, scenario.channels[n], self.source_index[n]) for n in enabled],
+            random=self.random,
+        )
+        self.reps = AgentSet(
+            [rep_class(self, i + 1) for i in range(scenario.sales.reps)], random=self.random
+        )
+        self._referral_weights = np.asarray(scenario.word_of_mouth.trust.as_tuple())
+        self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
+        self._record_day()
+        self.datacollector.collect(self)
+
+    @property
+    def day(self) -> int:
+        """The day being simulated (1 on the first step)."""
+        return self.steps
+
+    def content_lift(self) -> float:
+        """Quality lift of marketing content from what reps have learned (seed 000)."""
+        sales = self.spec.sales
+        return 1.0 + sales.feedback_to_marketing * (
+            1.0 - np.exp(-self.rep_touches_total / sales.feedback_scale_touches)
+        )
+
+    def step(self) -> None:
+        """Simulate one day."""
+        day = self.day
+        self.ledger.start_day()
+        self._new_customers = 0
+        journey.update_needs(self)
+        decay(self.prospects, self.spec.attention)
+        self._opt_out()
+        self.channels.do("step")
+        self._word_of_mouth()
+        journey.advance(self, day)
+        self.sales_queue.plan_day(day)
+        self.reps.do("step")
+        self._close_sales(day)
+        self.sales_queue.give_up(day)
+        aftersale.care_for_customers(self, day)
+        self._record_day()
+        self.datacollector.collect(self)
+        if day >= self.spec.horizon_days:
+            self.running = False
+
+    def run(self) -> None:
+        """Run to the scenario's horizon."""
+        while self.running:
+            self.step()
+
+    def _build_graph(self, rng: np.random.Generator) -> SocialGraph:
+        wom = self.spec.word_of_mouth
+        n = self.spec.population.size
+        if wom.network == "full":
+            return SocialGraph(n)
+        degree = wom.mean_degree if wom.network == "graph" else 0.0
+        return SocialGraph.random(rng, n, degree)
+
+    def _opt_out(self) -> None:
+        """Prospects fatigued past the limit opt out (seed 002)."""
+        table = self.prospects
+        tired = np.flatnonzero(table.fatigue > self.spec.attention.opt_out_fatigue)
+        tired = tired[OPEN_STAGES[table.stage[tired]]]
+        table.stage[tired] = Stage.LOST
+        table.mark_reached(tired, Stage.LOST)
+        table.fatigue[tired] = 0.0
+        table.next_contact[tired] = np.inf
+
+    def _word_of_mouth(self) -> None:
+        """Open prospects talk with a tie; satisfied customers recommend (seed 002)."""
+        wom = self.spec.word_of_mouth
+        table = self.prospects
+        if wom.network == "none" or wom.conversation_rate_per_day == 0:
+            return
+        talking = self.rng.random(table.n) < wom.conversation_rate_per_day
+        talkers = np.flatnonzero(talking & OPEN_STAGES[table.stage])
+        price = self.spec.product.price
+        lift = wom.reward_uplift * wom.reward / price if price > 0 else 0.0
+        receivers, referrers = recommendations(self.rng, self.graph, table, talkers, lift)
+        if receivers.size == 0:
+            return
+        latent = receivers[~table.need[receivers]]
+        table.need[latent[self.rng.random(latent.size) < wom.need_activation]] = True
+        table.referred_by[receivers] = referrers
+        deliver(
+            table,
+            receivers,
+            sample_quality(self.rng, wom.quality, receivers.size),
+            self._referral_weights,
+            self.source_index["referral"],
+            self.spec.attention,
+            online=False,
+        )
+
+    def _close_sales(self, day: int) -> None:
+        """Leads (and, if self-serve, any warm prospect) whose four trusts are met buy."""
+        table = self.prospects
+        buying = Stage.SALES_QUALIFIED
+        if self.spec.handoff.self_serve:
+            candidates = np.flatnonzero(OPEN_STAGES[table.stage] & (table.stage != Stage.UNAWARE))
+        else:
+            candidates = np.flatnonzero(table.stage == buying)
+        candidates = candidates[table.need[candidates] & table.good_fit[candidates]]
+        winners = candidates[table.trusts_met(candidates)]
+        aftersale.win(self, winners, day)
+        self._new_customers = winners.size
+
+    def _record_day(self) -> None:
+        counts = np.bincount(self.prospects.stage, minlength=N_STAGES)
+        today = {"day": float(self.day)}
+        today.update({f"stage.{name}": float(c) for name, c in zip(STAGES, counts, strict=True)})
+        today["new_customers"] = float(self._new_customers)
+        spent = self.ledger.today
+        for channel in self.channels:
+            today[f"spend.{channel.name}"] = spent.get(f"channel:{channel.name}", 0.0)
+        today["spend.reps"] = sum(spent.get(f"rep:{rep.name}", 0.0) for rep in self.reps)
+        today["spend.referral"] = spent.get("referral:referral", 0.0)
+        today["spend.post_purchase"] = spent.get("post_purchase:care", 0.0) + spent.get(
+            "post_purchase:loyalty", 0.0
+        )
+        today["revenue"] = spent.get("revenue", 0.0)
+        today["review_score"] = self.reviews.score if self.reviews.score is not None else np.nan
+        self.today = today
+
+    def _reporters(self) -> dict[str, object]:
+        self._record_day()
+        return {key: partial(_today, key) for key in self.today}
+
+
+def _today(key: str, model: JourneyModel) -> float:
+    """Model reporter: one figure of the day just simulated."""
+    return model.today[key]

@@ -1,0 +1,137 @@
+"""Prospect state as columns, and the samplers that make prospects differ.
+
+All per-prospect state lives in numpy arrays owned by the model, one row per
+prospect, so that a campaign touching 50,000 prospects is one vectorized
+operation. A :class:`~sim.agents.Prospect` agent is a thin view on its row.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+import numpy as np
+
+from sim.scenario import DIMENSIONS, STAGES, Population, Quality, Satisfaction
+
+
+class Stage(IntEnum):
+    """Journey stages (seeds 001, 002, 004), then the exits."""
+
+    UNAWARE = 0
+    AWARE = 1
+    ENGAGED = 2
+    EVALUATING = 3
+    SALES_QUALIFIED = 4
+    CUSTOMER = 5
+    ADVOCATE = 6
+    LOST = 7
+    DISQUALIFIED = 8
+    CHURNED = 9
+
+
+assert tuple(s.name.lower() for s in Stage) == STAGES
+
+N_DIMS = len(DIMENSIONS)
+N_STAGES = len(Stage)
+PROSPECT_STAGES = (Stage.UNAWARE, Stage.AWARE, Stage.ENGAGED, Stage.EVALUATING)
+"""Stages in which a prospect is still being won (before the sales handoff)."""
+
+
+def stage_mask(stages: object) -> np.ndarray:
+    """A lookup table ``table[stage] -> bool`` for a set of stages."""
+    table = np.zeros(N_STAGES, dtype=bool)
+    for stage in stages:
+        table[int(stage)] = True
+    return table
+
+
+OPEN_STAGES = stage_mask((*PROSPECT_STAGES, Stage.SALES_QUALIFIED))
+"""Prospects not yet won or gone: the ones touches and word of mouth can reach."""
+ACTIVE_CUSTOMER = stage_mask((Stage.CUSTOMER, Stage.ADVOCATE))
+
+
+class ProspectTable:
+    """The columns of prospect state, one row per prospect.
+
+    Attributes are public numpy arrays; the model and the touchpoint function
+    write them in place. Sources (channels, reps, referral, reviews) are indexed
+    by small integers; ``-1`` means "none".
+    """
+
+    def __init__(self, n: int, n_sources: int) -> None:
+        """Allocate zeroed columns for ``n`` prospects and ``n_sources`` touch sources."""
+        self.n = n
+        self.stage = np.zeros(n, dtype=np.int8)
+        self.reached = np.zeros(n, dtype=np.uint16)  # bit per stage ever reached
+        self.trust = np.zeros((n, N_DIMS), dtype=np.float32)
+        self.threshold = np.zeros((n, N_DIMS), dtype=np.float32)
+        self.good_fit = np.zeros(n, dtype=bool)
+        self.need = np.zeros(n, dtype=bool)
+        self.fatigue = np.zeros(n, dtype=np.float32)
+        self.touches_by_dim = np.zeros((n, N_DIMS), dtype=np.int16)
+        self.touches_by_source = np.zeros((n, n_sources), dtype=np.int16)
+        self.online_touches = np.zeros(n, dtype=np.int16)
+        self.first_touch = np.full(n, -1, dtype=np.int16)
+        self.last_touch = np.full(n, -1, dtype=np.int16)
+        self.referred_by = np.full(n, -1, dtype=np.int64)
+        # sales pipeline
+        self.handoff_day = np.full(n, -1, dtype=np.int32)
+        self.next_contact = np.full(n, np.inf, dtype=np.float64)  # day (fractional)
+        self.rep_touches = np.zeros(n, dtype=np.int16)
+        # after the sale
+        self.customer_since = np.full(n, -1, dtype=np.int32)
+        self.satisfaction = np.zeros(n, dtype=np.float32)
+        self.base_satisfaction = np.zeros(n, dtype=np.float32)
+        self.review_day = np.full(n, -1, dtype=np.int32)
+
+    def progress(self, rows: np.ndarray | slice, rule: str = "mean") -> np.ndarray:
+        """Trust as a share of threshold (0..1), mean or weakest of the four trusts."""
+        share = np.minimum(self.trust[rows] / np.maximum(self.threshold[rows], 1e-9), 1.0)
+        return share.min(axis=1) if rule == "min" else share.mean(axis=1)
+
+    def trusts_met(self, rows: np.ndarray) -> np.ndarray:
+        """Whether each prospect's trust meets its threshold on all four dimensions."""
+        return (self.trust[rows] >= self.threshold[rows]).all(axis=1)
+
+    def mark_reached(self, rows: np.ndarray, stage: Stage) -> None:
+        """Record that these prospects reached ``stage`` and the open stages before it."""
+        bits = (1 << (min(int(stage), int(Stage.EVALUATING)) + 1)) - 1
+        self.reached[rows] |= np.uint16(bits | (1 << int(stage)))
+
+
+def sample_quality(rng: np.random.Generator, dist: Quality, n: int) -> np.ndarray:
+    """Draw ``n`` positive qualities from a gamma with the given mean and sd."""
+    if dist.sd == 0 or dist.mean == 0:
+        return np.full(n, dist.mean, dtype=np.float64)
+    shape = (dist.mean / dist.sd) ** 2
+    return rng.gamma(shape, dist.mean / shape, size=n)
+
+
+def sample_satisfaction(rng: np.random.Generator, dist: Satisfaction, n: int) -> np.ndarray:
+    """Draw ``n`` satisfactions: normal, clipped to [0, 1]."""
+    if dist.sd == 0:
+        return np.full(n, dist.mean, dtype=np.float32)
+    return np.clip(rng.normal(dist.mean, dist.sd, size=n), 0.0, 1.0).astype(np.float32)
+
+
+def sample_population(
+    rng: np.random.Generator, spec: Population, satisfaction: Satisfaction, n_sources: int
+) -> ProspectTable:
+    """Make a population of prospects who differ in thresholds, fit and need.
+
+    Uses its own generator, so that every strategy run with the same seed meets
+    the same prospects (common random numbers). An installed base
+    (``initial_customer_share``) starts as customers of day 0.
+    """
+    table = ProspectTable(spec.size, n_sources)
+    t = spec.trust_threshold
+    scepticism = sample_quality(rng, Quality(mean=1.0, sd=t.spread), spec.size)
+    table.threshold[:] = scepticism[:, None] * np.asarray(t.as_tuple())[None, :]
+    table.good_fit[:] = rng.random(spec.size) < spec.good_fit_share
+    table.need[:] = rng.random(spec.size) < spec.initial_need_share
+    base = np.flatnonzero(rng.random(spec.size) < spec.initial_customer_share)
+    table.stage[base] = Stage.CUSTOMER
+    table.customer_since[base] = 0
+    table.base_satisfaction[base] = sample_satisfaction(rng, satisfaction, base.size)
+    table.satisfaction[base] = table.base_satisfaction[base]
+    return table

@@ -1,0 +1,135 @@
+"""Run a scenario to its horizon and hand back plain results; save them atomically."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from tqdm import tqdm
+
+from sim.metrics import Kpis, run_kpis
+from sim.model import JourneyModel
+from sim.scenario import Scenario
+
+
+@dataclass
+class RunResult:
+    """What one run produced: KPIs, the daily table and the ledger.
+
+    Attributes:
+        scenario: The scenario's name.
+        seed: The seed it ran with.
+        kpis: KPI name → value (None where undefined).
+        undefined: KPI name → why it is undefined.
+        daily: One row per day (day 0 = the start): stage counts, spend, new customers.
+        ledger: Every cost and revenue item.
+    """
+
+    scenario: str
+    seed: int
+    kpis: Kpis
+    undefined: dict[str, str]
+    daily: pd.DataFrame = field(repr=False)
+    ledger: pd.DataFrame = field(repr=False)
+
+    def summary(self) -> dict[str, object]:
+        """The content of ``summary.json``."""
+        return {
+            "scenario": self.scenario,
+            "seed": self.seed,
+            "kpis": self.kpis,
+            "undefined": self.undefined,
+        }
+
+    def save(self, out: str | Path) -> Path:
+        """Write summary.json, daily.csv and ledger.csv to ``out``, all or nothing."""
+        with atomic_dir(out) as tmp:
+            (tmp / "summary.json").write_text(to_json(self.summary()))
+            self.daily.to_csv(tmp / "daily.csv", index=False)
+            self.ledger.to_csv(tmp / "ledger.csv", index=False)
+        return Path(out)
+
+
+def simulate(
+    scenario: Scenario,
+    seed: int = 0,
+    *,
+    progress: bool = False,
+    model_class: type[JourneyModel] = JourneyModel,
+    **agent_classes: type,
+) -> RunResult:
+    """Build a model, run it to the horizon and collect its results.
+
+    Args:
+        scenario: A validated scenario.
+        seed: Seed of the run (same seed ⇒ identical results).
+        progress: Show a progress bar (days) on stderr when the run takes over a second.
+        model_class: A JourneyModel subclass, for custom behaviour.
+        **agent_classes: ``prospect_class``, ``channel_class`` or ``rep_class``.
+
+    Returns:
+        The run's KPIs, daily table and ledger.
+    """
+    model = model_class(scenario, seed, **agent_classes)
+    days = range(scenario.horizon_days)
+    for _ in tqdm(days, desc=scenario.name, unit="day", delay=1.0, disable=not progress, leave=False):
+        model.step()
+    return collect(model)
+
+
+def collect(model: JourneyModel) -> RunResult:
+    """Results of a model that has been stepped (to the horizon or not)."""
+    daily = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    daily["day"] = daily["day"].astype(int)
+    ledger = model.ledger.to_frame()
+    kpis, undefined = run_kpis(model, ledger)
+    return RunResult(model.spec.name, model.seed, kpis, undefined, daily, ledger)
+
+
+def to_json(data: object) -> str:
+    """JSON with NaN/inf written as null (strict JSON), stable key order."""
+    return json.dumps(_finite(data), indent=2, sort_keys=False) + "\n"
+
+
+def _finite(value: object) -> object:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
+class atomic_dir:
+    """Context manager: build a folder beside ``out`` and move it into place on success.
+
+    A failure inside the block removes the half-built folder and leaves any
+    previous ``out`` untouched.
+    """
+
+    def __init__(self, out: str | Path) -> None:
+        self.out = Path(out)
+
+    def __enter__(self) -> Path:
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.", dir=self.out.parent))
+        return self.tmp
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if exc_type is not None:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            return
+        old = None
+        if self.out.exists():
+            old = self.out.with_name(f".{self.out.name}.old-{os.getpid()}")
+            os.replace(self.out, old)
+        os.replace(self.tmp, self.out)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,37 @@
+"""Shared fixtures: small scenarios built from the shipped files."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import sim
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ROOT / "scenarios"
+SHIPPED = sorted(SCENARIOS.glob("*.yaml"))
+
+
+def small(name: str = "touchpoint_management", size: int = 2000, days: int = 120, **extra):
+    """A shipped scenario, shrunk for speed, with extra dotted overrides."""
+    overrides = {"population.size": size, "horizon_days": days, **extra}
+    return sim.load_scenario(SCENARIOS / f"{name}.yaml", overrides)
+
+
+def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    """Run ``python run.py ARGS`` in a real process."""
+    return subprocess.run(
+        [sys.executable, str(ROOT / "run.py"), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.fixture
+def tmp_out(tmp_path: Path) -> Path:
+    return tmp_path / "out"
