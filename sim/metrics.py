@@ -138,6 +138,8 @@ def run_kpis(model: JourneyModel, ledger: pd.DataFrame) -> tuple[Kpis, dict[str,
 
     prospects = int((table.reached & (1 << Stage.UNAWARE) != 0).sum())
     k.ratio("conversion_rate", customers, prospects, "no prospects")
+    for stage in Stage:
+        k.set(f"funnel.{stage.name.lower()}", int(((table.reached & (1 << stage)) != 0).sum()))
     for a, b in FUNNEL:
         bit_a, bit_b = 1 << Stage[a.upper()], 1 << Stage[b.upper()]
         has_a = (table.reached & bit_a) != 0

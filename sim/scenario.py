@@ -186,7 +186,7 @@ class Sales(_Strict):
         14.0, description="Days a lead waits for first contact before it is lost."
     )
     queue_order: Literal["oldest_first", "newest_first"] = Field(
-        "oldest_first",
+        "newest_first",
         description="Which due leads reps call first: the longest waiting, or the freshest "
         "(speed to lead).",
     )
