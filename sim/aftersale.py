@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.population import ACTIVE_CUSTOMER, Stage, sample_satisfaction
+from sim.population import ACTIVE_CUSTOMER, Stage, in_stages, sample_satisfaction
 
 if TYPE_CHECKING:
     from sim.model import JourneyModel
@@ -48,46 +48,57 @@ def care_for_customers(model: JourneyModel, day: int) -> None:
     table, spec = model.prospects, model.spec
     after = spec.after_sale
     rng = model.rng
-    customers = np.flatnonzero(ACTIVE_CUSTOMER[table.stage])
+    customers = np.flatnonzero(in_stages(table.stage, ACTIVE_CUSTOMER))
     if customers.size == 0:
         return
-    base = table.base_satisfaction[customers]
-    satisfaction = base + (table.satisfaction[customers] - base) * (
-        1.0 - after.satisfaction_decay_per_day
-    )
+    satisfaction = table.satisfaction[customers]
+    changed = after.satisfaction_decay_per_day > 0
+    if changed:
+        base = table.base_satisfaction[customers]
+        satisfaction = base + (satisfaction - base) * (1.0 - after.satisfaction_decay_per_day)
 
     if after.care_touches_per_month > 0:
         cared = rng.random(customers.size) < after.care_touches_per_month / DAYS_PER_MONTH
         satisfaction[cared] += after.care_satisfaction_gain
+        changed = True
         model.ledger.record(
             day, "post_purchase", "care", "care", after.care_cost_per_touch, customers[cared]
         )
 
     product = spec.product
-    repeat = rng.random(customers.size) < product.repeat_purchases_per_year / DAYS_PER_YEAR * satisfaction
-    if repeat.any():
+    repeat_rate = product.repeat_purchases_per_year / DAYS_PER_YEAR
+    repeat = rng.random(customers.size) < repeat_rate * satisfaction if repeat_rate > 0 else None
+    if repeat is not None and repeat.any():
         model.ledger.record(day, "customer", "customers", "repeat_purchase", product.price, customers[repeat])
         model.tally.repeat_purchases += int(repeat.sum())
         if after.loyalty_reward > 0:
             satisfaction[repeat] += after.loyalty_satisfaction_gain
+            changed = True
             model.ledger.record(
                 day, "post_purchase", "loyalty", "loyalty", after.loyalty_reward, customers[repeat]
             )
-    satisfaction = np.clip(satisfaction, 0.0, 1.0)
-    table.satisfaction[customers] = satisfaction
+    if changed:  # otherwise it is the stored satisfaction, already within [0, 1]
+        satisfaction = np.clip(satisfaction, 0.0, 1.0)
+        table.satisfaction[customers] = satisfaction
 
-    hazard = product.churn_per_year / DAYS_PER_YEAR * 2.0 * (1.0 - satisfaction)
-    churn = rng.random(customers.size) < hazard
-    churned = customers[churn]
+    if product.churn_per_year > 0:
+        hazard = product.churn_per_year / DAYS_PER_YEAR * 2.0 * (1.0 - satisfaction)
+        churn = rng.random(customers.size) < hazard
+        churned, staying, satisfaction = customers[churn], customers[~churn], satisfaction[~churn]
+    else:
+        churned, staying = customers[:0], customers
     table.stage[churned] = Stage.CHURNED
     table.mark_reached(churned, Stage.CHURNED)
     model.tally.churned += churned.size
     model.tally.customer_days += customers.size
 
-    staying = customers[~churn]
-    advocates = satisfaction[~churn] >= after.advocate_at
-    table.stage[staying] = np.where(advocates, Stage.ADVOCATE, Stage.CUSTOMER)
-    table.mark_reached(staying[advocates], Stage.ADVOCATE)
+    # only customers whose advocacy changes are written: a base of a million stays cheap
+    advocates = satisfaction >= after.advocate_at
+    was_advocate = table.stage[staying] == Stage.ADVOCATE
+    promoted = staying[advocates & ~was_advocate]
+    table.stage[promoted] = Stage.ADVOCATE
+    table.mark_reached(promoted, Stage.ADVOCATE)
+    table.stage[staying[~advocates & was_advocate]] = Stage.CUSTOMER
 
     if spec.reviews.enabled:
         due = staying[table.review_day[staying] == day]

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sim.population import Stage, sample_quality, stage_mask
+from sim.population import Stage, in_stages, sample_quality, stage_mask
 from sim.scenario import DIMENSIONS
 from sim.scenario import Channel as ChannelSpec
 from sim.touchpoints import deliver
@@ -97,7 +97,7 @@ class Channel(mesa.Agent):
     def audience(self) -> np.ndarray:
         """Prospects this channel can reach today."""
         table = self.model.prospects
-        eligible = self._targets[table.stage]
+        eligible = in_stages(table.stage, self._targets)
         if self.spec.audience == "active_need":
             eligible &= table.need
         return np.flatnonzero(eligible)

@@ -14,6 +14,8 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
+from sim import bench, compare_cli, dashboard_cli
+from sim.experiment_cli import add_sensitivity, add_sweep
 from sim.scenario import ScenarioError, json_schema, load_scenario
 
 EXIT_BAD_INPUT = 2
@@ -131,5 +133,10 @@ COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_validate,
     _add_run,
     _add_schema,
+    compare_cli.register,
+    add_sweep,
+    add_sensitivity,
+    dashboard_cli.register,
+    bench.register,
 ]
 """Each registers one command; later modules add theirs here."""

@@ -35,7 +35,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "compare",
         help="compare scenarios over replications, with CIs and a report",
         description="Run two or more scenarios on common random numbers (replication k of "
-        "every scenario uses the same seed), print mean and 95%% CI of each KPI and the paired "
+        "every scenario uses the same seed), print mean and 95% CI of each KPI and the paired "
         "difference to the first (baseline) scenario, and write kpis.csv, summary.csv, figures "
         "and a self-contained report.html to --out.",
     )

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.population import Stage, stage_mask
+from sim.population import Stage, bernoulli_rows, in_stages, stage_mask
 from sim.touchpoints import deliver
 
 if TYPE_CHECKING:
@@ -24,15 +24,17 @@ _WARMING = stage_mask((Stage.AWARE, Stage.ENGAGED, Stage.EVALUATING))
 def update_needs(model: JourneyModel) -> None:
     """Latent needs become active at ``need_rate_per_day``; active ones fade."""
     table, spec = model.prospects, model.spec.population
-    draw = model.rng.random(table.n)
-    fade = 1.0 / spec.need_duration_days
-    table.need[:] = np.where(table.need, draw >= fade, draw < spec.need_rate_per_day)
+    need = table.need
+    fading = bernoulli_rows(model.rng, need, 1.0 / spec.need_duration_days)
+    arising = bernoulli_rows(model.rng, ~need, spec.need_rate_per_day)
+    need[fading] = False
+    need[arising] = True
 
 
 def advance(model: JourneyModel, day: int) -> None:
     """Move warming prospects with a need along by their trust progress."""
     table, spec = model.prospects, model.spec
-    rows = np.flatnonzero(_WARMING[table.stage] & table.need)
+    rows = np.flatnonzero(in_stages(table.stage, _WARMING) & table.need)
     if rows.size == 0:
         return
     progress = table.progress(rows)
@@ -41,13 +43,20 @@ def advance(model: JourneyModel, day: int) -> None:
     table.stage[engaging] = Stage.ENGAGED
     table.mark_reached(engaging, Stage.ENGAGED)
 
-    entering = rows[(stage < Stage.EVALUATING) & (progress >= spec.journey.evaluate_at)]
+    is_entering = (stage < Stage.EVALUATING) & (progress >= spec.journey.evaluate_at)
+    entering = rows[is_entering]
     table.stage[entering] = Stage.EVALUATING
     table.mark_reached(entering, Stage.EVALUATING)
     model.reviews.look_up(entering)
 
-    evaluating = rows[table.stage[rows] == Stage.EVALUATING]
-    ready = evaluating[table.progress(evaluating, spec.handoff.rule) >= spec.handoff.level]
+    evaluating = table.stage[rows] == Stage.EVALUATING
+    if spec.handoff.rule == "mean":  # reuse today's progress; reviews moved only the entering
+        if entering.size:
+            progress[is_entering] = table.progress(entering)
+        ready = rows[evaluating & (progress >= spec.handoff.level)]
+    else:
+        evaluating = rows[evaluating]
+        ready = evaluating[table.progress(evaluating, spec.handoff.rule) >= spec.handoff.level]
     if spec.handoff.qualify:
         caught = ~table.good_fit[ready] & (
             model.rng.random(ready.size) < spec.handoff.qualification_accuracy

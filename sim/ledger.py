@@ -8,9 +8,13 @@ touch count; rep touches, care touches, rewards and purchases carry the prospect
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from sim.population import ProspectTable
 
 PAYER_TYPES = ("channel", "rep", "referral", "post_purchase", "customer")
 """Who pays (or, for ``customer``, who pays us)."""
@@ -68,8 +72,6 @@ class Ledger:
 
     def to_frame(self) -> pd.DataFrame:
         """All rows as a tidy DataFrame (prospect_id is -1 for bulk rows)."""
-        if not self._chunks:
-            return pd.DataFrame({c: pd.Series(dtype="float64") for c in COLUMNS})
         sizes = [c[4].size for c in self._chunks]
         frame = pd.DataFrame(
             {
@@ -81,19 +83,16 @@ class Ledger:
                 "item": pd.Categorical(
                     np.repeat([c[3] for c in self._chunks], sizes), categories=ITEMS
                 ),
-                "amount": np.concatenate([c[4] for c in self._chunks]),
-                "prospect_id": np.concatenate([c[5] for c in self._chunks]),
-                "touches": np.concatenate([c[6] for c in self._chunks]),
+                "amount": self._column(4, np.float64),
+                "prospect_id": self._column(5, np.int64),
+                "touches": self._column(6, np.int64),
             }
         )
         return frame
 
-    def totals(self) -> dict[str, float]:
-        """Sums by payer type and item, e.g. ``{"channel:touch": 1234.0, ...}``."""
-        sums: defaultdict[str, float] = defaultdict(float)
-        for _, payer_type, _, item, amounts, _, _ in self._chunks:
-            sums[f"{payer_type}:{item}"] += float(amounts.sum())
-        return dict(sums)
+    def _column(self, index: int, dtype: type) -> np.ndarray:
+        parts = [c[index] for c in self._chunks]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
 
 
 class Tally:
@@ -112,7 +111,7 @@ class Tally:
         self.churned = 0
         self.customer_days = 0
 
-    def add_sales(self, table: object, rows: np.ndarray, referred: int) -> None:
+    def add_sales(self, table: ProspectTable, rows: np.ndarray, referred: int) -> None:
         """Count new customers ``rows`` and the touches that won them."""
         n = len(self.sources)
         self.customers += rows.size

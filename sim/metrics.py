@@ -218,14 +218,23 @@ def paired_difference(
     ok = np.isfinite(a) & np.isfinite(b)
     diff = b[ok] - a[ok]
     mean, low, high = confidence_interval(diff, level)
-    if diff.size < 2 or np.all(diff == diff[0]):
-        p = 0.0 if diff.size >= 2 and diff[0] != 0 else np.nan
-    else:
-        from scipy import stats
-
-        p = float(stats.ttest_1samp(diff, 0.0).pvalue)
-    clear = bool(np.isfinite(low) and (low > 0 or high < 0)) or (p == 0.0)
+    p = _paired_t_p_value(diff)
+    clear = bool(np.isfinite(low) and (low > 0 or high < 0)) or p == 0.0
     return {"diff": mean, "diff_low": low, "diff_high": high, "p_value": p, "clear": clear, "pairs": int(diff.size)}
+
+
+def _paired_t_p_value(diff: np.ndarray) -> float:
+    """Two-sided p-value of the paired t-test; 0 for a constant non-zero difference."""
+    if diff.size < 2:
+        return np.nan
+    sd = float(diff.std(ddof=1))
+    mean = float(diff.mean())
+    if sd <= 1e-12 * max(abs(mean), 1.0):
+        return 0.0 if mean != 0 else np.nan
+    from scipy import stats
+
+    t = mean / (sd / np.sqrt(diff.size))
+    return float(2 * stats.t.sf(abs(t), diff.size - 1))
 
 
 def kpi_columns(frame: pd.DataFrame) -> list[str]:

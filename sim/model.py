@@ -18,13 +18,24 @@ from sim import aftersale, journey
 from sim.agents import Channel, Prospect, Rep
 from sim.ledger import Ledger, Tally
 from sim.network import SocialGraph, recommendations
-from sim.population import N_DIMS, OPEN_STAGES, N_STAGES, Stage, sample_population, sample_quality
+from sim.population import (
+    N_DIMS,
+    N_STAGES,
+    OPEN_STAGES,
+    Stage,
+    bernoulli_rows,
+    in_stages,
+    sample_population,
+    sample_quality,
+)
 from sim.sales import SalesQueue
 from sim.scenario import STAGES, Scenario
 from sim.touchpoints import decay, deliver
 
 SHARED_SOURCES = ("rep", "referral", "reviews")
 """Touch sources besides the channels."""
+
+_NOT_UNAWARE = np.arange(N_STAGES) != Stage.UNAWARE
 
 
 class JourneyModel(mesa.Model):
@@ -156,10 +167,12 @@ class JourneyModel(mesa.Model):
         table = self.prospects
         if wom.network == "none" or wom.conversation_rate_per_day == 0:
             return
-        talking = self.rng.random(table.n) < wom.conversation_rate_per_day
-        talkers = np.flatnonzero(talking & OPEN_STAGES[table.stage])
+        talkers = bernoulli_rows(
+            self.rng, in_stages(table.stage, OPEN_STAGES), wom.conversation_rate_per_day
+        )
         price = self.spec.product.price
         lift = wom.reward_uplift * wom.reward / price if price > 0 else 0.0
+        lift = min(lift, 1e12)  # a reward worth more than a trillion prices is as good as any
         receivers, referrers = recommendations(self.rng, self.graph, table, talkers, lift)
         if receivers.size == 0:
             return
@@ -181,16 +194,17 @@ class JourneyModel(mesa.Model):
         table = self.prospects
         buying = Stage.SALES_QUALIFIED
         if self.spec.handoff.self_serve:
-            candidates = np.flatnonzero(OPEN_STAGES[table.stage] & (table.stage != Stage.UNAWARE))
+            eligible = in_stages(table.stage, OPEN_STAGES & _NOT_UNAWARE)
         else:
-            candidates = np.flatnonzero(table.stage == buying)
-        candidates = candidates[table.need[candidates] & table.good_fit[candidates]]
+            eligible = table.stage == buying
+        candidates = np.flatnonzero(eligible & table.need & table.good_fit)
         winners = candidates[table.trusts_met(candidates)]
         aftersale.win(self, winners, day)
         self._new_customers = winners.size
 
     def _record_day(self) -> None:
-        counts = np.bincount(self.prospects.stage, minlength=N_STAGES)
+        stage = self.prospects.stage
+        counts = [int(np.count_nonzero(stage == s)) for s in range(N_STAGES)]
         today = {"day": float(self.day)}
         today.update({f"stage.{name}": float(c) for name, c in zip(STAGES, counts, strict=True)})
         today["new_customers"] = float(self._new_customers)

@@ -5,7 +5,7 @@ a million prospects take seconds, not the minutes and gigabytes of networkx.
 Word of mouth is receiver-driven: each day an open prospect talks with one of
 their ties with probability ``conversation_rate_per_day``; if that tie is a
 customer willing to recommend, the prospect receives a referral touch. Under
-full mixing the tie is anyone in the population, which makes the adoption
+full mixing the tie is anyone else in the population, which makes the adoption
 hazard from word of mouth ``q·F`` as in the Bass model.
 """
 
@@ -54,8 +54,11 @@ class SocialGraph:
 
     def pick_ties(self, rng: np.random.Generator, rows: np.ndarray) -> np.ndarray:
         """One uniformly random tie of each prospect in ``rows`` (-1 if it has none)."""
-        if self.indptr is None:
-            return rng.integers(0, self.n, size=rows.size)
+        if self.indptr is None:  # anyone else: never oneself
+            if self.n < 2:
+                return np.full(rows.size, -1, dtype=np.int64)
+            ties = rng.integers(0, self.n - 1, size=rows.size)
+            return ties + (ties >= rows)
         start = self.indptr[rows]
         degree = self.indptr[rows + 1] - start
         offset = (rng.random(rows.size) * degree).astype(np.int64)

@@ -45,6 +45,35 @@ def stage_mask(stages: object) -> np.ndarray:
     return table
 
 
+def in_stages(stage: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """``mask[stage]`` for a whole stage column, as range comparisons.
+
+    Equal to the lookup, but a comparison per run of consecutive stages in the
+    mask is ~20× faster than fancy indexing on a million prospects.
+    """
+    result = None
+    for lo, hi in _runs(mask):
+        if lo == hi:
+            part = stage == lo
+        elif lo == 0:
+            part = stage <= hi
+        else:  # lo <= stage <= hi in one pass: stages below lo wrap around to large values
+            part = (stage.view(np.uint8) - np.uint8(lo)) <= np.uint8(hi - lo)
+        result = part if result is None else np.logical_or(result, part, out=result)
+    return np.zeros(stage.shape, dtype=bool) if result is None else result
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """Runs ``(first, last)`` of consecutive True entries in a stage mask."""
+    runs: list[tuple[int, int]] = []
+    for s in np.flatnonzero(mask).tolist():
+        if runs and runs[-1][1] == s - 1:
+            runs[-1] = (runs[-1][0], s)
+        else:
+            runs.append((s, s))
+    return runs
+
+
 OPEN_STAGES = stage_mask((*PROSPECT_STAGES, Stage.SALES_QUALIFIED))
 """Prospects not yet won or gone: the ones touches and word of mouth can reach."""
 ACTIVE_CUSTOMER = stage_mask((Stage.CUSTOMER, Stage.ADVOCATE))
@@ -87,7 +116,10 @@ class ProspectTable:
     def progress(self, rows: np.ndarray | slice, rule: str = "mean") -> np.ndarray:
         """Trust as a share of threshold (0..1), mean or weakest of the four trusts."""
         share = np.minimum(self.trust[rows] / np.maximum(self.threshold[rows], 1e-9), 1.0)
-        return share.min(axis=1) if rule == "min" else share.mean(axis=1)
+        if rule == "min":
+            return share.min(axis=1)
+        # the mean, summed column by column: same numbers, a third faster than mean(axis=1)
+        return (share[:, 0] + share[:, 1] + share[:, 2] + share[:, 3]) / N_DIMS
 
     def trusts_met(self, rows: np.ndarray) -> np.ndarray:
         """Whether each prospect's trust meets its threshold on all four dimensions."""
@@ -99,9 +131,45 @@ class ProspectTable:
         self.reached[rows] |= np.uint16(bits | (1 << int(stage)))
 
 
+DENSE_TRIALS = 0.2
+"""Above this chance, trials are drawn as one uniform per prospect; below, as gaps."""
+
+
+def bernoulli_rows(rng: np.random.Generator, eligible: np.ndarray, p: float) -> np.ndarray:
+    """Rows where ``eligible`` holds that succeed in an independent trial of chance ``p``.
+
+    Every prospect gets its own trial, as ``eligible & (rng.random(n) < p)`` would,
+    but a small chance is drawn as geometric gaps between successes: a 1% daily
+    chance over a million prospects costs ten thousand draws, not a million.
+
+    Returns:
+        Sorted row indices.
+    """
+    n = eligible.size
+    if p <= 0:
+        return np.zeros(0, dtype=np.int64)
+    if p >= 1:
+        return np.flatnonzero(eligible)
+    if p > DENSE_TRIALS:
+        return np.flatnonzero(eligible & (rng.random(n) < p))
+    hits = _success_positions(rng, n, p)
+    return hits[eligible[hits]]
+
+
+def _success_positions(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
+    """Positions of the successes in ``n`` independent trials of chance ``p``."""
+    size = int(n * p + 4.0 * np.sqrt(n * p) + 16)
+    # a gap past n ends the trials either way; capping it keeps the sums from overflowing
+    positions = np.cumsum(np.minimum(rng.geometric(p, size=size), n + 1)) - 1
+    while positions[-1] < n:
+        more = np.cumsum(np.minimum(rng.geometric(p, size=size), n + 1)) + positions[-1]
+        positions = np.concatenate([positions, more])
+    return positions[: np.searchsorted(positions, n)]
+
+
 def sample_quality(rng: np.random.Generator, dist: Quality, n: int) -> np.ndarray:
     """Draw ``n`` positive qualities from a gamma with the given mean and sd."""
-    if dist.sd == 0 or dist.mean == 0:
+    if dist.sd <= 1e-9 * dist.mean or dist.mean == 0:  # (mean/sd)² would overflow: constant
         return np.full(n, dist.mean, dtype=np.float64)
     shape = (dist.mean / dist.sd) ** 2
     return rng.gamma(shape, dist.mean / shape, size=n)

@@ -71,7 +71,7 @@ def kpi_ci_figure(summary: pd.DataFrame, kpi: str = "cost_of_sale", ylabel: str 
 def funnel_figure(kpis: pd.DataFrame) -> Figure:
     """Prospects who ever reached each stage, mean over replications, per scenario."""
     plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(8, 4), layout="constrained")
+    fig, ax = plt.subplots(figsize=(9, 4), layout="constrained")
     cols = [f"funnel.{s}" for s in STAGE_ORDER]
     means = kpis.groupby("scenario", sort=False)[cols].mean()
     width = 0.8 / max(len(means), 1)
@@ -82,7 +82,7 @@ def funnel_figure(kpis: pd.DataFrame) -> Figure:
     ax.set_yscale("log")
     ax.set_ylabel("prospects who reached the stage")
     ax.set_title("The funnel: prospects reaching each stage (mean over replications)")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return fig
 
 
@@ -115,12 +115,13 @@ def spend_figure(daily: pd.DataFrame) -> Figure:
     fig, ax = plt.subplots(figsize=(8, 4.2), layout="constrained")
     bottom = np.zeros(len(means))
     names = [_label(s) for s in means.index]
-    for col in spend_cols:
+    colors = plt.get_cmap("tab20").colors
+    for i, col in enumerate(spend_cols):
         values = means[col].to_numpy()
         if not values.any():
             continue
         label = SPEND_GROUPS.get(col, col.removeprefix("spend.").replace("_", " "))
-        ax.bar(names, values, bottom=bottom, label=label)
+        ax.bar(names, values, bottom=bottom, label=label, color=colors[i % len(colors)])
         bottom += values
     ax.set_ylabel("spend over the horizon (currency)")
     ax.set_title("Where the money goes (mean over replications)")
