@@ -43,21 +43,26 @@ def sweep_speedup(size: int, days: int, levels: int, replications: int) -> None:
     base = load_scenario(FILE, {"population.size": size, "horizon_days": days})
     grid = {"channels.free_trial.budget": [i * 40000 / (levels - 1) for i in range(levels)]}
     runs = levels * replications
-    print(f"sweep: {runs} runs of {size} prospects x {days} days; "
-          f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(
+        f"sweep: {runs} runs of {size} prospects x {days} days; "
+        f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    )
     cpu0 = time.process_time()
-    serial, t_serial = _timed(lambda: experiment.sweep(
-        base, grid, replications, seed=1, workers=1, progress=False))
+    serial, t_serial = _timed(
+        lambda: experiment.sweep(base, grid, replications, seed=1, workers=1, progress=False)
+    )
     cpu_serial = time.process_time() - cpu0
     kids0 = _children_cpu()
-    pooled, t_pool = _timed(lambda: experiment.sweep(
-        base, grid, replications, seed=1, workers=2, progress=False))
+    pooled, t_pool = _timed(
+        lambda: experiment.sweep(base, grid, replications, seed=1, workers=2, progress=False)
+    )
     cpu_workers = _children_cpu() - kids0
 
     def on_dask() -> pd.DataFrame:
         with experiment.dask_executor("local") as cluster:
-            return experiment.sweep(base, grid, replications, seed=1, executor=cluster,
-                                    progress=False)
+            return experiment.sweep(
+                base, grid, replications, seed=1, executor=cluster, progress=False
+            )
 
     dasked, t_dask = _timed(on_dask)
     pd.testing.assert_frame_equal(serial, pooled)
@@ -65,33 +70,46 @@ def sweep_speedup(size: int, days: int, levels: int, replications: int) -> None:
     print(f"  serial          {t_serial:7.1f} s  ({t_serial / runs:.2f} s/run)")
     print(f"  2 processes     {t_pool:7.1f} s  speed-up {t_serial / t_pool:.2f}x")
     print(f"  Dask local (2)  {t_dask:7.1f} s  speed-up {t_serial / t_dask:.2f}x")
-    print(f"  Dask - pool     {(t_dask - t_pool) / runs * 1000:+7.0f} ms per run (startup included)")
+    print(
+        f"  Dask - pool     {(t_dask - t_pool) / runs * 1000:+7.0f} ms per run (startup included)"
+    )
     print("  tables equal: serial == 2 processes == Dask")
-    print(f"  CPU time: serial {cpu_serial:.1f} s; the 2 pool workers {cpu_workers:.1f} s in all "
-          f"(startup included) -> on an otherwise idle 2-core machine about "
-          f"{cpu_serial / (cpu_workers / 2):.2f}x")
+    print(
+        f"  CPU time: serial {cpu_serial:.1f} s; the 2 pool workers {cpu_workers:.1f} s in all "
+        f"(startup included) -> on an otherwise idle 2-core machine about "
+        f"{cpu_serial / (cpu_workers / 2):.2f}x"
+    )
     print(f"  load average after: {os.getloadavg()[0]:.1f}")
 
 
 def overhead_per_run(runs: int) -> None:
     """Per-run cost of each engine on tiny runs, engines started and warmed up beforehand."""
     base = load_scenario(FILE, {"population.size": 100, "horizon_days": 1})
-    specs = [experiment.RunSpec(base, s, r, base.name)
-             for r, s in enumerate(experiment.replication_seeds(0, runs))]
+    specs = [
+        experiment.RunSpec(base, s, r, base.name)
+        for r, s in enumerate(experiment.replication_seeds(0, runs))
+    ]
     experiment.run_many(specs[:4], None, progress=False, runner=experiment.run_for_kpis)
-    _, t_serial = _timed(lambda: experiment.run_many(
-        specs, None, progress=False, runner=experiment.run_for_kpis))
+    _, t_serial = _timed(
+        lambda: experiment.run_many(specs, None, progress=False, runner=experiment.run_for_kpis)
+    )
     with experiment.engine(workers=2) as pool:
         experiment.run_many(specs[:8], pool, progress=False, runner=experiment.run_for_kpis)
-        _, t_pool = _timed(lambda: experiment.run_many(
-            specs, pool, progress=False, runner=experiment.run_for_kpis))
+        _, t_pool = _timed(
+            lambda: experiment.run_many(specs, pool, progress=False, runner=experiment.run_for_kpis)
+        )
     with experiment.dask_executor("local") as cluster:
         experiment.run_many(specs[:8], cluster, progress=False, runner=experiment.run_for_kpis)
-        _, t_dask = _timed(lambda: experiment.run_many(
-            specs, cluster, progress=False, runner=experiment.run_for_kpis))
+        _, t_dask = _timed(
+            lambda: experiment.run_many(
+                specs, cluster, progress=False, runner=experiment.run_for_kpis
+            )
+        )
     ms = 1000 / runs
-    print(f"overhead: {runs} tiny runs (100 prospects, 1 day), engines warm; "
-          f"load average after: {os.getloadavg()[0]:.1f}")
+    print(
+        f"overhead: {runs} tiny runs (100 prospects, 1 day), engines warm; "
+        f"load average after: {os.getloadavg()[0]:.1f}"
+    )
     print(f"  serial          {t_serial * ms:6.1f} ms/run")
     print(f"  2 processes     {t_pool * ms:6.1f} ms/run (wall / runs)")
     print(f"  Dask local (2)  {t_dask * ms:6.1f} ms/run (wall / runs)")

@@ -29,7 +29,23 @@ _EXPORTS = {
     "scenario_from_dict": "sim.scenario",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "Channel",
+    "DIMENSIONS",
+    "JourneyModel",
+    "Prospect",
+    "Rep",
+    "RunResult",
+    "Scenario",
+    "ScenarioError",
+    "Stage",
+    "collect",
+    "json_schema",
+    "load_scenario",
+    "scenario_from_dict",
+    "simulate",
+]
+assert sorted(_EXPORTS) == __all__
 
 
 def __getattr__(name: str) -> object:

@@ -39,7 +39,9 @@ def win(model: JourneyModel, rows: np.ndarray, day: int) -> None:
     model.ledger.record(day, "customer", "customers", "purchase", spec.product.price, rows)
     referred = rows[table.referred_by[rows] >= 0]
     if spec.word_of_mouth.reward > 0:
-        model.ledger.record(day, "referral", "referral", "reward", spec.word_of_mouth.reward, referred)
+        model.ledger.record(
+            day, "referral", "referral", "reward", spec.word_of_mouth.reward, referred
+        )
     model.tally.add_sales(table, rows, referred.size)
 
 
@@ -69,7 +71,9 @@ def care_for_customers(model: JourneyModel, day: int) -> None:
     repeat_rate = product.repeat_purchases_per_year / DAYS_PER_YEAR
     repeat = rng.random(customers.size) < repeat_rate * satisfaction if repeat_rate > 0 else None
     if repeat is not None and repeat.any():
-        model.ledger.record(day, "customer", "customers", "repeat_purchase", product.price, customers[repeat])
+        model.ledger.record(
+            day, "customer", "customers", "repeat_purchase", product.price, customers[repeat]
+        )
         model.tally.repeat_purchases += int(repeat.sum())
         if after.loyalty_reward > 0:
             satisfaction[repeat] += after.loyalty_satisfaction_gain

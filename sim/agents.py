@@ -124,7 +124,11 @@ class Channel(mesa.Agent):
         n = self.touches_today(audience.size)
         if n == 0:
             return
-        rows = audience if n == audience.size else audience[model.rng.choice(audience.size, n, replace=False)]
+        rows = (
+            audience
+            if n == audience.size
+            else audience[model.rng.choice(audience.size, n, replace=False)]
+        )
         quality = sample_quality(model.rng, spec.quality, n) * model.content_lift()
         deliver(
             model.prospects,
@@ -135,7 +139,9 @@ class Channel(mesa.Agent):
             model.spec.attention,
             intrusiveness=spec.intrusiveness,
         )
-        model.ledger.record(model.day, "channel", self.name, "touch", n * spec.cost_per_touch, touches=n)
+        model.ledger.record(
+            model.day, "channel", self.name, "touch", n * spec.cost_per_touch, touches=n
+        )
 
 
 class Rep(mesa.Agent):

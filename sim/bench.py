@@ -42,16 +42,29 @@ def register(commands: argparse._SubParsersAction) -> None:
         "on the Bass scenario, and a scaling table (build, stepping, end-to-end time, "
         "peak memory) of the strategy scenario at each size. Prints Markdown tables.",
     )
-    cmd.add_argument("--sizes", type=_sizes, default=SIZES, metavar="N,N,...",
-                     help="population sizes (default 10000,100000,1000000)")
+    cmd.add_argument(
+        "--sizes",
+        type=_sizes,
+        default=SIZES,
+        metavar="N,N,...",
+        help="population sizes (default 10000,100000,1000000)",
+    )
     cmd.add_argument("--days", type=int, default=365, help="days of the scaling runs (default 365)")
-    cmd.add_argument("--naive-days", type=int, default=30,
-                     help="days both models run in the comparison (default 30; naive Mesa "
-                     "takes about a second a day at 1M)")
-    cmd.add_argument("--scenario", type=Path, default=STRATEGY, metavar="FILE",
-                     help="scenario of the full-model and scaling runs")
-    cmd.add_argument("--quick", action="store_true",
-                     help="a smoke run: small sizes, few days")
+    cmd.add_argument(
+        "--naive-days",
+        type=int,
+        default=30,
+        help="days both models run in the comparison (default 30; naive Mesa "
+        "takes about a second a day at 1M)",
+    )
+    cmd.add_argument(
+        "--scenario",
+        type=Path,
+        default=STRATEGY,
+        metavar="FILE",
+        help="scenario of the full-model and scaling runs",
+    )
+    cmd.add_argument("--quick", action="store_true", help="a smoke run: small sizes, few days")
     cmd.add_argument("--json", type=Path, metavar="FILE", help="also write the figures as JSON")
     cmd.set_defaults(handler=_bench)
 
@@ -60,7 +73,9 @@ def _sizes(text: str) -> tuple[int, ...]:
     try:
         sizes = tuple(int(s) for s in text.split(","))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected sizes like 10000,100000; got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"expected sizes like 10000,100000; got {text!r}"
+        ) from None
     if not sizes or min(sizes) < 10:
         raise argparse.ArgumentTypeError(f"sizes must be at least 10; got {text!r}")
     return sizes
@@ -107,8 +122,14 @@ def run_benchmark(
         ``{"machine": ..., "comparison": [...], "scaling": [...], "graph": {...}}``.
     """
     say = log or (lambda _: None)
-    report: dict[str, object] = {"machine": machine(), "scenario": str(scenario), "days": days,
-                                 "naive_days": naive_days, "comparison": [], "scaling": []}
+    report: dict[str, object] = {
+        "machine": machine(),
+        "scenario": str(scenario),
+        "days": days,
+        "naive_days": naive_days,
+        "comparison": [],
+        "scaling": [],
+    }
     for n in sizes:
         say(f"comparison at {n:,} prospects, {naive_days} days ...")
         report["comparison"].append(compare_naive(n, naive_days, scenario))
@@ -219,8 +240,13 @@ def graph(n: int, scenario: str) -> dict[str, float]:
     start = time.perf_counter()
     social = SocialGraph.random(np.random.default_rng(0), n, degree)
     seconds = time.perf_counter() - start
-    return {"nodes": n, "mean_degree": degree, "ties": int(social.indices.size),
-            "build_s": seconds, "peak_rss_gb": _peak_rss_gb()}
+    return {
+        "nodes": n,
+        "mean_degree": degree,
+        "ties": int(social.indices.size),
+        "build_s": seconds,
+        "peak_rss_gb": _peak_rss_gb(),
+    }
 
 
 def _peak_rss_gb() -> float:
@@ -240,7 +266,10 @@ def _peak_rss_gb() -> float:
 def _in_fresh_process(task: str, **kwargs: object) -> dict[str, float]:
     done = subprocess.run(
         [sys.executable, "-m", "sim.bench", task, json.dumps(kwargs)],
-        capture_output=True, text=True, check=False, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
     )
     if done.returncode != 0:
         raise RuntimeError(f"benchmark {task} {kwargs} failed: {done.stderr.strip()[-500:]}")
@@ -265,9 +294,15 @@ def machine() -> dict[str, object]:
         memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1e9
     except (ValueError, OSError, AttributeError):
         pass
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": memory,
-            "python": platform.python_version(), "numpy": np.__version__,
-            "mesa": mesa.__version__, "os": platform.platform()}
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": memory,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "mesa": mesa.__version__,
+        "os": platform.platform(),
+    }
 
 
 def format_report(report: dict[str, object]) -> str:

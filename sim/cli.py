@@ -45,7 +45,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             traceback.print_exc()
         else:
-            print(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug)", file=sys.stderr)
+            print(
+                f"internal error: {type(exc).__name__}: {exc} (rerun with --debug)", file=sys.stderr
+            )
         return EXIT_INTERNAL
 
 
@@ -63,9 +65,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_validate(commands: argparse._SubParsersAction) -> None:
-    cmd = commands.add_parser("validate", help="check scenario files", description="Check scenario files; print 'ok FILE' for each.")
+    cmd = commands.add_parser(
+        "validate",
+        help="check scenario files",
+        description="Check scenario files; print 'ok FILE' for each.",
+    )
     cmd.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    cmd.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a field (dotted path)")
+    cmd.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a field (dotted path)",
+    )
     cmd.set_defaults(handler=_validate)
 
 
@@ -90,7 +102,13 @@ def _add_run(commands: argparse._SubParsersAction) -> None:
     )
     cmd.add_argument("file", type=Path, metavar="FILE")
     cmd.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    cmd.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a field, e.g. population.size=20000 (repeatable)")
+    cmd.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a field, e.g. population.size=20000 (repeatable)",
+    )
     cmd.add_argument("--out", type=Path, help="output folder")
     cmd.add_argument("--quiet", action="store_true", help="no progress bar")
     cmd.set_defaults(handler=_run)
@@ -120,7 +138,11 @@ def check_output_folder(out: Path) -> None:
 
 
 def _add_schema(commands: argparse._SubParsersAction) -> None:
-    cmd = commands.add_parser("schema", help="print the scenario JSON Schema", description="Print the JSON Schema of scenario files (for editor autocompletion).")
+    cmd = commands.add_parser(
+        "schema",
+        help="print the scenario JSON Schema",
+        description="Print the JSON Schema of scenario files (for editor autocompletion).",
+    )
     cmd.set_defaults(handler=_schema)
 
 

@@ -30,10 +30,25 @@ def register(commands: argparse._SubParsersAction) -> None:
     cmd.add_argument("files", nargs="+", type=Path, metavar="FILE", help="baseline first")
     cmd.add_argument("--replications", type=int, default=30, help="runs per scenario (default 30)")
     cmd.add_argument("--seed", type=int, default=0, help="master seed (default 0)")
-    cmd.add_argument("--workers", type=int, default=None, help="local processes (default: the cores)")
-    cmd.add_argument("--dask", metavar="ADDRESS", help="run on a Dask cluster: tcp://host:8786, or 'local'")
-    cmd.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a field in every scenario (repeatable)")
-    cmd.add_argument("--out", type=Path, default=Path("results/compare"), help="output folder (default results/compare)")
+    cmd.add_argument(
+        "--workers", type=int, default=None, help="local processes (default: the cores)"
+    )
+    cmd.add_argument(
+        "--dask", metavar="ADDRESS", help="run on a Dask cluster: tcp://host:8786, or 'local'"
+    )
+    cmd.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a field in every scenario (repeatable)",
+    )
+    cmd.add_argument(
+        "--out",
+        type=Path,
+        default=Path("results/compare"),
+        help="output folder (default results/compare)",
+    )
     cmd.add_argument("--quiet", action="store_true", help="no progress bar")
     cmd.set_defaults(handler=_compare)
 
@@ -44,7 +59,9 @@ def _compare(args: argparse.Namespace) -> int:
     if len(args.files) < 2:
         raise UsageError("compare: give at least two scenario files")
     if args.replications < 2:
-        raise UsageError(f"--replications: must be >= 2 for confidence intervals; got {args.replications}")
+        raise UsageError(
+            f"--replications: must be >= 2 for confidence intervals; got {args.replications}"
+        )
     if args.workers is not None and args.workers < 1:
         raise UsageError(f"--workers: must be >= 1; got {args.workers}")
     if args.seed < 0:
@@ -61,16 +78,22 @@ def _compare(args: argparse.Namespace) -> int:
     engine = experiment.dask_executor(args.dask) if args.dask else contextlib.nullcontext(None)
     with engine as executor:
         result = experiment.compare(
-            scenarios, args.replications, args.seed,
-            executor=executor, workers=args.workers, progress=not args.quiet,
+            scenarios,
+            args.replications,
+            args.seed,
+            executor=executor,
+            workers=args.workers,
+            progress=not args.quiet,
         )
     summary = result.summary()
     write_comparison(result, summary, args)
     from sim.report import comparison_text
 
     print(comparison_text(summary, report_kpis()))
-    print(f"\n{args.replications} replications per scenario, common random numbers, seed {args.seed}; "
-          "'clear' = the paired 95% CI of the difference excludes 0.")
+    print(
+        f"\n{args.replications} replications per scenario, common random numbers, seed {args.seed}; "
+        "'clear' = the paired 95% CI of the difference excludes 0."
+    )
     print(f"wrote {args.out}/report.html, kpis.csv, summary.csv and figures")
     return 0
 
@@ -81,7 +104,9 @@ def write_comparison(result: object, summary: object, args: argparse.Namespace) 
     from sim.results import atomic_dir
 
     figures = {
-        "cost of sale (95% CI)": report.kpi_ci_figure(summary, "cost_of_sale", "cost of sale (currency per new customer)"),
+        "cost of sale (95% CI)": report.kpi_ci_figure(
+            summary, "cost_of_sale", "cost of sale (currency per new customer)"
+        ),
         "funnel by stage": report.funnel_figure(result.kpis),
         "cumulative customers": report.cumulative_customers_figure(result.daily),
         "spend breakdown": report.spend_figure(result.daily),
@@ -96,10 +121,16 @@ def write_comparison(result: object, summary: object, args: argparse.Namespace) 
         f"Generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC from: {' '.join(str(f) for f in args.files)}"
         + (f" with --set {' '.join(args.set)}" if args.set else ""),
     ]
-    page = report.html_report("Touchpoint strategy comparison", summary, figures, notes, report_kpis())
+    page = report.html_report(
+        "Touchpoint strategy comparison", summary, figures, notes, report_kpis()
+    )
     with atomic_dir(args.out) as tmp:
         result.kpis.to_csv(tmp / "kpis.csv", index=False)
         summary.to_csv(tmp / "summary.csv", index=False)
-        for stem, fig in zip(("cost_of_sale", "funnel", "cumulative_customers", "spend"), figures.values(), strict=True):
+        for stem, fig in zip(
+            ("cost_of_sale", "funnel", "cumulative_customers", "spend"),
+            figures.values(),
+            strict=True,
+        ):
             report.save_figure(fig, tmp, stem)
         (tmp / "report.html").write_text(page, encoding="utf-8")

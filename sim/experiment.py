@@ -460,8 +460,16 @@ def sweep_summary(table: pd.DataFrame, kpis: Sequence[str] | None = None) -> pd.
             values = pd.to_numeric(frame[kpi], errors="coerce").to_numpy(dtype=float)
             mean, low, high = confidence_interval(values)
             n = int(np.isfinite(values).sum())
-            rows.append({**dict(zip(params, point, strict=True)), "kpi": kpi, "mean": mean,
-                         "ci_low": low, "ci_high": high, "n": n})
+            rows.append(
+                {
+                    **dict(zip(params, point, strict=True)),
+                    "kpi": kpi,
+                    "mean": mean,
+                    "ci_low": low,
+                    "ci_high": high,
+                    "n": n,
+                }
+            )
     return pd.DataFrame(rows, columns=[*params, "kpi", "mean", "ci_low", "ci_high", "n"])
 
 
@@ -520,8 +528,15 @@ def sensitivity(
         undefined in some run or does not vary.
     """
     result = run_sensitivity(
-        scenario, params, method, samples, seed, kpis=kpis, executor=executor,
-        workers=workers, progress=progress,
+        scenario,
+        params,
+        method,
+        samples,
+        seed,
+        kpis=kpis,
+        executor=executor,
+        workers=workers,
+        progress=progress,
     )
     return result.indices
 
@@ -558,9 +573,13 @@ def run_sensitivity(
     run_seed = replication_seeds(seed, 1)[0]
     specs = []
     for row in x:
-        point = {key: _coerce(_plain(v), currents[key], rounding=True)
-                 for key, v in zip(bounds, row, strict=True)}
-        specs.append(RunSpec(with_params(base, point, source, "param"), run_seed, 0, base.name, point))
+        point = {
+            key: _coerce(_plain(v), currents[key], rounding=True)
+            for key, v in zip(bounds, row, strict=True)
+        }
+        specs.append(
+            RunSpec(with_params(base, point, source, "param"), run_seed, 0, base.name, point)
+        )
     records = run_specs(specs, executor=executor, workers=workers, progress=progress, store=store)
     runs = _tidy(specs, records, [{"sample": i, "seed": run_seed} for i in range(len(specs))])
     names = kpi_names(runs) if kpis is None else list(kpis)
@@ -593,7 +612,9 @@ def parameter_bounds(
                 f"{source}: {key} (from --param): expected (LOW, HIGH); got {_short(pair)}"
             ) from None
         if not (math.isfinite(low) and math.isfinite(high)):
-            raise ScenarioError(f"{source}: {key} (from --param): bounds must be finite; got {low}:{high}")
+            raise ScenarioError(
+                f"{source}: {key} (from --param): bounds must be finite; got {low}:{high}"
+            )
         if low >= high:
             raise ScenarioError(
                 f"{source}: {key} (from --param): LOW must be below HIGH; got {_num(low)}:{_num(high)}"
@@ -631,15 +652,27 @@ def run_specs(
     total = len(set(keys))
     done = total - len(todo)
     if runs is not None and done and progress:
-        print(f"resuming: {done} of {total} runs already in {runs.runs}; {len(todo)} to run",
-              file=sys.stderr)
+        print(
+            f"resuming: {done} of {total} runs already in {runs.runs}; {len(todo)} to run",
+            file=sys.stderr,
+        )
     if todo:
         pending = list(todo.items())
-        bar = tqdm(total=total, initial=done, desc="runs", unit="run", disable=not progress,
-                   dynamic_ncols=True)
+        bar = tqdm(
+            total=total,
+            initial=done,
+            desc="runs",
+            unit="run",
+            disable=not progress,
+            dynamic_ncols=True,
+        )
         try:
-            with _executor(executor, workers, len(pending)) as pool, \
-                    contextlib.closing(_completed([s for _, s in pending], pool, run_for_kpis)) as results:
+            with (
+                _executor(executor, workers, len(pending)) as pool,
+                contextlib.closing(
+                    _completed([s for _, s in pending], pool, run_for_kpis)
+                ) as results,
+            ):
                 for i, outcome in results:
                     key, spec = pending[i]
                     record = _record(key, spec, outcome)
@@ -709,7 +742,9 @@ def _base_scenario(scenario: ScenarioLike) -> tuple[Scenario, str]:
         return load_scenario(scenario), str(scenario)
     if isinstance(scenario, Mapping):
         return scenario_from_dict(dict(scenario)), "<dict>"
-    raise TypeError(f"scenario: expected a Scenario, a file or a dict; got {type(scenario).__name__}")
+    raise TypeError(
+        f"scenario: expected a Scenario, a file or a dict; got {type(scenario).__name__}"
+    )
 
 
 def with_params(

@@ -140,17 +140,35 @@ def _g(value: float) -> str:
 
 def _common(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("file", type=Path, metavar="FILE")
-    cmd.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                     help="override a field of the base scenario (repeatable)")
+    cmd.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a field of the base scenario (repeatable)",
+    )
     cmd.add_argument("--seed", type=int, default=0, help="master seed (default 0)")
     engine = cmd.add_mutually_exclusive_group()
-    engine.add_argument("--workers", type=int, default=None, metavar="N",
-                        help="local processes (default: the machine's cores; 1 = serial)")
-    engine.add_argument("--dask", metavar="ADDRESS",
-                        help="run on a Dask cluster: tcp://scheduler:8786, or 'local' to "
-                        "start a LocalCluster (needs pip install '.[dask]')")
-    cmd.add_argument("--kpi", action="append", default=None, metavar="NAME",
-                     help=f"KPI to print and plot (repeatable; default {', '.join(DEFAULT_KPIS)})")
+    engine.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="local processes (default: the machine's cores; 1 = serial)",
+    )
+    engine.add_argument(
+        "--dask",
+        metavar="ADDRESS",
+        help="run on a Dask cluster: tcp://scheduler:8786, or 'local' to "
+        "start a LocalCluster (needs pip install '.[dask]')",
+    )
+    cmd.add_argument(
+        "--kpi",
+        action="append",
+        default=None,
+        metavar="NAME",
+        help=f"KPI to print and plot (repeatable; default {', '.join(DEFAULT_KPIS)})",
+    )
     cmd.add_argument("--out", type=Path, help="output folder (also the resumable store)")
     cmd.add_argument("--quiet", action="store_true", help="no progress bar or notes on stderr")
 
@@ -167,10 +185,16 @@ def add_sweep(commands: argparse._SubParsersAction) -> None:
         "Finished runs are kept in OUT/runs/; rerunning the same command skips them.",
     )
     _common(cmd)
-    cmd.add_argument("--grid", action="append", default=[], metavar="KEY=VALUES",
-                     help="a swept field: KEY=V1,V2,... or KEY=LOW:HIGH:COUNT (repeatable)")
-    cmd.add_argument("--replications", type=int, default=1, metavar="R",
-                     help="runs per grid point (default 1)")
+    cmd.add_argument(
+        "--grid",
+        action="append",
+        default=[],
+        metavar="KEY=VALUES",
+        help="a swept field: KEY=V1,V2,... or KEY=LOW:HIGH:COUNT (repeatable)",
+    )
+    cmd.add_argument(
+        "--replications", type=int, default=1, metavar="R", help="runs per grid point (default 1)"
+    )
     cmd.set_defaults(handler=_sweep)
 
 
@@ -187,12 +211,22 @@ def add_sensitivity(commands: argparse._SubParsersAction) -> None:
         "rerunning the same command skips them.",
     )
     _common(cmd)
-    cmd.add_argument("--param", action="append", default=[], metavar="KEY=LOW:HIGH",
-                     help="a varied field and its range (repeatable)")
+    cmd.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=LOW:HIGH",
+        help="a varied field and its range (repeatable)",
+    )
     cmd.add_argument("--method", choices=("sobol", "morris"), default="sobol")
-    cmd.add_argument("--samples", type=int, default=64, metavar="N",
-                     help="Sobol base samples (a power of 2; N*(D+2) runs) or Morris "
-                     "trajectories (N*(D+1) runs); default 64")
+    cmd.add_argument(
+        "--samples",
+        type=int,
+        default=64,
+        metavar="N",
+        help="Sobol base samples (a power of 2; N*(D+2) runs) or Morris "
+        "trajectories (N*(D+1) runs); default 64",
+    )
     cmd.set_defaults(handler=_sensitivity)
 
 
@@ -231,18 +265,29 @@ def _sweep(args: argparse.Namespace) -> int:
     _need_pyarrow()
     runs = len(points) * args.replications
     if not args.quiet:
-        print(f"sweep {base.name}: {len(points)} points x {args.replications} replications = "
-              f"{runs} runs -> {out}", file=sys.stderr)
+        print(
+            f"sweep {base.name}: {len(points)} points x {args.replications} replications = "
+            f"{runs} runs -> {out}",
+            file=sys.stderr,
+        )
     with _engine(args) as executor, _saved_on_stop(out):
         table = experiment.sweep(
-            base, grid, args.replications, args.seed, executor=executor, workers=args.workers,
-            progress=not args.quiet, store=out,
+            base,
+            grid,
+            args.replications,
+            args.seed,
+            executor=executor,
+            workers=args.workers,
+            progress=not args.quiet,
+            store=out,
         )
     summary = experiment.sweep_summary(table)
     _write_sweep(out, table, summary, kpis)
     print(_sweep_text(summary, kpis, args.replications))
-    print(f"\nwrote {out}/sweep.parquet, sweep.csv, summary.csv, plots/ ({len(table)} runs; "
-          f"store {out}/runs/)")
+    print(
+        f"\nwrote {out}/sweep.parquet, sweep.csv, summary.csv, plots/ ({len(table)} runs; "
+        f"store {out}/runs/)"
+    )
     return 0
 
 
@@ -276,17 +321,29 @@ def _sensitivity(args: argparse.Namespace) -> int:
         raise BadInput("sensitivity needs SALib: pip install '.[experiments]'") from None
     runs = salib.run_count(args.method, args.samples, len(params))
     if not args.quiet:
-        print(f"sensitivity {base.name} ({args.method}): {len(params)} parameters, "
-              f"{runs} samples -> {out}", file=sys.stderr)
+        print(
+            f"sensitivity {base.name} ({args.method}): {len(params)} parameters, "
+            f"{runs} samples -> {out}",
+            file=sys.stderr,
+        )
     with _engine(args) as executor, _saved_on_stop(out):
         result = experiment.run_sensitivity(
-            base, params, args.method, args.samples, args.seed, executor=executor,
-            workers=args.workers, progress=not args.quiet, store=out,
+            base,
+            params,
+            args.method,
+            args.samples,
+            args.seed,
+            executor=executor,
+            workers=args.workers,
+            progress=not args.quiet,
+            store=out,
         )
     _write_sensitivity(out, result, kpis)
     print(_indices_text(result.indices, kpis))
-    print(f"\nwrote {out}/indices.csv, indices.parquet, runs.csv, runs.parquet, sensitivity.png "
-          f"({len(result.runs)} runs; store {out}/runs/)")
+    print(
+        f"\nwrote {out}/indices.csv, indices.parquet, runs.csv, runs.parquet, sensitivity.png "
+        f"({len(result.runs)} runs; store {out}/runs/)"
+    )
     return 0
 
 
@@ -313,8 +370,11 @@ def _saved_on_stop(out: Path):
 
         kept = len(RunStore(out).load())
         why = "interrupted" if isinstance(exc, KeyboardInterrupt) else "a worker process died"
-        print(f"{why}: {kept} finished runs are kept in {out}/runs/; run the same command "
-              "again to resume", file=sys.stderr)
+        print(
+            f"{why}: {kept} finished runs are kept in {out}/runs/; run the same command "
+            "again to resume",
+            file=sys.stderr,
+        )
         raise
 
 
@@ -414,7 +474,9 @@ def _sweep_text(summary: Any, kpis: list[str], replications: int) -> str:
         for _, r in frame.iterrows():
             text = format_value(_none(r["mean"]))
             if replications > 1:
-                text += f" [{format_value(_none(r['ci_low']))}, {format_value(_none(r['ci_high']))}]"
+                text += (
+                    f" [{format_value(_none(r['ci_low']))}, {format_value(_none(r['ci_high']))}]"
+                )
             row[r["kpi"]] = text
         rows.append(row)
     title = "mean [95% CI] over replications" if replications > 1 else "one run per point"
@@ -429,12 +491,23 @@ def _indices_text(indices: Any, kpis: list[str]) -> str:
     rows = []
     for _, r in chosen.iterrows():
         if sobol:
-            rows.append({"kpi": r["kpi"], "param": r["param"],
-                         "S1": _pm(r["S1"], r["S1_conf"]), "ST": _pm(r["ST"], r["ST_conf"])})
+            rows.append(
+                {
+                    "kpi": r["kpi"],
+                    "param": r["param"],
+                    "S1": _pm(r["S1"], r["S1_conf"]),
+                    "ST": _pm(r["ST"], r["ST_conf"]),
+                }
+            )
         else:
-            rows.append({"kpi": r["kpi"], "param": r["param"],
-                         "mu_star": _pm(r["mu_star"], r["mu_star_conf"]),
-                         "sigma": _pm(r["sigma"], None)})
+            rows.append(
+                {
+                    "kpi": r["kpi"],
+                    "param": r["param"],
+                    "mu_star": _pm(r["mu_star"], r["mu_star_conf"]),
+                    "sigma": _pm(r["sigma"], None),
+                }
+            )
     title = "Sobol indices, ± 95% CI half-width" if sobol else "Morris screening, μ* ± 95% CI"
     return f"{title}\n" + pd.DataFrame(rows).to_string(index=False)
 

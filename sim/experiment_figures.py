@@ -32,9 +32,11 @@ def sweep_figure(table: pd.DataFrame, kpi: str, params: Sequence[str] | None = N
         One panel per parameter. With two or more swept parameters, each panel draws a
         line per combination of the others (up to :data:`MAX_LINES`), else their average.
     """
-    columns = [f"param.{p}" for p in params] if params else [
-        c for c in table.columns if c.startswith("param.")
-    ]
+    columns = (
+        [f"param.{p}" for p in params]
+        if params
+        else [c for c in table.columns if c.startswith("param.")]
+    )
     if kpi not in table.columns:
         raise ValueError(f"kpi: no such column {kpi!r}")
     n = max(len(columns), 1)
@@ -63,7 +65,9 @@ def sweep_figure(table: pd.DataFrame, kpi: str, params: Sequence[str] | None = N
 def _line(ax, frame: pd.DataFrame, column: str, kpi: str, label: str | None) -> None:
     xs, means, lows, highs = [], [], [], []
     for x, group in frame.groupby(column, sort=True):
-        mean, low, high = confidence_interval(pd.to_numeric(group[kpi], errors="coerce").to_numpy(float))
+        mean, low, high = confidence_interval(
+            pd.to_numeric(group[kpi], errors="coerce").to_numpy(float)
+        )
         xs.append(x)
         means.append(mean)
         lows.append(low)
@@ -80,7 +84,11 @@ def _line(ax, frame: pd.DataFrame, column: str, kpi: str, label: str | None) -> 
 def _label(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return f"{value:,.0f}"
-    return f"{value:,}" if isinstance(value, int | float) and not isinstance(value, bool) else str(value)
+    return (
+        f"{value:,}"
+        if isinstance(value, int | float) and not isinstance(value, bool)
+        else str(value)
+    )
 
 
 def sensitivity_figure(indices: pd.DataFrame, kpis: Sequence[str] | None = None) -> Figure:
@@ -102,23 +110,40 @@ def sensitivity_figure(indices: pd.DataFrame, kpis: Sequence[str] | None = None)
     n = max(len(kpis), 1)
     fig = Figure(figsize=(5.5 * n, 3.8), layout="constrained")
     axes = fig.subplots(1, n, squeeze=False)[0]
-    bars = (("S1", "S1_conf", "first order S1"), ("ST", "ST_conf", "total ST")) if sobol else (
-        ("mu_star", "mu_star_conf", "μ* (mean |effect|)"), ("sigma", None, "σ (interactions)"))
+    bars = (
+        (("S1", "S1_conf", "first order S1"), ("ST", "ST_conf", "total ST"))
+        if sobol
+        else (
+            ("mu_star", "mu_star_conf", "μ* (mean |effect|)"),
+            ("sigma", None, "σ (interactions)"),
+        )
+    )
     for ax, kpi in zip(axes, kpis, strict=False):
         frame = indices[indices["kpi"] == kpi]
         pos = np.arange(len(frame))
         width = 0.38
         for k, (col, conf, label) in enumerate(bars):
             err = frame[conf].to_numpy(float) if conf else None
-            ax.bar(pos + (k - 0.5) * width, frame[col].to_numpy(float), width, yerr=err,
-                   capsize=3, label=label)
+            ax.bar(
+                pos + (k - 0.5) * width,
+                frame[col].to_numpy(float),
+                width,
+                yerr=err,
+                capsize=3,
+                label=label,
+            )
         ax.set_xticks(pos, list(frame["param"]), rotation=20, ha="right", fontsize="small")
         ax.set_title(kpi)
         ax.axhline(0, color="black", linewidth=0.6)
         ax.grid(axis="y", alpha=0.3)
         if frame[bars[0][0]].isna().all():
-            ax.text(0.5, 0.5, "n/a: undefined in some run, or constant", ha="center",
-                    transform=ax.transAxes)
+            ax.text(
+                0.5,
+                0.5,
+                "n/a: undefined in some run, or constant",
+                ha="center",
+                transform=ax.transAxes,
+            )
         ax.legend(fontsize="small")
     fig.suptitle("Sobol indices (95% CI)" if sobol else "Morris screening (95% CI of μ*)")
     return fig

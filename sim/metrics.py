@@ -155,7 +155,9 @@ def run_kpis(model: JourneyModel, ledger: pd.DataFrame) -> tuple[Kpis, dict[str,
     for d, dim in enumerate(DIMENSIONS):
         k.ratio(f"touches_per_sale.{dim}", tally.touches_by_dim[d], customers, no_customers)
     for i, source in enumerate(model.sources):
-        k.ratio(f"touches_per_sale.source.{source}", tally.touches_by_source[i], customers, no_customers)
+        k.ratio(
+            f"touches_per_sale.source.{source}", tally.touches_by_source[i], customers, no_customers
+        )
 
     k.set("marketing_spend", marketing)
     k.set("sales_cost", sales)
@@ -201,7 +203,9 @@ def summarize(kpis: pd.DataFrame, by: str = "scenario") -> pd.DataFrame:
             values = pd.to_numeric(frame[kpi], errors="coerce").to_numpy(dtype=float)
             mean, low, high = confidence_interval(values)
             n = int(np.isfinite(values).sum())
-            rows.append({by: group, "kpi": kpi, "mean": mean, "ci_low": low, "ci_high": high, "n": n})
+            rows.append(
+                {by: group, "kpi": kpi, "mean": mean, "ci_low": low, "ci_high": high, "n": n}
+            )
     return pd.DataFrame(rows)
 
 
@@ -220,7 +224,14 @@ def paired_difference(
     mean, low, high = confidence_interval(diff, level)
     p = _paired_t_p_value(diff)
     clear = bool(np.isfinite(low) and (low > 0 or high < 0)) or p == 0.0
-    return {"diff": mean, "diff_low": low, "diff_high": high, "p_value": p, "clear": clear, "pairs": int(diff.size)}
+    return {
+        "diff": mean,
+        "diff_low": low,
+        "diff_high": high,
+        "p_value": p,
+        "clear": clear,
+        "pairs": int(diff.size),
+    }
 
 
 def _paired_t_p_value(diff: np.ndarray) -> float:

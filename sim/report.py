@@ -39,9 +39,20 @@ def kpi_table(kpis: Kpis, title: str = "", all_kpis: bool = False) -> str:
     return "\n".join(lines)
 
 
-STAGE_ORDER = ("unaware", "aware", "engaged", "evaluating", "sales_qualified", "customer", "advocate")
-SPEND_GROUPS = {"spend.reps": "sales reps", "spend.referral": "referral rewards",
-                "spend.post_purchase": "post-purchase care"}
+STAGE_ORDER = (
+    "unaware",
+    "aware",
+    "engaged",
+    "evaluating",
+    "sales_qualified",
+    "customer",
+    "advocate",
+)
+SPEND_GROUPS = {
+    "spend.reps": "sales reps",
+    "spend.referral": "referral rewards",
+    "spend.post_purchase": "post-purchase care",
+}
 
 
 def _pyplot():
@@ -135,7 +146,9 @@ def comparison_text(summary: pd.DataFrame, kpis: Sequence[str]) -> str:
     lines = []
     scenarios = list(dict.fromkeys(summary.scenario))
     width = max(len(s) for s in scenarios)
-    header = f"{'':<{width}}  {'mean':>12}  {'95% CI':>23}  {'vs ' + scenarios[0]:>14}  {'95% CI':>23}"
+    header = (
+        f"{'':<{width}}  {'mean':>12}  {'95% CI':>23}  {'vs ' + scenarios[0]:>14}  {'95% CI':>23}"
+    )
     for kpi in kpis:
         rows = summary[summary.kpi == kpi]
         if rows.empty:
@@ -192,7 +205,7 @@ th{{background:#f3f3f3}}figure{{margin:1.5em 0}}img{{max-width:100%}}small{{colo
 </head><body><h1>{html.escape(title)}</h1>
 <ul>{note_items}</ul>
 <h2>KPIs: mean, 95% confidence interval, difference to {html.escape(scenarios[0])}</h2>
-<table><tr><th>KPI</th>{head}</tr>{''.join(body)}</table>
+<table><tr><th>KPI</th>{head}</tr>{"".join(body)}</table>
 <h2>Figures</h2>{images}
 </body></html>
 """

@@ -7,6 +7,8 @@ import math
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,7 +80,9 @@ def simulate(
     """
     model = model_class(scenario, seed, **agent_classes)
     days = range(scenario.horizon_days)
-    for _ in tqdm(days, desc=scenario.name, unit="day", delay=1.0, disable=not progress, leave=False):
+    for _ in tqdm(
+        days, desc=scenario.name, unit="day", delay=1.0, disable=not progress, leave=False
+    ):
         model.step()
     return collect(model)
 
@@ -107,29 +111,25 @@ def _finite(value: object) -> object:
     return value
 
 
-class atomic_dir:
-    """Context manager: build a folder beside ``out`` and move it into place on success.
+@contextmanager
+def atomic_dir(out: str | Path) -> Iterator[Path]:
+    """Build a folder beside ``out`` and move it into place on success.
 
     A failure inside the block removes the half-built folder and leaves any
     previous ``out`` untouched.
     """
-
-    def __init__(self, out: str | Path) -> None:
-        self.out = Path(out)
-
-    def __enter__(self) -> Path:
-        self.out.parent.mkdir(parents=True, exist_ok=True)
-        self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.", dir=self.out.parent))
-        return self.tmp
-
-    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        if exc_type is not None:
-            shutil.rmtree(self.tmp, ignore_errors=True)
-            return
-        old = None
-        if self.out.exists():
-            old = self.out.with_name(f".{self.out.name}.old-{os.getpid()}")
-            os.replace(self.out, old)
-        os.replace(self.tmp, self.out)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    old = None
+    if out.exists():
+        old = out.with_name(f".{out.name}.old-{os.getpid()}")
+        os.replace(out, old)
+    os.replace(tmp, out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

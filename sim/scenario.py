@@ -458,7 +458,9 @@ def _parse_overrides(overrides: dict[str, Any] | list[str], source: str) -> dict
         try:
             pairs[key.strip()] = yaml.safe_load(text) if text.strip() else ""
         except yaml.YAMLError:
-            raise ScenarioError(f"{source}: --set {key}: cannot read value {_short(text)}") from None
+            raise ScenarioError(
+                f"{source}: --set {key}: cannot read value {_short(text)}"
+            ) from None
     return pairs
 
 

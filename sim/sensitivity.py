@@ -106,14 +106,23 @@ def _indices(
             from SALib.analyze import sobol
 
             result = sobol.analyze(
-                spec, y, calc_second_order=False, num_resamples=RESAMPLES,
-                conf_level=CONF_LEVEL, seed=seed,
+                spec,
+                y,
+                calc_second_order=False,
+                num_resamples=RESAMPLES,
+                conf_level=CONF_LEVEL,
+                seed=seed,
             )
         else:
             from SALib.analyze import morris
 
             result = morris.analyze(
-                spec, x, y, num_resamples=RESAMPLES, conf_level=CONF_LEVEL,
-                num_levels=MORRIS_LEVELS, seed=seed,
+                spec,
+                x,
+                y,
+                num_resamples=RESAMPLES,
+                conf_level=CONF_LEVEL,
+                num_levels=MORRIS_LEVELS,
+                seed=seed,
             )
     return {col: np.asarray(result[col], dtype=float) for col in COLUMNS[method]}

@@ -11,18 +11,37 @@ SMALL = ["--set", "population.size=1500", "--set", "horizon_days=90"]
 
 def test_compare_writes_tables_figures_and_report(tmp_out):
     result = run_cli(
-        "compare", str(SCENARIOS / "aida_funnel.yaml"), str(SCENARIOS / "touchpoint_management.yaml"),
-        "--replications", "3", "--workers", "2", "--out", str(tmp_out), *SMALL,
+        "compare",
+        str(SCENARIOS / "aida_funnel.yaml"),
+        str(SCENARIOS / "touchpoint_management.yaml"),
+        "--replications",
+        "3",
+        "--workers",
+        "2",
+        "--out",
+        str(tmp_out),
+        *SMALL,
     )
     assert result.returncode == 0, result.stderr
     assert "cost_of_sale" in result.stdout and "vs aida_funnel" in result.stdout
     kpis = pd.read_csv(tmp_out / "kpis.csv")
-    assert len(kpis) == 6 and {"scenario", "replication", "seed", "cost_of_sale"} <= set(kpis.columns)
+    assert len(kpis) == 6 and {"scenario", "replication", "seed", "cost_of_sale"} <= set(
+        kpis.columns
+    )
     # common random numbers: replication k uses the same seed in every scenario
     seeds = kpis.pivot(index="replication", columns="scenario", values="seed")
     assert (seeds.nunique(axis=1) == 1).all()
     summary = pd.read_csv(tmp_out / "summary.csv")
-    assert {"mean", "ci_low", "ci_high", "diff", "diff_low", "diff_high", "p_value", "clear"} <= set(summary.columns)
+    assert {
+        "mean",
+        "ci_low",
+        "ci_high",
+        "diff",
+        "diff_low",
+        "diff_high",
+        "p_value",
+        "clear",
+    } <= set(summary.columns)
     for stem in ("cost_of_sale", "funnel", "cumulative_customers", "spend"):
         assert (tmp_out / f"{stem}.png").stat().st_size > 5000
         assert (tmp_out / f"{stem}.svg").exists()
@@ -33,9 +52,18 @@ def test_compare_writes_tables_figures_and_report(tmp_out):
 
 def test_one_bad_file_among_many_is_named_and_nothing_is_written(tmp_path, tmp_out):
     bad = tmp_path / "typo.yaml"
-    bad.write_text("extends: " + str(SCENARIOS / "base" / "channels.yaml") + "\nname: typo\nchanels: {}\n")
-    result = run_cli("compare", str(SCENARIOS / "aida_funnel.yaml"), str(bad),
-                     "--replications", "3", "--out", str(tmp_out))
+    bad.write_text(
+        "extends: " + str(SCENARIOS / "base" / "channels.yaml") + "\nname: typo\nchanels: {}\n"
+    )
+    result = run_cli(
+        "compare",
+        str(SCENARIOS / "aida_funnel.yaml"),
+        str(bad),
+        "--replications",
+        "3",
+        "--out",
+        str(tmp_out),
+    )
     assert result.returncode == 2
     assert str(bad) in result.stderr and "chanels" in result.stderr
     assert "Traceback" not in result.stderr

@@ -19,7 +19,6 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOT = ROOT / "docs" / "dashboard.png"
 
 
-
 def require_chromium() -> None:
     """Fail loudly, not skip: the dashboard's browser test is part of the suite."""
     if not Path(CHROMIUM).exists():

@@ -15,9 +15,16 @@ import pytest
 from tests.conftest import ROOT, SCENARIOS, run_cli
 
 ARGS = [
-    "sweep", str(SCENARIOS / "touchpoint_management.yaml"),
-    "--set", "population.size=2000", "--set", "horizon_days=90",
-    "--grid", "channels.free_trial.budget=0:44000:12", "--seed", "5",
+    "sweep",
+    str(SCENARIOS / "touchpoint_management.yaml"),
+    "--set",
+    "population.size=2000",
+    "--set",
+    "horizon_days=90",
+    "--grid",
+    "channels.free_trial.budget=0:44000:12",
+    "--seed",
+    "5",
 ]
 TOTAL = 12
 
@@ -54,8 +61,20 @@ def _alive(pid: int) -> bool:
 def _kill_midway(out: Path, sig: signal.Signals) -> tuple[subprocess.CompletedProcess, list[int]]:
     """Start the sweep on 2 processes, and send ``sig`` once 3 runs are stored."""
     proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "run.py"), *ARGS, "--workers", "2", "--quiet", "--out", str(out)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            str(ROOT / "run.py"),
+            *ARGS,
+            "--workers",
+            "2",
+            "--quiet",
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     workers: list[int] = []
     try:

@@ -26,8 +26,9 @@ def base():
 
 @pytest.fixture(scope="module")
 def sobol(base):
-    return experiment.run_sensitivity(base, PARAMS, "sobol", samples=8, seed=2, workers=1,
-                                      progress=False)
+    return experiment.run_sensitivity(
+        base, PARAMS, "sobol", samples=8, seed=2, workers=1, progress=False
+    )
 
 
 def test_sobol_indices_table(sobol):
@@ -46,16 +47,27 @@ def test_sobol_indices_table(sobol):
 
 
 def test_public_sensitivity_matches_and_selects_kpis(base, sobol):
-    indices = experiment.sensitivity(base, PARAMS, "sobol", samples=8, seed=2,
-                                     kpis=["cost_of_sale", "customers"], workers=2, progress=False)
+    indices = experiment.sensitivity(
+        base,
+        PARAMS,
+        "sobol",
+        samples=8,
+        seed=2,
+        kpis=["cost_of_sale", "customers"],
+        workers=2,
+        progress=False,
+    )
     assert set(indices.kpi) == {"cost_of_sale", "customers"}
-    expected = pd.concat([sobol.indices[sobol.indices.kpi == k] for k in ("cost_of_sale", "customers")])
+    expected = pd.concat(
+        [sobol.indices[sobol.indices.kpi == k] for k in ("cost_of_sale", "customers")]
+    )
     pd.testing.assert_frame_equal(indices.reset_index(drop=True), expected.reset_index(drop=True))
 
 
 def test_morris(base):
-    indices = experiment.sensitivity(base, PARAMS, "morris", samples=4, seed=1,
-                                     kpis=["cost_of_sale"], workers=1, progress=False)
+    indices = experiment.sensitivity(
+        base, PARAMS, "morris", samples=4, seed=1, kpis=["cost_of_sale"], workers=1, progress=False
+    )
     assert list(indices.columns) == ["kpi", "param", "mu_star", "mu_star_conf", "sigma"]
     row = indices.set_index("param").loc["channels.advertising.budget"]
     assert row.mu_star == 0 and row.sigma == 0
@@ -82,8 +94,12 @@ def test_bad_input(base, params, kwargs, needle):
 
 def test_cli_bad_input_writes_nothing(tmp_path, capsys):
     out = tmp_path / "out"
-    for args in (["--param", "handoff.level=0.9:0.4"], ["--param", "handoff.level"],
-                 ["--param", "handoff.nope=0:1"], ["--param", "handoff.level=0.4:0.9", "--samples", "3"]):
+    for args in (
+        ["--param", "handoff.level=0.9:0.4"],
+        ["--param", "handoff.level"],
+        ["--param", "handoff.nope=0:1"],
+        ["--param", "handoff.level=0.4:0.9", "--samples", "3"],
+    ):
         code = main(["sensitivity", str(FILE), "--out", str(out), *args])
         err = capsys.readouterr().err.strip()
         assert code == 2 and len(err.splitlines()) == 1, err
@@ -93,9 +109,21 @@ def test_cli_bad_input_writes_nothing(tmp_path, capsys):
 def test_cli_sensitivity(tmp_path, sobol):
     out = tmp_path / "out"
     result = run_cli(
-        "sensitivity", str(FILE), "--set", "population.size=500", "--set", "horizon_days=30",
+        "sensitivity",
+        str(FILE),
+        "--set",
+        "population.size=500",
+        "--set",
+        "horizon_days=30",
         *[a for k, (lo, hi) in PARAMS.items() for a in ("--param", f"{k}={lo}:{hi}")],
-        "--samples", "8", "--seed", "2", "--workers", "2", "--out", str(out),
+        "--samples",
+        "8",
+        "--seed",
+        "2",
+        "--workers",
+        "2",
+        "--out",
+        str(out),
     )
     assert result.returncode == 0, result.stderr
     assert "cost_of_sale" in result.stdout and "S1" in result.stdout
@@ -104,9 +132,21 @@ def test_cli_sensitivity(tmp_path, sobol):
     pd.testing.assert_frame_equal(pd.read_parquet(out / "runs.parquet"), sobol.runs)
     assert (out / "sensitivity.png").stat().st_size > 0
     again = run_cli(
-        "sensitivity", str(FILE), "--set", "population.size=500", "--set", "horizon_days=30",
+        "sensitivity",
+        str(FILE),
+        "--set",
+        "population.size=500",
+        "--set",
+        "horizon_days=30",
         *[a for k, (lo, hi) in PARAMS.items() for a in ("--param", f"{k}={lo}:{hi}")],
-        "--samples", "8", "--seed", "2", "--workers", "2", "--out", str(out),
+        "--samples",
+        "8",
+        "--seed",
+        "2",
+        "--workers",
+        "2",
+        "--out",
+        str(out),
     )
     assert again.returncode == 0 and "to run" in again.stderr and "0 to run" in again.stderr
 

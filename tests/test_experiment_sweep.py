@@ -33,7 +33,10 @@ def test_sweep_is_a_tidy_table(serial_table):
     table = serial_table
     assert len(table) == 2 * 2 * 2
     assert list(table.columns[:4]) == [
-        "param.population.size", "param.channels.free_trial.budget", "replication", "seed",
+        "param.population.size",
+        "param.channels.free_trial.budget",
+        "replication",
+        "seed",
     ]
     assert {"cost_of_sale", "customers", "clv_to_cac", "roi"} <= set(table.columns)
     assert table["param.population.size"].dtype == np.int64  # integer field: ints
@@ -51,14 +54,17 @@ def test_three_engines_give_equal_tables(base, serial_table):
     pooled = experiment.sweep(base, GRID, replications=2, seed=3, workers=2, progress=False)
     pd.testing.assert_frame_equal(serial_table, pooled)
     with experiment.dask_executor("local") as cluster:
-        dasked = experiment.sweep(base, GRID, replications=2, seed=3, executor=cluster,
-                                  progress=False)
+        dasked = experiment.sweep(
+            base, GRID, replications=2, seed=3, executor=cluster, progress=False
+        )
     pd.testing.assert_frame_equal(serial_table, dasked)
 
 
 def test_same_numbers_as_a_single_run(base, serial_table):
     row = serial_table.iloc[5]
-    scenario = experiment.with_params(base, {"population.size": 600, "channels.free_trial.budget": 0.0})
+    scenario = experiment.with_params(
+        base, {"population.size": 600, "channels.free_trial.budget": 0.0}
+    )
     result = sim.simulate(scenario, int(row.seed))
     assert result.kpis["customers"] == row.customers
     assert result.kpis["cost_of_sale"] == pytest.approx(row.cost_of_sale, rel=0, abs=0)
@@ -66,7 +72,9 @@ def test_same_numbers_as_a_single_run(base, serial_table):
 
 def test_store_resumes_and_skips_finished_runs(base, serial_table, tmp_path, capsys):
     out = tmp_path / "sweep"
-    first = experiment.sweep(base, GRID, replications=2, seed=3, workers=1, progress=False, store=out)
+    first = experiment.sweep(
+        base, GRID, replications=2, seed=3, workers=1, progress=False, store=out
+    )
     pd.testing.assert_frame_equal(first, serial_table)
     files = sorted((out / "runs").glob("*.json"))
     assert len(files) == 8
@@ -76,7 +84,9 @@ def test_store_resumes_and_skips_finished_runs(base, serial_table, tmp_path, cap
     # a torn temp file and a corrupt record are ignored; the corrupt run is done again
     (out / "runs" / ".abc.tmp").write_text('{"key": ')
     files[0].write_text("{not json")
-    again = experiment.sweep(base, GRID, replications=2, seed=3, workers=1, progress=True, store=out)
+    again = experiment.sweep(
+        base, GRID, replications=2, seed=3, workers=1, progress=True, store=out
+    )
     pd.testing.assert_frame_equal(again, serial_table)
     assert "resuming: 7 of 8 runs" in capsys.readouterr().err
     changed = [f.name for f in files if f.stat().st_mtime_ns != stamps[f.name]]
@@ -87,7 +97,9 @@ def test_store_resumes_and_skips_finished_runs(base, serial_table, tmp_path, cap
 def test_unknown_key_fails_before_any_run(base, tmp_path):
     out = tmp_path / "sweep"
     with pytest.raises(sim.ScenarioError, match=r"channels\.nope\.budget.*no such field"):
-        experiment.sweep(base, {"channels.nope.budget": [1, 2]}, workers=1, progress=False, store=out)
+        experiment.sweep(
+            base, {"channels.nope.budget": [1, 2]}, workers=1, progress=False, store=out
+        )
     with pytest.raises(sim.ScenarioError, match=r"population\.size \(from --grid\).*got -5"):
         experiment.sweep(base, {"population.size": [100, -5]}, workers=1, progress=False, store=out)
     assert not out.exists()
@@ -97,7 +109,10 @@ def test_unknown_key_fails_before_any_run(base, tmp_path):
     ("text", "expected"),
     [
         ("population.size=1000,5000", ("population.size", [1000, 5000])),
-        ("channels.free_trial.budget=0:50000:11", ("channels.free_trial.budget", (0.0, 50000.0, 11))),
+        (
+            "channels.free_trial.budget=0:50000:11",
+            ("channels.free_trial.budget", (0.0, 50000.0, 11)),
+        ),
         ("handoff.rule=mean,min", ("handoff.rule", ["mean", "min"])),
         ("handoff.qualify=true", ("handoff.qualify", [True])),
     ],
@@ -107,8 +122,20 @@ def test_parse_grid(text, expected):
 
 
 @pytest.mark.parametrize(
-    "text", ["population.size", "=1,2", "population.size=", "a=1,,2", "a=5:1:3", "a=0:x:3",
-             "a=0:1:1", "a=0:1:2.5", "a=1,1", "a=.nan", "a=.inf,1"],
+    "text",
+    [
+        "population.size",
+        "=1,2",
+        "population.size=",
+        "a=1,,2",
+        "a=5:1:3",
+        "a=0:x:3",
+        "a=0:1:1",
+        "a=0:1:2.5",
+        "a=1,1",
+        "a=.nan",
+        "a=.inf,1",
+    ],
 )
 def test_parse_grid_rejects(text):
     with pytest.raises(sim.ScenarioError, match="--grid"):
@@ -127,7 +154,10 @@ def test_parse_param():
     [
         (["--grid", "population.size"], "--grid population.size: expected KEY="),
         (["--grid", "population.size=5000:1000:3"], "LOW must not exceed HIGH"),
-        (["--grid", "channels.nope.budget=1,2"], "channels.nope.budget (from --grid): no such field"),
+        (
+            ["--grid", "channels.nope.budget=1,2"],
+            "channels.nope.budget (from --grid): no such field",
+        ),
         (["--grid", "population.size=1,3:4"], "population.size (from --grid)"),
         (["--grid", "population.size=1,abc"], "population.size (from --grid)"),
         (["--grid", "population.size=1:3:5"], "repeat values"),
@@ -155,9 +185,24 @@ def test_sweep_cli_refuses_a_foreign_folder(tmp_path, capsys):
 def test_sweep_cli_writes_table_summary_and_plots(base, tmp_path):
     out = tmp_path / "out"
     result = run_cli(
-        "sweep", str(FILE), "--set", "population.size=500", "--set", "horizon_days=30",
-        "--grid", "population.size=400,600", "--grid", "channels.free_trial.budget=0:20000:2",
-        "--replications", "2", "--seed", "3", "--workers", "1", "--out", str(out),
+        "sweep",
+        str(FILE),
+        "--set",
+        "population.size=500",
+        "--set",
+        "horizon_days=30",
+        "--grid",
+        "population.size=400,600",
+        "--grid",
+        "channels.free_trial.budget=0:20000:2",
+        "--replications",
+        "2",
+        "--seed",
+        "3",
+        "--workers",
+        "1",
+        "--out",
+        str(out),
     )
     assert result.returncode == 0, result.stderr
     assert "cost_of_sale" in result.stdout and "8/8" in result.stderr  # bar: done / total
@@ -169,14 +214,33 @@ def test_sweep_cli_writes_table_summary_and_plots(base, tmp_path):
     summary = pd.read_csv(out / "summary.csv")
     assert {"kpi", "mean", "ci_low", "ci_high", "n"} <= set(summary.columns)
     assert sorted(p.name for p in (out / "plots").iterdir()) == [
-        "clv_to_cac.png", "cost_of_sale.png", "customers.png",
+        "clv_to_cac.png",
+        "cost_of_sale.png",
+        "customers.png",
     ]
     assert not [p for p in out.rglob(".*")]  # no temp files left
     quiet = run_cli(
-        "sweep", str(FILE), "--set", "population.size=500", "--set", "horizon_days=30",
-        "--grid", "population.size=400,600", "--grid", "channels.free_trial.budget=0:20000:2",
-        "--replications", "2", "--seed", "3", "--workers", "1", "--out", str(out), "--quiet",
-        "--kpi", "roi",
+        "sweep",
+        str(FILE),
+        "--set",
+        "population.size=500",
+        "--set",
+        "horizon_days=30",
+        "--grid",
+        "population.size=400,600",
+        "--grid",
+        "channels.free_trial.budget=0:20000:2",
+        "--replications",
+        "2",
+        "--seed",
+        "3",
+        "--workers",
+        "1",
+        "--out",
+        str(out),
+        "--quiet",
+        "--kpi",
+        "roi",
     )
     assert quiet.returncode == 0 and quiet.stderr == ""
     assert (out / "plots" / "roi.png").exists()

@@ -68,10 +68,15 @@ def test_no_channels_no_reps_no_customers_no_acquisition_spend():
 
 def test_higher_touch_quality_means_fewer_touches_per_sale():
     def touches(quality: float) -> float:
-        overrides = {f"channels.{ch}.quality.mean": quality for ch in
-                     ("search_content", "webinar", "tutorial", "live_chat")}
-        return mean_kpi(small("seven_touches_times_four", size=3000, days=200, **overrides),
-                        "touches_per_sale.total", seeds=range(3))
+        overrides = {
+            f"channels.{ch}.quality.mean": quality
+            for ch in ("search_content", "webinar", "tutorial", "live_chat")
+        }
+        return mean_kpi(
+            small("seven_touches_times_four", size=3000, days=200, **overrides),
+            "touches_per_sale.total",
+            seeds=range(3),
+        )
 
     assert touches(2.0) < touches(1.0) < touches(0.6)
 

@@ -40,7 +40,11 @@ def test_shipped_strategies_share_one_population():
         ("channels:\n  email:\n    budget: .nan\n", "channels.email.budget", "nan"),
         ("channels:\n  email:\n    cost_per_touch: .inf\n", "channels.email.cost_per_touch", "inf"),
         ("population:\n  good_fit_share: 1.5\n", "population.good_fit_share", "1.5"),
-        ("channels:\n  email:\n    quality: {mean: 0, sd: 1}\n", "channels.email.quality", "{'mean': 0, 'sd': 1}"),
+        (
+            "channels:\n  email:\n    quality: {mean: 0, sd: 1}\n",
+            "channels.email.quality",
+            "{'mean': 0, 'sd': 1}",
+        ),
         ("channels:\n  email:\n    stages: [nowhere]\n", "channels.email.stages.0", "'nowhere'"),
         ("horizon_days: 0\n", "horizon_days", "0"),
     ],
@@ -83,7 +87,9 @@ def test_yaml_bomb_is_refused_quickly(tmp_path):
     lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     for i in range(1, 9):
         prev, cur = chr(ord("a") + i - 1), chr(ord("a") + i)
-        lines.append(f"{cur}: &{cur} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]")
+        lines.append(
+            f"{cur}: &{cur} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]"
+        )
     path = write(tmp_path, "\n".join(lines) + "\n")
     with pytest.raises(sim.ScenarioError, match="aliases expand"):
         sim.load_scenario(path)
@@ -142,6 +148,8 @@ def test_schema_is_json_schema_of_the_format():
 def test_internal_error_is_one_line_without_debug(tmp_path):
     out = tmp_path / "file"
     out.write_text("not a folder")
-    result = run_cli("run", str(SHIPPED[0]), "--out", str(out / "x"), "--set", "population.size=100")
+    result = run_cli(
+        "run", str(SHIPPED[0]), "--out", str(out / "x"), "--set", "population.size=100"
+    )
     assert result.returncode == 2
     assert "exists and is not a folder" in result.stderr and "Traceback" not in result.stderr

@@ -17,8 +17,13 @@ import sim
 from sim.experiment import compare
 from tests.conftest import ROOT, SCENARIOS
 
-STRATEGIES = ("aida_funnel", "sales_funnel", "seven_touches_times_four",
-              "touchpoint_management", "recommendation_driven")
+STRATEGIES = (
+    "aida_funnel",
+    "sales_funnel",
+    "seven_touches_times_four",
+    "touchpoint_management",
+    "recommendation_driven",
+)
 
 WALKTHROUGH = ("aida_cheap_ads", "aida_no_graph", "tpm_no_graph", "tpm_without_loop")
 """Overrides of the shipped strategies, as YAML files in scenarios/walkthrough/."""
@@ -89,7 +94,9 @@ def test_shipped_strategies_state_equal_budgets():
     for name in STRATEGIES:
         scenario = sim.load_scenario(SCENARIOS / f"{name}.yaml")
         channels = sum(c.budget for c in scenario.channels.values() if c.enabled)
-        payroll = scenario.sales.reps * scenario.sales.cost_per_hour * scenario.sales.hours_per_day * 30
+        payroll = (
+            scenario.sales.reps * scenario.sales.cost_per_hour * scenario.sales.hours_per_day * 30
+        )
         monthly[name] = channels + payroll
         assert "Budget: 30,000 per month" in (SCENARIOS / f"{name}.yaml").read_text()
     assert set(monthly.values()) == {30000.0}

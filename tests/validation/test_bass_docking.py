@@ -54,13 +54,16 @@ def classic_bass(p: float, q: float, days: int) -> np.ndarray:
 
 def adopter_share(p: float, q: float, days: int, seeds=range(REPLICATIONS), **extra) -> np.ndarray:
     """Simulated adopter share on days 0..days, one row per replication."""
-    scenario = sim.load_scenario(BASS, {
-        "population.size": PROSPECTS,
-        "horizon_days": days,
-        "channels.mass_media.reach_per_day": p,
-        "word_of_mouth.conversation_rate_per_day": q,
-        **extra,
-    })
+    scenario = sim.load_scenario(
+        BASS,
+        {
+            "population.size": PROSPECTS,
+            "horizon_days": days,
+            "channels.mass_media.reach_per_day": p,
+            "word_of_mouth.conversation_rate_per_day": q,
+            **extra,
+        },
+    )
     rows = []
     for seed in seeds:
         daily = sim.simulate(scenario, seed=seed).daily
@@ -71,11 +74,11 @@ def adopter_share(p: float, q: float, days: int, seeds=range(REPLICATIONS), **ex
 @pytest.mark.parametrize(
     ("p", "q", "days"),
     [
-        (0.003, 0.05, 200),   # slow: innovation and imitation both small
+        (0.003, 0.05, 200),  # slow: innovation and imitation both small
         (0.01, 0.1, 120),
-        (0.03, 0.3, 40),      # fast: here the p·q·F term matters
-        (0.001, 0.5, 60),     # imitation-driven: a late, steep take-off
-        (0.05, 0.02, 100),    # innovation-driven: no S-curve
+        (0.03, 0.3, 40),  # fast: here the p·q·F term matters
+        (0.001, 0.5, 60),  # imitation-driven: a late, steep take-off
+        (0.05, 0.02, 100),  # innovation-driven: no S-curve
     ],
 )
 def test_adopter_share_docks_with_bass(p, q, days):

@@ -21,9 +21,22 @@ def run_in_process(path, seed, out):
 def run_in_new_process(path, seed, out, hash_seed):
     env = {**os.environ, "PYTHONHASHSEED": str(hash_seed)}  # set order must not matter
     done = subprocess.run(
-        [sys.executable, str(ROOT / "run.py"), "run", str(path), "--seed", str(seed),
-         *ARGS, "--out", str(out)],
-        capture_output=True, text=True, env=env, timeout=600, check=False,
+        [
+            sys.executable,
+            str(ROOT / "run.py"),
+            "run",
+            str(path),
+            "--seed",
+            str(seed),
+            *ARGS,
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     return out
@@ -46,8 +59,10 @@ def test_same_seed_byte_identical_across_runs_and_processes(tmp_path):
 
 def test_bass_and_graph_runs_are_deterministic(tmp_path):
     for network in ("full", "graph"):
-        scenario = sim.load_scenario(SCENARIOS / "validation" / "bass.yaml", {
-            "population.size": 5000, "horizon_days": 60, "word_of_mouth.network": network})
+        scenario = sim.load_scenario(
+            SCENARIOS / "validation" / "bass.yaml",
+            {"population.size": 5000, "horizon_days": 60, "word_of_mouth.network": network},
+        )
         first = read(sim.simulate(scenario, seed=3).save(tmp_path / f"{network}1"))
         second = read(sim.simulate(scenario, seed=3).save(tmp_path / f"{network}2"))
         assert first == second

@@ -83,8 +83,13 @@ def scenarios(draw):
     return sim.load_scenario(path, o), draw(st.integers(0, 2**31))
 
 
-@settings(max_examples=60, deadline=None, database=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=60,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(scenarios())
 def test_invariants_hold_for_random_scenarios(drawn):
     scenario, seed = drawn
@@ -101,15 +106,20 @@ def test_invariants_hold_for_random_scenarios(drawn):
 
     # ledger = summary
     by_type = ledger.groupby("payer_type", observed=False).amount.sum()
-    for payer, kpi in [("channel", "marketing_spend"), ("rep", "sales_cost"),
-                       ("referral", "referral_rewards"), ("post_purchase", "post_purchase_cost"),
-                       ("customer", "revenue")]:
+    for payer, kpi in [
+        ("channel", "marketing_spend"),
+        ("rep", "sales_cost"),
+        ("referral", "referral_rewards"),
+        ("post_purchase", "post_purchase_cost"),
+        ("customer", "revenue"),
+    ]:
         assert by_type.get(payer, 0.0) == pytest.approx(k[kpi], rel=1e-9, abs=1e-6)
     purchases = ledger[ledger.item == "purchase"]
     assert len(purchases) == k["customers"] and purchases.prospect_id.is_unique
     spend = [c for c in daily.columns if c.startswith("spend.")]
     assert daily[spend].to_numpy().sum() == pytest.approx(
-        by_type.drop("customer", errors="ignore").sum(), rel=1e-9, abs=1e-6)
+        by_type.drop("customer", errors="ignore").sum(), rel=1e-9, abs=1e-6
+    )
 
     # nothing negative, satisfaction a share
     assert (table.trust >= 0).all() and (table.fatigue >= 0).all()

@@ -22,10 +22,19 @@ def test_sparse_graph_is_slower_and_converges_to_full_mixing():
     full = adopter_share(P, Q, DAYS, seeds=range(3)).mean(axis=0)
     gaps = []
     for degree in DEGREES:
-        sparse = adopter_share(P, Q, DAYS, seeds=range(3), **{
-            "word_of_mouth.network": "graph", "word_of_mouth.mean_degree": degree,
-        }).mean(axis=0)
-        gaps.append(float(np.mean(full - sparse)))  # area between the curves, in share × days / days
+        sparse = adopter_share(
+            P,
+            Q,
+            DAYS,
+            seeds=range(3),
+            **{
+                "word_of_mouth.network": "graph",
+                "word_of_mouth.mean_degree": degree,
+            },
+        ).mean(axis=0)
+        gaps.append(
+            float(np.mean(full - sparse))
+        )  # area between the curves, in share × days / days
         assert sparse[-1] > 0.8  # slower, not stuck
     assert all(gap > 0 for gap in gaps), gaps
     assert all(a > b for a, b in zip(gaps, gaps[1:], strict=False)), gaps
