@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sim.metrics import HEADLINE, Kpis, confidence_interval
+from sim.scenario import STAGES
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -39,15 +40,8 @@ def kpi_table(kpis: Kpis, title: str = "", all_kpis: bool = False) -> str:
     return "\n".join(lines)
 
 
-STAGE_ORDER = (
-    "unaware",
-    "aware",
-    "engaged",
-    "evaluating",
-    "sales_qualified",
-    "customer",
-    "advocate",
-)
+STAGE_ORDER = STAGES[: STAGES.index("advocate") + 1]
+"""The journey stages, without the exits."""
 SPEND_GROUPS = {
     "spend.reps": "sales reps",
     "spend.referral": "referral rewards",
