@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -55,6 +54,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def _compare(args: argparse.Namespace) -> int:
     from sim.cli import UsageError, check_output_folder
+    from sim.experiment_cli import check_run_args, cluster
 
     if len(args.files) < 2:
         raise UsageError("compare: give at least two scenario files")
@@ -62,10 +62,7 @@ def _compare(args: argparse.Namespace) -> int:
         raise UsageError(
             f"--replications: must be >= 2 for confidence intervals; got {args.replications}"
         )
-    if args.workers is not None and args.workers < 1:
-        raise UsageError(f"--workers: must be >= 1; got {args.workers}")
-    if args.seed < 0:
-        raise UsageError(f"--seed: must be >= 0; got {args.seed}")
+    check_run_args(args)
     scenarios = [load_scenario(path, args.set) for path in args.files]
     names = [s.name for s in scenarios]
     for path, name in zip(args.files, names, strict=True):
@@ -75,8 +72,7 @@ def _compare(args: argparse.Namespace) -> int:
 
     from sim import experiment
 
-    engine = experiment.dask_executor(args.dask) if args.dask else contextlib.nullcontext(None)
-    with engine as executor:
+    with cluster(args) as executor:
         result = experiment.compare(
             scenarios,
             args.replications,

@@ -230,7 +230,8 @@ def add_sensitivity(commands: argparse._SubParsersAction) -> None:
     cmd.set_defaults(handler=_sensitivity)
 
 
-def _check_args(args: argparse.Namespace) -> None:
+def check_run_args(args: argparse.Namespace) -> None:
+    """Refuse a negative seed and fewer than one worker, replication or sample."""
     if args.seed < 0:
         raise BadInput(f"--seed: must be >= 0; got {args.seed}")
     if args.workers is not None and args.workers < 1:
@@ -242,7 +243,7 @@ def _check_args(args: argparse.Namespace) -> None:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    _check_args(args)
+    check_run_args(args)
     if not args.grid:
         raise BadInput("--grid: give at least one KEY=VALUES")
     raw: dict[str, Any] = {}
@@ -270,7 +271,7 @@ def _sweep(args: argparse.Namespace) -> int:
             f"{runs} runs -> {out}",
             file=sys.stderr,
         )
-    with _engine(args) as executor, _saved_on_stop(out):
+    with cluster(args) as executor, _saved_on_stop(out):
         table = experiment.sweep(
             base,
             grid,
@@ -292,7 +293,7 @@ def _sweep(args: argparse.Namespace) -> int:
 
 
 def _sensitivity(args: argparse.Namespace) -> int:
-    _check_args(args)
+    check_run_args(args)
     if not args.param:
         raise BadInput("--param: give at least one KEY=LOW:HIGH")
     params: dict[str, tuple[float, float]] = {}
@@ -326,7 +327,7 @@ def _sensitivity(args: argparse.Namespace) -> int:
             f"{runs} samples -> {out}",
             file=sys.stderr,
         )
-    with _engine(args) as executor, _saved_on_stop(out):
+    with cluster(args) as executor, _saved_on_stop(out):
         result = experiment.run_sensitivity(
             base,
             params,
@@ -350,7 +351,8 @@ def _sensitivity(args: argparse.Namespace) -> int:
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _engine(args: argparse.Namespace) -> contextlib.AbstractContextManager:
+def cluster(args: argparse.Namespace) -> contextlib.AbstractContextManager:
+    """The Dask executor of ``--dask``, or None: runs then use the local pool of ``--workers``."""
     if args.dask:
         from sim.experiment import dask_executor
 

@@ -40,6 +40,12 @@ SHARED_SPEND = {
 }
 """Spend columns that are not marketing channels, with their labels."""
 
+
+def spend_label(column: str) -> str:
+    """A legend label for a ``spend.*`` column: the channel's or the shared source's name."""
+    return SHARED_SPEND.get(column, column.removeprefix("spend.").replace("_", " "))
+
+
 Runs = Mapping[str, pd.DataFrame]
 
 
@@ -143,7 +149,7 @@ def spend_figure(daily: pd.DataFrame | Runs) -> Figure:
         cumulative = frame[cols].cumsum()
         kept = [c for c in cols if cumulative[c].iloc[-1] > 0] if len(frame) else []
         if kept:
-            labels = [SHARED_SPEND.get(c, c.removeprefix("spend.").replace("_", " ")) for c in kept]
+            labels = [spend_label(c) for c in kept]
             ax.stackplot(frame["day"], cumulative[kept].to_numpy().T, labels=labels, alpha=0.85)
             ax.legend(fontsize=7, loc="upper left")
         ax.set_title(f"{label + ': ' if label else ''}spend by source (cumulative)", fontsize=10)

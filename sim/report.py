@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from sim.figures import spend_label
 from sim.metrics import HEADLINE, Kpis, confidence_interval
 from sim.scenario import STAGES
 
@@ -42,11 +43,6 @@ def kpi_table(kpis: Kpis, title: str = "", all_kpis: bool = False) -> str:
 
 STAGE_ORDER = STAGES[: STAGES.index("advocate") + 1]
 """The journey stages, without the exits."""
-SPEND_GROUPS = {
-    "spend.reps": "sales reps",
-    "spend.referral": "referral rewards",
-    "spend.post_purchase": "post-purchase care",
-}
 
 
 def _pyplot():
@@ -125,8 +121,7 @@ def spend_figure(daily: pd.DataFrame) -> Figure:
         values = means[col].to_numpy()
         if not values.any():
             continue
-        label = SPEND_GROUPS.get(col, col.removeprefix("spend.").replace("_", " "))
-        ax.bar(names, values, bottom=bottom, label=label, color=colors[i % len(colors)])
+        ax.bar(names, values, bottom=bottom, label=spend_label(col), color=colors[i % len(colors)])
         bottom += values
     ax.set_ylabel("spend over the horizon (currency)")
     ax.set_title("Where the money goes (mean over replications)")
