@@ -5,47 +5,66 @@ The public API::
     import sim
     scenario = sim.load_scenario("scenarios/touchpoint_management.yaml",
                                  overrides={"population.size": 5000})
-    result = sim.simulate(scenario, seed=7)   # result.kpis, result.daily, result.ledger
+    result = sim.simulate(scenario, seed=7)     # result.kpis, result.daily, result.ledger
     model = sim.JourneyModel(scenario, seed=7)  # a mesa.Model; step it yourself
+    comparison = sim.compare([scenario, other], replications=30)
+    table = sim.sweep(scenario, {"sales.reps": [1, 2, 3]}, replications=5)
+    indices = sim.sensitivity(scenario, {"handoff.level": (0.4, 0.9)})
+
+The package is in layers, lowest first: ``sim.scenario`` < ``sim.model`` <
+``sim.analysis`` < ``sim.experiments`` < ``sim.outputs``, ``sim.dashboard`` <
+``sim.cli``; a layer imports only the layers below it.
 """
 
 from importlib import import_module
 from typing import TYPE_CHECKING
 
 _EXPORTS = {
-    "Channel": "sim.agents",
-    "Prospect": "sim.agents",
-    "Rep": "sim.agents",
-    "JourneyModel": "sim.model",
-    "Stage": "sim.population",
-    "RunResult": "sim.results",
-    "collect": "sim.results",
-    "simulate": "sim.results",
     "DIMENSIONS": "sim.scenario",
+    "STAGES": "sim.scenario",
+    "InputError": "sim.scenario",
     "Scenario": "sim.scenario",
     "ScenarioError": "sim.scenario",
     "json_schema": "sim.scenario",
     "load_scenario": "sim.scenario",
     "scenario_from_dict": "sim.scenario",
+    "Channel": "sim.model.agents",
+    "Prospect": "sim.model.agents",
+    "Rep": "sim.model.agents",
+    "JourneyModel": "sim.model.model",
+    "Stage": "sim.model.prospects",
+    "RunResult": "sim.analysis.results",
+    "collect": "sim.analysis.results",
+    "simulate": "sim.analysis.results",
+    "Comparison": "sim.experiments",
+    "compare": "sim.experiments",
+    "sensitivity": "sim.experiments",
+    "sweep": "sim.experiments",
 }
 
 __all__ = [
     "Channel",
+    "Comparison",
     "DIMENSIONS",
+    "InputError",
     "JourneyModel",
     "Prospect",
     "Rep",
     "RunResult",
+    "STAGES",
     "Scenario",
     "ScenarioError",
     "Stage",
     "collect",
+    "compare",
     "json_schema",
     "load_scenario",
     "scenario_from_dict",
+    "sensitivity",
     "simulate",
+    "sweep",
 ]
-assert sorted(_EXPORTS) == __all__
+assert sorted(_EXPORTS) == sorted(__all__)
 
 
 def __getattr__(name: str) -> object:
@@ -55,13 +74,20 @@ def __getattr__(name: str) -> object:
     raise AttributeError(f"module 'sim' has no attribute {name!r}")
 
 
+def __dir__() -> list[str]:
+    return __all__
+
+
 if TYPE_CHECKING:
-    from sim.agents import Channel, Prospect, Rep
-    from sim.model import JourneyModel
-    from sim.population import Stage
-    from sim.results import RunResult, collect, simulate
+    from sim.analysis.results import RunResult, collect, simulate
+    from sim.experiments import Comparison, compare, sensitivity, sweep
+    from sim.model.agents import Channel, Prospect, Rep
+    from sim.model.model import JourneyModel
+    from sim.model.prospects import Stage
     from sim.scenario import (
         DIMENSIONS,
+        STAGES,
+        InputError,
         Scenario,
         ScenarioError,
         json_schema,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -35,3 +36,9 @@ def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
 @pytest.fixture
 def tmp_out(tmp_path: Path) -> Path:
     return tmp_path / "out"
+
+
+@pytest.fixture
+def scenario_copy(tmp_path: Path) -> Path:
+    """A copy of the shipped scenario tree, for files that ``extends`` a shipped one."""
+    return Path(shutil.copytree(SCENARIOS, tmp_path / "scenarios"))

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from sim.bench import compare_naive, format_report, run_benchmark
+from benchmarks.bench import compare_naive, format_report, run_benchmark
 from tests.conftest import run_cli
 
 

@@ -50,11 +50,9 @@ def test_compare_writes_tables_figures_and_report(tmp_out):
     assert "http" not in page.replace("http-equiv", "")  # self-contained: nothing fetched
 
 
-def test_one_bad_file_among_many_is_named_and_nothing_is_written(tmp_path, tmp_out):
-    bad = tmp_path / "typo.yaml"
-    bad.write_text(
-        "extends: " + str(SCENARIOS / "base" / "channels.yaml") + "\nname: typo\nchanels: {}\n"
-    )
+def test_one_bad_file_among_many_is_named_and_nothing_is_written(scenario_copy, tmp_out):
+    bad = scenario_copy / "typo.yaml"
+    bad.write_text("extends: base/channels.yaml\nname: typo\nchanels: {}\n")
     result = run_cli(
         "compare",
         str(SCENARIOS / "aida_funnel.yaml"),

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from sim.experiments.store import MANIFEST
 from tests.conftest import ROOT, SCENARIOS, run_cli
 
 ARGS = [
@@ -40,7 +41,7 @@ def reference(tmp_path_factory) -> pd.DataFrame:
 
 def _finished(out: Path) -> list[Path]:
     runs = out / "runs"
-    return sorted(runs.glob("*.json")) if runs.is_dir() else []
+    return sorted(p for p in runs.glob("*.json") if p.name != MANIFEST) if runs.is_dir() else []
 
 
 def _children(pid: int) -> list[int]:

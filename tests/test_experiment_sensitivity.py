@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import sim
-from sim import experiment
+from sim import experiments as experiment
 from sim.cli import main
 from tests.conftest import SCENARIOS, run_cli, small
 
@@ -77,9 +77,9 @@ def test_morris(base):
     ("params", "kwargs", "needle"),
     [
         ({"handoff.level": (0.9, 0.4)}, {}, "LOW must be below HIGH"),
-        ({"handoff.nope": (0, 1)}, {}, "handoff.nope (from --param): no such field"),
+        ({"handoff.nope": (0, 1)}, {}, "param handoff.nope: no such field"),
         ({"handoff.rule": (0, 1)}, {}, "not a number field"),
-        ({"handoff.level": (0.4, 1.5)}, {}, "handoff.level (from --param)"),
+        ({"handoff.level": (0.4, 1.5)}, {}, "handoff.level (override)"),
         ({"handoff.level": (0.4, 0.9)}, {"samples": 50}, "power of 2"),
         ({"handoff.level": (0.4, 0.9)}, {"method": "fast"}, "sobol or morris"),
         ({"handoff.level": (0.4, 0.9)}, {"kpis": ["nope"]}, "no such KPI"),
@@ -87,7 +87,7 @@ def test_morris(base):
 )
 def test_bad_input(base, params, kwargs, needle):
     kwargs = {"samples": 2, "workers": 1, "progress": False, **kwargs}
-    with pytest.raises(sim.ScenarioError) as info:
+    with pytest.raises(sim.InputError) as info:
         experiment.sensitivity(base, params, **kwargs)
     assert needle in str(info.value)
 
@@ -152,7 +152,7 @@ def test_cli_sensitivity(tmp_path, sobol):
 
 
 def test_sensitivity_figure(sobol):
-    from sim.experiment_figures import sensitivity_figure
+    from sim.outputs.experiment_figures import sensitivity_figure
 
     fig = sensitivity_figure(sobol.indices, ["cost_of_sale", "customers"])
     assert [ax.get_title() for ax in fig.axes] == ["cost_of_sale", "customers"]

@@ -9,10 +9,12 @@ import pandas as pd
 import pytest
 
 import sim
-from sim import experiment
+from sim import experiments as experiment
+from sim.scenario import with_overrides
 from sim.cli import main
-from sim.experiment_cli import parse_grid, parse_param
-from sim.store import RunStore
+from sim.cli.experiments import parse_grid, parse_param
+from sim.analysis.folders import MARKER
+from sim.experiments.store import MANIFEST, RunStore
 from tests.conftest import SCENARIOS, run_cli, small
 
 FILE = SCENARIOS / "touchpoint_management.yaml"
@@ -62,9 +64,7 @@ def test_three_engines_give_equal_tables(base, serial_table):
 
 def test_same_numbers_as_a_single_run(base, serial_table):
     row = serial_table.iloc[5]
-    scenario = experiment.with_params(
-        base, {"population.size": 600, "channels.free_trial.budget": 0.0}
-    )
+    scenario = with_overrides(base, {"population.size": 600, "channels.free_trial.budget": 0.0})
     result = sim.simulate(scenario, int(row.seed))
     assert result.kpis["customers"] == row.customers
     assert result.kpis["cost_of_sale"] == pytest.approx(row.cost_of_sale, rel=0, abs=0)
@@ -76,7 +76,7 @@ def test_store_resumes_and_skips_finished_runs(base, serial_table, tmp_path, cap
         base, GRID, replications=2, seed=3, workers=1, progress=False, store=out
     )
     pd.testing.assert_frame_equal(first, serial_table)
-    files = sorted((out / "runs").glob("*.json"))
+    files = sorted(p for p in (out / "runs").glob("*.json") if p.name != MANIFEST)
     assert len(files) == 8
     stamps = {f.name: f.stat().st_mtime_ns for f in files}
     record = json.loads(files[0].read_text())
@@ -100,7 +100,7 @@ def test_unknown_key_fails_before_any_run(base, tmp_path):
         experiment.sweep(
             base, {"channels.nope.budget": [1, 2]}, workers=1, progress=False, store=out
         )
-    with pytest.raises(sim.ScenarioError, match=r"population\.size \(from --grid\).*got -5"):
+    with pytest.raises(sim.ScenarioError, match=r"population\.size \(override\).*got -5"):
         experiment.sweep(base, {"population.size": [100, -5]}, workers=1, progress=False, store=out)
     assert not out.exists()
 
@@ -138,14 +138,14 @@ def test_parse_grid(text, expected):
     ],
 )
 def test_parse_grid_rejects(text):
-    with pytest.raises(sim.ScenarioError, match="--grid"):
+    with pytest.raises(sim.InputError, match="--grid"):
         parse_grid(text)
 
 
 def test_parse_param():
     assert parse_param("handoff.level=0.4:0.9") == ("handoff.level", (0.4, 0.9))
     for bad in ("handoff.level=0.9:0.4", "handoff.level=0.4", "handoff.level=a:1", "x=1:1"):
-        with pytest.raises(sim.ScenarioError, match="--param"):
+        with pytest.raises(sim.InputError, match="--param"):
             parse_param(bad)
 
 
@@ -178,7 +178,7 @@ def test_sweep_cli_bad_input(args, needle, tmp_path, capsys):
 def test_sweep_cli_refuses_a_foreign_folder(tmp_path, capsys):
     (tmp_path / "notes.txt").write_text("mine")
     code = main(["sweep", str(FILE), "--grid", "population.size=100", "--out", str(tmp_path)])
-    assert code == 2 and "holds no runs/ store" in capsys.readouterr().err
+    assert code == 2 and "did not write" in capsys.readouterr().err
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
 
 
@@ -218,7 +218,7 @@ def test_sweep_cli_writes_table_summary_and_plots(base, tmp_path):
         "cost_of_sale.png",
         "customers.png",
     ]
-    assert not [p for p in out.rglob(".*")]  # no temp files left
+    assert [p.name for p in out.rglob(".*")] == [MARKER]  # no temp files left
     quiet = run_cli(
         "sweep",
         str(FILE),
@@ -247,7 +247,7 @@ def test_sweep_cli_writes_table_summary_and_plots(base, tmp_path):
 
 
 def test_sweep_figure(serial_table):
-    from sim.experiment_figures import sweep_figure
+    from sim.outputs.experiment_figures import sweep_figure
 
     fig = sweep_figure(serial_table, "cost_of_sale")
     assert len(fig.axes) == 2
@@ -255,7 +255,7 @@ def test_sweep_figure(serial_table):
 
 
 def test_compare_still_works_on_an_executor(base):
-    other = experiment.with_params(base, {"name": "other", "handoff.level": 0.5})
+    other = with_overrides(base, {"name": "other", "handoff.level": 0.5})
     serial = experiment.compare([base, other], replications=2, seed=1, workers=1, progress=False)
     pooled = experiment.compare([base, other], replications=2, seed=1, workers=2, progress=False)
     pd.testing.assert_frame_equal(serial.kpis, pooled.kpis)

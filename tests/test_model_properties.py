@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.population import Stage
+from sim.model.prospects import Stage
 from tests.conftest import small
 
 STAGE_COLUMNS = [f"stage.{s.name.lower()}" for s in Stage]

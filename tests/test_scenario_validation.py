@@ -10,8 +10,6 @@ import pytest
 import sim
 from tests.conftest import SHIPPED, run_cli
 
-BASE = "extends: {base}\nname: bad\n"
-
 
 def write(tmp_path: Path, text: str, name: str = "bad.yaml") -> Path:
     path = tmp_path / name
@@ -121,7 +119,7 @@ def test_override_of_unknown_channel_is_refused():
 
 
 def test_bad_override_value_names_the_field():
-    with pytest.raises(sim.ScenarioError, match=r"population.size \(from --set\).*-3"):
+    with pytest.raises(sim.ScenarioError, match=r"population.size \(override\).*-3"):
         sim.load_scenario(SHIPPED[0], ["population.size=-3"])
 
 

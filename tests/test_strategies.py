@@ -14,7 +14,7 @@ import re
 import pytest
 
 import sim
-from sim.experiment import compare
+from sim.experiments import compare
 from tests.conftest import ROOT, SCENARIOS
 
 STRATEGIES = (

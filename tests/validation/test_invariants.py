@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sim
-from sim.population import Stage
+from sim.model.prospects import Stage
 from tests.conftest import SCENARIOS, SHIPPED
 
 FILES = [*SHIPPED, SCENARIOS / "validation" / "bass.yaml"]

@@ -1,0 +1,1 @@
+"""Benchmarks and the naive Mesa yardstick, outside the package."""

@@ -1,0 +1,218 @@
+"""KPIs of a finished run, their names declared once ("What are Sales Touchpoints?").
+
+Every KPI is a number or ``None``; a ``None`` always comes with a reason (no
+customers, nothing spent, ...) instead of a crash or a division by zero.
+:func:`kpi_names` lists, without running anything, every KPI a scenario's runs
+report, in the order :func:`run_kpis` reports them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import pairwise
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from sim.model.prospects import Stage
+from sim.scenario.vocabulary import DAYS_PER_YEAR, DIMENSIONS, JOURNEY_STAGES, STAGES
+
+if TYPE_CHECKING:
+    from sim.model.model import JourneyModel
+    from sim.scenario.schema import Scenario
+
+Kpis = dict[str, float | None]
+
+FUNNEL = tuple(pairwise(JOURNEY_STAGES))
+"""Stage transitions whose conversion rates are reported."""
+
+UNATTRIBUTED = frozenset({"reviews"})
+"""Sources with no spend of their own: no acquisition cost per customer."""
+
+HEADLINE = (
+    "customers",
+    "cost_of_sale",
+    "clv",
+    "clv_to_cac",
+    "payback_days",
+    "conversion_rate",
+    "lead_response_hours",
+    "churn_rate",
+    "referral_share",
+    "touches_per_sale.total",
+    "marketing_spend",
+    "sales_cost",
+    "referral_rewards",
+    "post_purchase_cost",
+    "revenue",
+    "roi",
+)
+"""The KPIs shown first in tables, in this order."""
+
+META_COLUMNS = frozenset({"scenario", "replication", "seed", "run_id", "sample"})
+"""Columns of tidy results tables that are not KPIs (besides ``param.<key>``)."""
+
+
+def kpi_names(sources: Sequence[str]) -> list[str]:
+    """Every KPI a run reports, in order, for a model with these touch sources."""
+    cac = [
+        f"cac_{kind}_touch.{source}"
+        for source in sources
+        if source not in UNATTRIBUTED
+        for kind in ("first", "last")
+    ]
+    return [
+        "customers",
+        "cost_of_sale",
+        *cac,
+        "churn_rate",
+        "clv",
+        "clv_to_cac",
+        "payback_days",
+        "conversion_rate",
+        *(f"funnel.{stage}" for stage in STAGES),
+        *(f"conversion_rate.{a}_to_{b}" for a, b in FUNNEL),
+        "lead_response_hours",
+        "lead_expiry_rate",
+        "referral_share",
+        "touches_per_sale.total",
+        *(f"touches_per_sale.{dim}" for dim in DIMENSIONS),
+        *(f"touches_per_sale.source.{source}" for source in sources),
+        "marketing_spend",
+        "sales_cost",
+        "referral_rewards",
+        "post_purchase_cost",
+        "revenue",
+        "total_cost",
+        "roi",
+        "review_score",
+    ]
+
+
+def scenario_kpis(scenario: Scenario) -> list[str]:
+    """Every KPI a run of ``scenario`` reports."""
+    return kpi_names(scenario.touch_sources())
+
+
+class _Kpis:
+    """Collects KPI values and the reasons for the undefined ones."""
+
+    def __init__(self) -> None:
+        self.values: Kpis = {}
+        self.undefined: dict[str, str] = {}
+
+    def ratio(self, name: str, num: float, den: float, reason: str) -> float | None:
+        if den == 0:
+            self.values[name] = None
+            self.undefined[name] = reason
+            return None
+        self.values[name] = float(num) / float(den)
+        return self.values[name]
+
+    def set(self, name: str, value: float | None, reason: str = "") -> None:
+        self.values[name] = None if value is None else float(value)
+        if value is None:
+            self.undefined[name] = reason
+
+
+def run_kpis(model: JourneyModel, ledger: pd.DataFrame) -> tuple[Kpis, dict[str, str]]:
+    """All KPIs of one finished run.
+
+    Args:
+        model: The model after its last step.
+        ledger: ``model.ledger.to_frame()``.
+
+    Returns:
+        ``(kpis, undefined)``: KPI name → value (None if undefined), and KPI name → reason.
+    """
+    spec, tally, table = model.spec, model.tally, model.prospects
+    k = _Kpis()
+    by_type = ledger.groupby("payer_type", observed=False)["amount"].sum()
+    by_payer = ledger[ledger.payer_type == "channel"].groupby("payer")["amount"].sum()
+    marketing = float(by_type.get("channel", 0.0))
+    sales = float(by_type.get("rep", 0.0))
+    rewards = float(by_type.get("referral", 0.0))
+    post = float(by_type.get("post_purchase", 0.0))
+    revenue = float(by_type.get("customer", 0.0))
+    acquisition = marketing + sales + rewards
+    customers = tally.customers
+    no_customers = "no new customers were won"
+
+    k.set("customers", customers)
+    cost_of_sale = k.ratio("cost_of_sale", acquisition, customers, no_customers)
+    spend_by_source = {name: float(by_payer.get(name, 0.0)) for name in model.sources}
+    spend_by_source.update(rep=sales, referral=rewards, reviews=0.0)
+    for i, source in enumerate(model.sources):
+        if source in UNATTRIBUTED:
+            continue
+        for kind, counts in (("first", tally.by_first_touch), ("last", tally.by_last_touch)):
+            k.ratio(
+                f"cac_{kind}_touch.{source}",
+                spend_by_source[source],
+                counts[i],
+                f"no customer had {source} as {kind} touch",
+            )
+
+    margin = spec.product.price * spec.product.margin
+    customer_years = tally.customer_days / DAYS_PER_YEAR
+    if customer_years == 0:
+        repeat_rate = churn_rate = None
+        k.set("churn_rate", None, "no customer-days were observed")
+        k.set("clv", None, "no customer-days were observed")
+    else:
+        repeat_rate = tally.repeat_purchases / customer_years
+        churn_rate = k.ratio("churn_rate", tally.churned, customer_years, "")
+        horizon = churn_rate + spec.product.discount_rate_per_year
+        k.ratio("clv", margin * (horizon + repeat_rate), horizon, "no churn and no discounting")
+    clv = k.values["clv"]
+    if clv is None or cost_of_sale is None:
+        k.set("clv_to_cac", None, "clv or cost of sale is undefined")
+    else:
+        k.ratio("clv_to_cac", clv, cost_of_sale, "acquisition cost nothing")
+    if cost_of_sale is None:
+        k.set("payback_days", None, no_customers)
+    elif cost_of_sale <= margin:
+        k.set("payback_days", 0.0)
+    else:
+        daily = (repeat_rate or 0.0) * margin / DAYS_PER_YEAR
+        k.ratio("payback_days", cost_of_sale - margin, daily, "no repeat margin: never pays back")
+
+    prospects = int(table.ever_reached(Stage.UNAWARE).sum())
+    k.ratio("conversion_rate", customers, prospects, "no prospects")
+    for stage in Stage:
+        k.set(f"funnel.{STAGES[stage]}", int(table.ever_reached(stage).sum()))
+    for a, b in FUNNEL:
+        has_a = table.ever_reached(Stage[a.upper()])
+        both = int((has_a & table.ever_reached(Stage[b.upper()])).sum())
+        k.ratio(f"conversion_rate.{a}_to_{b}", both, int(has_a.sum()), f"nobody reached {a}")
+
+    response = model.sales_queue.median_response_hours()
+    k.set("lead_response_hours", response, "no lead was contacted by a rep")
+    handed_off = int(table.ever_reached(Stage.SALES_QUALIFIED).sum())
+    k.ratio("lead_expiry_rate", model.sales_queue.expired, handed_off, "no lead was handed off")
+    k.ratio("referral_share", tally.referred_customers, customers, no_customers)
+    k.ratio("touches_per_sale.total", tally.touches_by_source.sum(), customers, no_customers)
+    for d, dim in enumerate(DIMENSIONS):
+        k.ratio(f"touches_per_sale.{dim}", tally.touches_by_dim[d], customers, no_customers)
+    for i, source in enumerate(model.sources):
+        k.ratio(
+            f"touches_per_sale.source.{source}", tally.touches_by_source[i], customers, no_customers
+        )
+
+    k.set("marketing_spend", marketing)
+    k.set("sales_cost", sales)
+    k.set("referral_rewards", rewards)
+    k.set("post_purchase_cost", post)
+    k.set("revenue", revenue)
+    total_cost = acquisition + post
+    k.set("total_cost", total_cost)
+    k.ratio("roi", revenue * spec.product.margin - total_cost, total_cost, "nothing was spent")
+    k.set("review_score", model.reviews.score, "no reviews")
+    return k.values, k.undefined
+
+
+def kpi_columns(frame: pd.DataFrame) -> list[str]:
+    """The KPI columns of a tidy results table, headline KPIs first."""
+    names = [c for c in frame.columns if c not in META_COLUMNS and not c.startswith("param.")]
+    first = [c for c in HEADLINE if c in names]
+    return first + [c for c in names if c not in first]

@@ -1,0 +1,87 @@
+"""``dashboard [FILE]``: serve the trainers' dashboard (Mesa SolaraViz) in a browser."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sim.scenario.errors import InputError
+from sim.scenario.loading import load_scenario
+
+APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
+"""The Solara app, served as a file (``solara run`` imports it by path)."""
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add the ``dashboard`` command."""
+    cmd = commands.add_parser(
+        "dashboard",
+        help="open the live dashboard in a browser",
+        description="Serve the trainers' dashboard: pick a shipped scenario (or FILE), move the "
+        "sliders, press Reset, then step or play and watch the plots. Works without internet. "
+        "Stop it with Ctrl+C.",
+    )
+    cmd.add_argument("file", nargs="?", type=Path, metavar="FILE", help="a scenario to offer first")
+    cmd.add_argument(
+        "--port", type=int, default=8765, help="port (default 8765; 0 = any free port)"
+    )
+    cmd.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="interface to listen on (default 127.0.0.1; 0.0.0.0 for a room)",
+    )
+    cmd.add_argument("--open", action="store_true", help="open a browser window")
+    cmd.set_defaults(handler=_dashboard)
+
+
+def dashboard_command(args: argparse.Namespace) -> list[str]:
+    """The ``solara run`` command line that serves the dashboard."""
+    command = [
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        str(APP),
+        "--production",
+        "--no-check-version",
+        "--host",
+        args.host,
+        "--port",
+        str(args.port),
+    ]
+    command.append("--open" if args.open else "--no-open")
+    return command
+
+
+def _dashboard(args: argparse.Namespace) -> int:
+    if not 0 <= args.port <= 65535:
+        raise InputError(f"--port: must be 0..65535; got {args.port}")
+    env = dict(os.environ)
+    if args.file is not None:
+        load_scenario(
+            args.file
+        )  # a bad file is one clear line and exit 2, before any server starts
+        env["TOUCHPOINT_DASHBOARD_FILE"] = str(args.file.resolve())
+    try:
+        import solara  # noqa: F401
+    except ImportError:
+        raise InputError('the dashboard needs its extras: pip install -e ".[dashboard]"') from None
+    print(
+        f"dashboard at http://{args.host}:{args.port}/  (Ctrl+C stops it)",
+        file=sys.stderr,
+        flush=True,
+    )
+    command = dashboard_command(args)
+    if os.name == "posix":  # become the server: one process to stop, signals go straight to it
+        sys.stdout.flush()
+        os.execve(command[0], command, env)
+    process = subprocess.Popen(command, env=env)
+    try:
+        return process.wait()
+    except KeyboardInterrupt:
+        process.terminate()
+        process.wait(timeout=10)
+        raise

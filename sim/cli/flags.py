@@ -1,0 +1,108 @@
+"""Flags shared by several commands, as argparse parent parsers, and their checks."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+from collections.abc import Iterator
+from concurrent.futures import Executor
+from pathlib import Path
+
+from sim.scenario.errors import InputError
+from sim.scenario.loading import load_scenario
+from sim.scenario.schema import Scenario
+
+
+def scenario_flags() -> argparse.ArgumentParser:
+    """``--set KEY=VALUE`` (repeatable) and ``--scenario-root DIR``."""
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a field (dotted path, e.g. population.size=20000; repeatable)",
+    )
+    parent.add_argument(
+        "--scenario-root",
+        type=Path,
+        metavar="DIR",
+        help="the folder 'extends:' may reach (default: the nearest folder named "
+        "'scenarios' above the file, else the file's own folder)",
+    )
+    return parent
+
+
+def seed_flag(help_text: str = "master seed (default 0)") -> argparse.ArgumentParser:
+    """``--seed S``."""
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument("--seed", type=int, default=0, help=help_text)
+    return parent
+
+
+def engine_flags() -> argparse.ArgumentParser:
+    """``--workers N`` or ``--dask ADDRESS``."""
+    parent = argparse.ArgumentParser(add_help=False)
+    engine = parent.add_mutually_exclusive_group()
+    engine.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="local processes (default: the machine's cores; 1 = serial)",
+    )
+    engine.add_argument(
+        "--dask",
+        metavar="ADDRESS",
+        help="run on a Dask cluster: tcp://scheduler:8786, or 'local' to start a "
+        "LocalCluster (needs pip install '.[dask]')",
+    )
+    return parent
+
+
+def output_flags(default: str) -> argparse.ArgumentParser:
+    """``--out DIR`` and ``--quiet``."""
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "--out",
+        type=Path,
+        help=f"output folder: new, empty or an earlier output of this command (default {default})",
+    )
+    parent.add_argument("--quiet", action="store_true", help="no progress bar or notes on stderr")
+    return parent
+
+
+def load(path: Path, args: argparse.Namespace) -> Scenario:
+    """A scenario file with the command's ``--set`` overrides, inside ``--scenario-root``."""
+    with from_flag("--set"):
+        return load_scenario(path, args.set, root=args.scenario_root)
+
+
+@contextlib.contextmanager
+def from_flag(flag: str) -> Iterator[None]:
+    """Say which flag an override came from: the library says only "(override)"."""
+    try:
+        yield
+    except InputError as exc:
+        raise type(exc)(str(exc).replace("(override)", f"(from {flag})")) from None
+
+
+def check_run_args(args: argparse.Namespace) -> None:
+    """Refuse a negative seed and fewer than one worker, replication or sample."""
+    if args.seed < 0:
+        raise InputError(f"--seed: must be >= 0; got {args.seed}")
+    if getattr(args, "workers", None) is not None and args.workers < 1:
+        raise InputError(f"--workers: must be >= 1; got {args.workers}")
+    for name in ("replications", "samples"):
+        value = getattr(args, name, None)
+        if value is not None and value < 1:
+            raise InputError(f"--{name}: must be >= 1; got {value}")
+
+
+def cluster(args: argparse.Namespace) -> contextlib.AbstractContextManager[Executor | None]:
+    """The Dask executor of ``--dask``, or None: runs then use the local pool of ``--workers``."""
+    if args.dask:
+        from sim.experiments.engines import dask_executor
+
+        return dask_executor(args.dask)
+    return contextlib.nullcontext(None)

@@ -1,0 +1,32 @@
+"""The experiments layer: many runs on any engine, and what they are for.
+
+Runs are described as specs (a scenario, a seed, labels), done by one runner on
+an executor (in this process, a local process pool, or a Dask cluster), and kept
+in a resumable store. On top: :func:`compare` (strategies on common random
+numbers), :func:`sweep` (a full factorial grid) and :func:`sensitivity` (Sobol or
+Morris indices with SALib).
+"""
+
+from sim.experiments.compare import Comparison, compare
+from sim.experiments.engines import dask_executor, engine
+from sim.experiments.sensitivity import SensitivityResult, run_sensitivity, sensitivity
+from sim.experiments.specs import RunSpec, replication_seeds
+from sim.experiments.store import RunStore, StoreMismatchError
+from sim.experiments.sweep import grid_points, sweep, sweep_summary
+
+__all__ = [
+    "Comparison",
+    "RunSpec",
+    "RunStore",
+    "SensitivityResult",
+    "StoreMismatchError",
+    "compare",
+    "dask_executor",
+    "engine",
+    "grid_points",
+    "replication_seeds",
+    "run_sensitivity",
+    "sensitivity",
+    "sweep",
+    "sweep_summary",
+]

@@ -1,0 +1,110 @@
+"""Strategies side by side on the same prospects: replications on common random numbers.
+
+::
+
+    import sim
+    comparison = sim.compare([sim.load_scenario(path) for path in files], replications=30)
+    comparison.summary()   # mean, 95% CI and paired difference to the baseline, per KPI
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from concurrent.futures import Executor
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sim.analysis.kpis import kpi_columns
+from sim.analysis.stats import paired_difference, summarize
+from sim.experiments.runner import run_specs, tidy
+from sim.experiments.specs import RunSpec, check_count, check_seed, replication_seeds
+from sim.scenario.errors import InputError
+from sim.scenario.schema import Scenario
+
+COMPARE_KIND = "compare"
+"""The kind of output folder (and store) this produces."""
+
+
+@dataclass
+class Comparison:
+    """Strategies run side by side on common random numbers.
+
+    Attributes:
+        kpis: One row per scenario × replication (tidy): scenario, replication, seed, KPIs.
+        daily: One row per scenario × replication × day.
+        scenarios: The scenario names, baseline first.
+    """
+
+    kpis: pd.DataFrame
+    daily: pd.DataFrame
+    scenarios: list[str]
+
+    def summary(self) -> pd.DataFrame:
+        """Mean and 95% CI of every KPI per scenario, with the paired difference to the baseline."""
+        names = kpi_columns(self.kpis)
+        table = summarize(self.kpis, "scenario", names)
+        baseline = self.scenarios[0]
+        diffs = [
+            {
+                "scenario": name,
+                "kpi": kpi,
+                **paired_difference(self._values(baseline, kpi), self._values(name, kpi)),
+            }
+            for name in self.scenarios
+            for kpi in names
+        ]
+        return table.merge(pd.DataFrame(diffs), on=["scenario", "kpi"])
+
+    def _values(self, scenario: str, kpi: str) -> np.ndarray:
+        frame = self.kpis[self.kpis.scenario == scenario].sort_values("replication")
+        return frame[kpi].to_numpy(dtype=float)
+
+
+def compare(
+    scenarios: Iterable[Scenario],
+    replications: int = 30,
+    seed: int = 0,
+    *,
+    executor: Executor | None = None,
+    workers: int | None = None,
+    progress: bool = True,
+) -> Comparison:
+    """Run each scenario ``replications`` times on the same seeds and compare them.
+
+    Args:
+        scenarios: The strategies; the first is the baseline.
+        replications: Runs per scenario.
+        seed: Master seed; replication k of every scenario uses the same derived seed.
+        executor: Run on this executor (e.g. a Dask client's); else a local pool.
+        workers: Size of the local pool (default: the cores; 1 = in this process).
+        progress: Progress bar on stderr.
+
+    Raises:
+        InputError: Fewer than two scenarios, two with one name, or a bad count or seed.
+    """
+    scenarios = list(scenarios)
+    names = [s.name for s in scenarios]
+    if len(scenarios) < 2:
+        raise InputError(f"scenarios: give at least two to compare; got {len(scenarios)}")
+    if len(set(names)) != len(names):
+        raise InputError(f"scenarios: names must differ to be compared; got {names}")
+    check_count("replications", replications)
+    check_seed(seed)
+    seeds = replication_seeds(seed, replications)
+    specs = [
+        RunSpec(scenario, s, r, scenario.name, keep_daily=True)
+        for scenario in scenarios
+        for r, s in enumerate(seeds)
+    ]
+    records = run_specs(specs, executor=executor, workers=workers, progress=progress)
+    meta = [{"scenario": s.label, "replication": s.replication, "seed": s.seed} for s in specs]
+    daily = pd.concat(
+        [
+            rec["daily"].assign(scenario=spec.label, replication=spec.replication)
+            for spec, rec in zip(specs, records, strict=True)
+        ],
+        ignore_index=True,
+    )
+    return Comparison(tidy(specs, records, meta), daily, names)

@@ -1,0 +1,137 @@
+"""The one way many runs are done: specs in, one record per spec out, optionally stored.
+
+:func:`run_specs` sends each spec to the engine, gathers the outcomes as they
+finish, and (with a store) keeps each finished run as soon as it is back, so an
+interruption loses only the runs in flight; specs already in the store, or
+repeated, are run once. Compare, sweeps and sensitivity analysis all go through it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import time
+from collections.abc import Sequence
+from concurrent.futures import Executor
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from tqdm import tqdm
+
+from sim.analysis.kpis import kpi_columns
+from sim.analysis.results import simulate
+from sim.experiments.engines import completed, executor_for
+from sim.experiments.specs import RunSpec
+from sim.experiments.store import RunStore, content_hash, finite, run_key
+
+
+def run_spec(spec: RunSpec) -> dict[str, Any]:
+    """Run one spec, in whatever process the engine chose.
+
+    Returns:
+        ``{"kpis", "undefined", "seconds"}`` and, if the spec asks, ``"daily"``.
+    """
+    start = time.perf_counter()
+    result = simulate(spec.scenario, spec.seed)
+    outcome: dict[str, Any] = {
+        "kpis": result.kpis,
+        "undefined": result.undefined,
+        "seconds": time.perf_counter() - start,
+    }
+    if spec.keep_daily:
+        outcome["daily"] = result.daily
+    return outcome
+
+
+def run_specs(
+    specs: Sequence[RunSpec],
+    *,
+    executor: Executor | None = None,
+    workers: int | None = None,
+    progress: bool = True,
+    store: str | Path | RunStore | None = None,
+) -> list[dict[str, Any]]:
+    """Run specs, skipping those already in ``store``; one record per spec, in order.
+
+    Args:
+        specs: The runs.
+        executor: Where to run them (e.g. a Dask client's executor); else a local pool.
+        workers: Size of the local pool (default: the cores; 1 = in this process).
+        progress: A progress bar (runs done / total, ETA) on stderr.
+        store: A folder or :class:`RunStore` that keeps finished runs (bound already).
+
+    Returns:
+        Per spec: ``key``, ``scenario``, ``params``, ``seed``, ``kpis``, ``undefined``,
+        ``seconds`` (and ``daily`` where the spec keeps it).
+    """
+    runs = store if isinstance(store, RunStore) or store is None else RunStore(store)
+    keys = [run_key(spec.scenario, spec.seed) for spec in specs]
+    records = runs.load() if runs is not None else {}
+    todo: dict[str, RunSpec] = {}
+    for key, spec in zip(keys, specs, strict=True):
+        if key not in records and key not in todo:
+            todo[key] = spec
+    total = len(set(keys))
+    done = total - len(todo)
+    if runs is not None and done and progress:
+        print(
+            f"resuming: {done} of {total} runs already in {runs.runs}; {len(todo)} to run",
+            file=sys.stderr,
+        )
+    if todo:
+        pending = list(todo.items())
+        bar = tqdm(total=total, initial=done, desc="runs", unit="run", disable=not progress)
+        try:
+            with (
+                executor_for(executor, workers, len(pending)) as pool,
+                contextlib.closing(completed([s for _, s in pending], pool, run_spec)) as results,
+            ):
+                for i, outcome in results:
+                    key, spec = pending[i]
+                    record = _record(key, spec, outcome)
+                    if runs is not None:
+                        runs.put({k: v for k, v in record.items() if k != "daily"})
+                    records[key] = record
+                    bar.update()
+        finally:
+            bar.close()
+    return [records[key] for key in keys]
+
+
+def _record(key: str, spec: RunSpec, outcome: dict[str, Any]) -> dict[str, Any]:
+    record = {
+        "key": key,
+        "scenario": spec.label,
+        "scenario_hash": content_hash(spec.scenario),
+        "params": spec.params,
+        "seed": spec.seed,
+        "kpis": finite(outcome["kpis"]),
+        "undefined": outcome.get("undefined", {}),
+        "seconds": outcome.get("seconds"),
+        "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    if "daily" in outcome:
+        record["daily"] = outcome["daily"]
+    return record
+
+
+def tidy(
+    specs: Sequence[RunSpec], records: Sequence[dict[str, Any]], meta: Sequence[dict[str, Any]]
+) -> pd.DataFrame:
+    """One row per spec: ``param.<key>`` columns, the meta columns, then every KPI (floats)."""
+    rows = [
+        {**{f"param.{k}": v for k, v in spec.params.items()}, **extra, **record["kpis"]}
+        for spec, record, extra in zip(specs, records, meta, strict=True)
+    ]
+    frame = pd.DataFrame(rows)
+    names = kpi_columns(frame.drop(columns=list(meta[0]) if rows else []))
+    for name in names:
+        frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
+    first = [c for c in frame.columns if c.startswith("param.")] + list(meta[0]) if rows else []
+    return frame[first + names]
+
+
+def param_columns(table: pd.DataFrame) -> list[str]:
+    """The ``param.<key>`` columns of a tidy table."""
+    return [c for c in table.columns if c.startswith("param.")]

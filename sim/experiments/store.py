@@ -1,0 +1,207 @@
+"""The resumable store of finished runs: one small JSON file per run, written atomically.
+
+A sweep's output folder holds ``runs/<key>.json`` for every run that has
+finished. The key is a hash of the run's scenario (the file with overrides and
+the run's parameters applied) and its seed, so re-running the same command finds
+its finished runs and skips them, and an overlapping sweep reuses them too.
+``runs/store.json`` records which model version and which base scenario made
+the runs: a store made by another version of the model (or for another
+scenario) is refused unless the caller asks to start afresh, so old results are
+never silently mixed with new ones.
+
+Each file is written to a temporary name beside its final one, flushed to disk
+and renamed into place, so a file under its final name is always complete: an
+interrupted sweep (Ctrl-C, a killed process or worker, a full disk) loses at
+most the runs in flight and never leaves a half-written record. The reader
+skips temporary files and anything it cannot parse, so the worst a crash can
+do is make a run be done again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from sim.analysis.folders import (
+    TEMP_PREFIX,
+    check_output_folder,
+    file_mode,
+    finite,
+    open_folder,
+    register_entry,
+    to_json,
+    write_file,
+)
+from sim.model.version import model_version
+from sim.scenario.errors import InputError
+from sim.scenario.schema import Scenario
+
+RUNS = "runs"
+"""The store's folder inside an output folder."""
+
+MANIFEST = "store.json"
+"""The file in the store that records the model version and the base scenario."""
+
+STALE_TEMP_SECONDS = 3600.0
+"""Temporary files older than this are leftovers of a killed process and are removed."""
+
+
+def content_hash(scenario: Scenario) -> str:
+    """A stable hash of everything in a scenario (its name and description included)."""
+    text = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def run_key(scenario: Scenario, seed: int) -> str:
+    """The key of one run: its scenario's content hash and its seed."""
+    return hashlib.sha256(f"{content_hash(scenario)}:{int(seed)}".encode()).hexdigest()[:32]
+
+
+class RunStore:
+    """Finished runs of one output folder, kept in ``FOLDER/runs/``.
+
+    Args:
+        folder: The output folder; nothing is created there until the store is bound.
+        kind: The kind of output folder it is part of (``"sweep"``, ``"sensitivity"``).
+    """
+
+    def __init__(self, folder: str | Path, kind: str = "sweep") -> None:
+        self.folder = Path(folder)
+        self.kind = kind
+        self.runs = self.folder / RUNS
+
+    def bind(self, scenario_hash: str, *, fresh: bool = False) -> None:
+        """Check the store (:meth:`check`), then record this model and scenario in it.
+
+        With ``fresh``, the runs of a store made otherwise are discarded first.
+        """
+        current = self.check(scenario_hash, fresh=fresh)
+        open_folder(self.folder, self.kind, **model_version())
+        register_entry(self.folder, RUNS)
+        if self.manifest() != current:
+            self._clear()
+            self.runs.mkdir(parents=True, exist_ok=True)
+            write_file(self.runs / MANIFEST, lambda p: p.write_text(to_json(current)))
+
+    def check(self, scenario_hash: str, *, fresh: bool = False) -> dict[str, str]:
+        """Check that the store's runs were made by this model for this base scenario.
+
+        Writes nothing.
+
+        Args:
+            scenario_hash: :func:`content_hash` of the base scenario (before grid values).
+            fresh: Accept a store made otherwise (its runs are to be discarded).
+
+        Returns:
+            What the store records once bound: model version and scenario hash.
+
+        Raises:
+            StoreMismatchError: The store holds runs of another model version or scenario.
+        """
+        check_output_folder(self.folder, self.kind)
+        current = {**model_version(), "scenario_hash": scenario_hash}
+        recorded = self.manifest()
+        if recorded is None and self.load():
+            recorded = {}  # runs without a manifest: made before stores recorded versions
+        if recorded is not None and recorded != current and not fresh:
+            what = "scenario" if recorded.get("model_hash") == current["model_hash"] else "model"
+            raise StoreMismatchError(
+                f"store {self.runs}: its runs were made by another {what} "
+                f"(touchpoint {recorded.get('touchpoint')}, model {recorded.get('model_hash')}, "
+                f"scenario {str(recorded.get('scenario_hash'))[:12]}); this is touchpoint "
+                f"{current['touchpoint']}, model {current['model_hash']}, scenario "
+                f"{scenario_hash[:12]}: start afresh (fresh=True) or use another folder"
+            )
+        return current
+
+    def manifest(self) -> dict[str, Any] | None:
+        """What the store records of the model and scenario that made its runs."""
+        path = self.runs / MANIFEST
+        if not path.is_file():
+            return None
+        try:
+            recorded = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return recorded if isinstance(recorded, dict) else None
+
+    def _clear(self) -> None:
+        """Remove the store's runs (only files the store writes; anything else stays)."""
+        if not self.runs.is_dir():
+            return
+        for path in self.runs.iterdir():
+            if path.suffix in (".json", ".tmp") and path.is_file() and not path.is_symlink():
+                path.unlink()
+        if not any(self.runs.iterdir()):
+            shutil.rmtree(self.runs)
+
+    def __repr__(self) -> str:
+        return f"RunStore({str(self.folder)!r})"
+
+    def load(self) -> dict[str, dict[str, Any]]:
+        """Every complete record in the store, by key."""
+        if not self.runs.is_dir():
+            return {}
+        records: dict[str, dict[str, Any]] = {}
+        now = time.time()
+        for path in self.runs.iterdir():
+            if path.name.startswith("."):
+                self._drop_if_stale(path, now)
+                continue
+            if path.suffix != ".json" or path.name == MANIFEST:
+                continue
+            try:
+                record = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue  # unreadable: the run is simply done again
+            if isinstance(record, dict) and record.get("key") == path.stem:
+                records[path.stem] = record
+        return records
+
+    def put(self, record: dict[str, Any]) -> None:
+        """Add one finished run (a dict with a ``key``), atomically."""
+        key = record["key"]
+        text = json.dumps(finite(record), allow_nan=False, separators=(",", ":"))
+        self.runs.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{key}.", suffix=".tmp", dir=self.runs)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                os.fchmod(fh.fileno(), file_mode())
+                fh.write(text)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.runs / f"{key}.json")
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    @staticmethod
+    def _drop_if_stale(path: Path, now: float) -> None:
+        if path.suffix != ".tmp":
+            return
+        try:
+            if now - path.stat().st_mtime > STALE_TEMP_SECONDS:
+                path.unlink()
+        except OSError:
+            pass
+
+
+def open_store(
+    folder: str | Path | None, base: Scenario, kind: str, fresh: bool = False
+) -> RunStore | None:
+    """The store in ``folder`` (None for none), bound to this model and base scenario."""
+    if folder is None:
+        return None
+    store = RunStore(folder, kind)
+    store.bind(content_hash(base), fresh=fresh)
+    return store
+
+
+class StoreMismatchError(InputError):
+    """A store whose runs were made by another model version or for another scenario."""

@@ -1,0 +1,115 @@
+"""Winning a customer and what happens after the sale (seeds 002, 003).
+
+A purchase brings revenue and starts a customer's satisfaction at the product's
+baseline. Post-purchase care and loyalty rewards lift satisfaction, which then
+drifts back. Satisfaction drives repeat purchases, the churn hazard, advocacy,
+the review score and willingness to recommend, which is how "good profits"
+from loyal customers feed the next sales.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.model.ledger import Item
+from sim.model.prospects import ACTIVE_CUSTOMER, Stage, in_stages
+from sim.model.sampling import sample_satisfaction
+from sim.scenario.vocabulary import DAYS_PER_MONTH, DAYS_PER_YEAR, Payer
+
+if TYPE_CHECKING:
+    from sim.model.market import Market
+
+
+def win(model: Market, rows: np.ndarray, day: int) -> None:
+    """Turn prospects into customers: revenue, satisfaction, referral rewards, attribution."""
+    if rows.size == 0:
+        return
+    table, spec = model.prospects, model.spec
+    table.move(rows, Stage.CUSTOMER)
+    table.customer_since[rows] = day
+    table.next_contact[rows] = np.inf
+    satisfaction = sample_satisfaction(model.rng, spec.product.satisfaction, rows.size)
+    table.base_satisfaction[rows] = satisfaction
+    table.satisfaction[rows] = satisfaction
+    if spec.reviews.enabled:
+        table.review_day[rows] = day + spec.reviews.delay_days
+    model.ledger.record(day, Payer.CUSTOMER, "customers", Item.PURCHASE, spec.product.price, rows)
+    referred = rows[table.referred_by[rows] >= 0]
+    if spec.word_of_mouth.reward > 0:
+        model.ledger.record(
+            day, Payer.REFERRAL, "referral", Item.REWARD, spec.word_of_mouth.reward, referred
+        )
+    model.tally.add_sales(table, rows, referred.size)
+
+
+def care_for_customers(model: Market, day: int) -> None:
+    """One day in the life of the customer base: care, drift, repeats, churn, reviews."""
+    table, spec = model.prospects, model.spec
+    after = spec.after_sale
+    rng = model.rng
+    customers = np.flatnonzero(in_stages(table.stage, ACTIVE_CUSTOMER))
+    if customers.size == 0:
+        return
+    satisfaction = table.satisfaction[customers]
+    changed = after.satisfaction_decay_per_day > 0
+    if changed:
+        base = table.base_satisfaction[customers]
+        satisfaction = base + (satisfaction - base) * (1.0 - after.satisfaction_decay_per_day)
+
+    if after.care_touches_per_month > 0:
+        cared = rng.random(customers.size) < after.care_touches_per_month / DAYS_PER_MONTH
+        satisfaction[cared] += after.care_satisfaction_gain
+        changed = True
+        model.ledger.record(
+            day, Payer.POST_PURCHASE, "care", Item.CARE, after.care_cost_per_touch, customers[cared]
+        )
+
+    product = spec.product
+    repeat_rate = product.repeat_purchases_per_year / DAYS_PER_YEAR
+    repeat = rng.random(customers.size) < repeat_rate * satisfaction if repeat_rate > 0 else None
+    if repeat is not None and repeat.any():
+        model.ledger.record(
+            day, Payer.CUSTOMER, "customers", Item.REPEAT_PURCHASE, product.price, customers[repeat]
+        )
+        model.tally.repeat_purchases += int(repeat.sum())
+        if after.loyalty_reward > 0:
+            satisfaction[repeat] += after.loyalty_satisfaction_gain
+            changed = True
+            model.ledger.record(
+                day,
+                Payer.POST_PURCHASE,
+                "loyalty",
+                Item.LOYALTY,
+                after.loyalty_reward,
+                customers[repeat],
+            )
+    if changed:  # otherwise it is the stored satisfaction, already within [0, 1]
+        satisfaction = np.clip(satisfaction, 0.0, 1.0)
+        table.satisfaction[customers] = satisfaction
+
+    if product.churn_per_year > 0:
+        hazard = product.churn_per_year / DAYS_PER_YEAR * 2.0 * (1.0 - satisfaction)
+        churn = rng.random(customers.size) < hazard
+        churned, staying, satisfaction = customers[churn], customers[~churn], satisfaction[~churn]
+    else:
+        churned, staying = customers[:0], customers
+    table.move(churned, Stage.CHURNED)
+    model.tally.churned += churned.size
+    model.tally.customer_days += customers.size
+
+    # only customers whose advocacy changes are written: a base of a million stays cheap
+    advocates = satisfaction >= after.advocate_at
+    was_advocate = table.stage[staying] == Stage.ADVOCATE
+    promoted = staying[advocates & ~was_advocate]
+    table.move(promoted, Stage.ADVOCATE)
+    table.move(staying[~advocates & was_advocate], Stage.CUSTOMER)
+
+    if spec.reviews.enabled:
+        due = staying[table.review_day[staying] == day]
+        leaving = churned[table.review_day[churned] >= 0]
+        writers = np.concatenate([due, leaving])
+        posts = writers[rng.random(writers.size) < spec.reviews.post_share]
+        model.reviews.post(table.satisfaction[posts])
+        table.review_day[writers] = -1

@@ -1,0 +1,205 @@
+"""The agents: prospects (thin views on their rows), marketing channels and reps.
+
+Channels and reps act in their own ``step``; everything population-wide is one
+vectorized operation over the prospect columns. Subclass any of them and pass
+the class to :class:`~sim.model.JourneyModel` to change a behaviour.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from sim.model.ledger import Item
+from sim.model.prospects import Stage, in_stages, stage_mask
+from sim.model.sampling import sample_quality
+from sim.model.touch import deliver
+from sim.scenario.schema import Channel as ChannelSpec
+from sim.scenario.vocabulary import DAYS_PER_MONTH, DIMENSIONS, Payer
+
+if TYPE_CHECKING:
+    from sim.model.market import Market
+
+
+class Prospect(mesa.Agent):
+    """One prospect: a view on row ``row`` of the model's prospect columns.
+
+    Reading or writing an attribute reads or writes the shared columns, so
+    per-agent code (``model.agents_by_type[Prospect].select(...)``) and the
+    vectorized daily passes see the same state.
+    """
+
+    model: Market  # a JourneyModel
+
+    def __init__(self, model: Market, row: int) -> None:
+        """Create the agent for row ``row``."""
+        super().__init__(model)
+        self.row = row
+
+    @property
+    def stage(self) -> Stage:
+        """Where the prospect is in the journey."""
+        return Stage(int(self.model.prospects.stage[self.row]))
+
+    @stage.setter
+    def stage(self, value: Stage) -> None:
+        self.model.prospects.stage[self.row] = int(value)
+
+    @property
+    def trust(self) -> dict[str, float]:
+        """Trust on each of the four dimensions, in quality units."""
+        row = self.model.prospects.trust[self.row]
+        return {d: float(v) for d, v in zip(DIMENSIONS, row, strict=True)}
+
+    @property
+    def threshold(self) -> dict[str, float]:
+        """Trust needed on each dimension before buying."""
+        row = self.model.prospects.threshold[self.row]
+        return {d: float(v) for d, v in zip(DIMENSIONS, row, strict=True)}
+
+    @property
+    def has_need(self) -> bool:
+        """Whether the prospect currently has an active need (seed 002)."""
+        return bool(self.model.prospects.need[self.row])
+
+    @property
+    def good_fit(self) -> bool:
+        """Whether we can solve this prospect's problem and they can buy (seed 003)."""
+        return bool(self.model.prospects.good_fit[self.row])
+
+    @property
+    def satisfaction(self) -> float:
+        """Satisfaction (0..1) once a customer."""
+        return float(self.model.prospects.satisfaction[self.row])
+
+
+class Channel(mesa.Agent):
+    """A marketing channel: each day it touches part of its eligible audience.
+
+    The audience is the prospects in the target stages (and, for a pull channel,
+    only those with an active need). Touches per day are limited by reach and by
+    the monthly budget; each touch is paid for by the channel (seed 000).
+    """
+
+    model: Market  # a JourneyModel
+
+    def __init__(self, model: Market, name: str, spec: ChannelSpec, source: int) -> None:
+        """Create channel ``name`` whose touches are attributed to ``source``."""
+        super().__init__(model)
+        self.name = name
+        self.spec = spec
+        self.source = source
+        self.weights = np.asarray(spec.trust.as_tuple())
+        self._targets = stage_mask(Stage[s.upper()] for s in spec.stages)
+
+    def audience(self) -> np.ndarray:
+        """Prospects this channel can reach today."""
+        table = self.model.prospects
+        eligible = in_stages(table.stage, self._targets)
+        if self.spec.audience == "active_need":
+            eligible &= table.need
+        return np.flatnonzero(eligible)
+
+    def touches_today(self, audience_size: int) -> int:
+        """How many prospects to touch: reach-limited, then budget-limited."""
+        rng = self.model.rng
+        n = audience_size
+        if self.spec.reach_per_day < 1.0:
+            n = int(rng.binomial(audience_size, self.spec.reach_per_day))
+        if self.spec.cost_per_touch > 0:
+            affordable = int(self.spec.budget / DAYS_PER_MONTH / self.spec.cost_per_touch)
+            n = min(n, affordable)
+        return n
+
+    def step(self) -> None:
+        """Touch today's share of the audience and pay for it."""
+        model, spec = self.model, self.spec
+        if spec.fixed_cost_per_month:
+            model.ledger.record(
+                model.day,
+                Payer.CHANNEL,
+                self.name,
+                Item.FIXED,
+                spec.fixed_cost_per_month / DAYS_PER_MONTH,
+            )
+        audience = self.audience()
+        n = self.touches_today(audience.size)
+        if n == 0:
+            return
+        rows = (
+            audience
+            if n == audience.size
+            else audience[model.rng.choice(audience.size, n, replace=False)]
+        )
+        quality = sample_quality(model.rng, spec.quality, n) * model.content_lift()
+        deliver(
+            model.prospects,
+            rows,
+            quality,
+            self.weights,
+            self.source,
+            model.spec.attention,
+            intrusiveness=spec.intrusiveness,
+        )
+        model.ledger.record(
+            model.day, Payer.CHANNEL, self.name, Item.TOUCH, n * spec.cost_per_touch, touches=n
+        )
+
+
+class Rep(mesa.Agent):
+    """A sales rep: each day works through due leads up to their capacity.
+
+    Reps are on payroll: every selling hour is paid, whether spent on a lead
+    (one ledger row per touch, with the prospect) or idle (one row a day). A rep
+    who has read the prospect's online history touches better (seed 004).
+    """
+
+    model: Market  # a JourneyModel
+
+    def __init__(self, model: Market, number: int) -> None:
+        """Create rep ``number`` of the team."""
+        super().__init__(model)
+        self.name = f"rep_{number}"
+        sales = model.spec.sales
+        self.capacity = int(sales.hours_per_day * 60 // sales.minutes_per_touch)
+        self.cost_per_touch = sales.cost_per_hour * sales.minutes_per_touch / 60.0
+        self.payroll_per_day = sales.cost_per_hour * sales.hours_per_day
+        self.weights = np.asarray(sales.trust.as_tuple())
+
+    def choose_leads(self) -> np.ndarray:
+        """Today's leads, from the front of the shared queue."""
+        return self.model.sales_queue.take(self.capacity)
+
+    def touch_quality(self, leads: np.ndarray) -> np.ndarray:
+        """Quality of this rep's touch on each lead: skill, lifted if informed."""
+        sales = self.model.spec.sales
+        quality = sample_quality(self.model.rng, sales.skill, leads.size)
+        if sales.use_online_history:
+            history = self.model.prospects.online_touches[leads] / sales.informed_after_touches
+            quality = quality * (1.0 + sales.informed_bonus * np.minimum(history, 1.0))
+        return quality
+
+    def step(self) -> None:
+        """Call today's leads and book the day's time."""
+        model = self.model
+        leads = self.choose_leads()
+        if leads.size:
+            model.sales_queue.contact(leads, model.day)
+            deliver(
+                model.prospects,
+                leads,
+                self.touch_quality(leads),
+                self.weights,
+                model.source_index["rep"],
+                model.spec.attention,
+                online=False,
+            )
+            model.ledger.record(
+                model.day, Payer.REP, self.name, Item.TOUCH, self.cost_per_touch, leads
+            )
+            model.rep_touches_total += leads.size
+        idle = self.payroll_per_day - leads.size * self.cost_per_touch
+        if idle > 0:
+            model.ledger.record(model.day, Payer.REP, self.name, Item.IDLE, idle, touches=0)

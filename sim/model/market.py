@@ -1,0 +1,52 @@
+"""What the agents and the daily mechanisms may use of the model: the market they act in.
+
+:class:`~sim.model.model.JourneyModel` provides it; the agents (``Channel``,
+``Rep``) and the mechanisms (journey, sales, after-sale) are written against this
+protocol instead of importing the model, so the model layer has no import cycle
+and a subclass knows exactly what it can rely on.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from sim.model.ledger import Ledger, Tally
+    from sim.model.prospects import ProspectTable
+    from sim.model.reviews import ReviewBoard
+    from sim.model.sales import SalesQueue
+    from sim.scenario.schema import Scenario
+
+
+class Market(Protocol):
+    """The shared state of one simulated market."""
+
+    spec: Scenario
+    """The scenario being simulated."""
+    prospects: ProspectTable
+    """The prospect columns."""
+    rng: np.random.Generator
+    """The model's generator (Mesa's ``model.rng``)."""
+    ledger: Ledger
+    """Every cost and revenue item."""
+    tally: Tally
+    """Counts the KPIs need beside money."""
+    sales_queue: SalesQueue
+    """Leads waiting for, or being worked by, the reps."""
+    reviews: ReviewBoard
+    """Review sites: the score prospects read at the zero moment of truth."""
+    source_index: dict[str, int]
+    """Touch source name → its index in the attribution columns."""
+    rep_touches_total: int
+    """Rep touches so far (what reps have learned, fed back to marketing)."""
+
+    @property
+    def day(self) -> int:
+        """The day being simulated (1 on the first step)."""
+        ...
+
+    def content_lift(self) -> float:
+        """Quality lift of marketing content from what reps have learned."""
+        ...

@@ -1,0 +1,61 @@
+"""Random draws that make prospects and touches differ, from the model's generator.
+
+Each function takes the generator explicitly: randomness has one door (the seed
+given to the model), and these only shape its numbers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.scenario.schema import Quality, Satisfaction
+
+DENSE_TRIALS = 0.2
+"""Above this chance, trials are drawn as one uniform per prospect; below, as gaps."""
+
+
+def bernoulli_rows(rng: np.random.Generator, eligible: np.ndarray, p: float) -> np.ndarray:
+    """Rows where ``eligible`` holds that succeed in an independent trial of chance ``p``.
+
+    Every prospect gets its own trial, as ``eligible & (rng.random(n) < p)`` would,
+    but a small chance is drawn as geometric gaps between successes: a 1% daily
+    chance over a million prospects costs ten thousand draws, not a million.
+
+    Returns:
+        Sorted row indices.
+    """
+    n = eligible.size
+    if p <= 0:
+        return np.zeros(0, dtype=np.int64)
+    if p >= 1:
+        return np.flatnonzero(eligible)
+    if p > DENSE_TRIALS:
+        return np.flatnonzero(eligible & (rng.random(n) < p))
+    hits = _success_positions(rng, n, p)
+    return hits[eligible[hits]]
+
+
+def _success_positions(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
+    """Positions of the successes in ``n`` independent trials of chance ``p``."""
+    size = int(n * p + 4.0 * np.sqrt(n * p) + 16)
+    # a gap past n ends the trials either way; capping it keeps the sums from overflowing
+    positions = np.cumsum(np.minimum(rng.geometric(p, size=size), n + 1)) - 1
+    while positions[-1] < n:
+        more = np.cumsum(np.minimum(rng.geometric(p, size=size), n + 1)) + positions[-1]
+        positions = np.concatenate([positions, more])
+    return positions[: np.searchsorted(positions, n)]
+
+
+def sample_quality(rng: np.random.Generator, dist: Quality, n: int) -> np.ndarray:
+    """Draw ``n`` positive qualities from a gamma with the given mean and sd."""
+    if dist.sd <= 1e-9 * dist.mean or dist.mean == 0:  # (mean/sd)² would overflow: constant
+        return np.full(n, dist.mean, dtype=np.float64)
+    shape = (dist.mean / dist.sd) ** 2
+    return rng.gamma(shape, dist.mean / shape, size=n)
+
+
+def sample_satisfaction(rng: np.random.Generator, dist: Satisfaction, n: int) -> np.ndarray:
+    """Draw ``n`` satisfactions: normal, clipped to [0, 1]."""
+    if dist.sd == 0:
+        return np.full(n, dist.mean, dtype=np.float32)
+    return np.clip(rng.normal(dist.mean, dist.sd, size=n), 0.0, 1.0).astype(np.float32)

@@ -1,0 +1,70 @@
+"""The self-contained HTML report that strategists send: tables and figures in one file."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from sim.outputs.style import format_value
+
+
+def html_report(
+    title: str,
+    summary: pd.DataFrame,
+    figures: dict[str, Figure],
+    notes: Sequence[str],
+    kpis: Sequence[str],
+) -> str:
+    """A self-contained HTML report: tables and figures embedded, no external files."""
+    scenarios = list(dict.fromkeys(summary.scenario))
+    head = "".join(f"<th>{html.escape(s)}</th>" for s in scenarios)
+    body = []
+    for kpi in kpis:
+        rows = summary[summary.kpi == kpi].set_index("scenario")
+        if rows.empty:
+            continue
+        cells = []
+        for s in scenarios:
+            r = rows.loc[s]
+            cell = f"{format_value(r['mean'])}<br><small>[{format_value(r.ci_low)}, {format_value(r.ci_high)}]"
+            if s != scenarios[0]:
+                verdict = "clear" if r.clear else "not clear"
+                cell += f"<br>Δ {format_value(r['diff'])} ({verdict})"
+            cells.append(f"<td>{cell}</small></td>")
+        body.append(f"<tr><th>{html.escape(kpi)}</th>{''.join(cells)}</tr>")
+    images = "".join(
+        f"<figure><img alt='{html.escape(name)}' src='data:image/png;base64,{_png_base64(fig)}'>"
+        f"<figcaption>{html.escape(name)}</figcaption></figure>"
+        for name, fig in figures.items()
+    )
+    note_items = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#222}}
+table{{border-collapse:collapse;font-size:14px}}td,th{{border:1px solid #ccc;padding:4px 8px;text-align:right}}
+th{{background:#f3f3f3}}figure{{margin:1.5em 0}}img{{max-width:100%}}small{{color:#555}}</style>
+</head><body><h1>{html.escape(title)}</h1>
+<ul>{note_items}</ul>
+<h2>KPIs: mean, 95% confidence interval, difference to {html.escape(scenarios[0])}</h2>
+<table><tr><th>KPI</th>{head}</tr>{"".join(body)}</table>
+<h2>Figures</h2>{images}
+</body></html>
+"""
+
+
+def save_figure(fig: Figure, folder: Path, stem: str) -> None:
+    """Write a figure as PNG and SVG."""
+    fig.savefig(folder / f"{stem}.png", dpi=110)
+    fig.savefig(folder / f"{stem}.svg")
+
+
+def _png_base64(fig: Figure) -> str:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")

@@ -1,0 +1,108 @@
+"""Text tables for the terminal: a run's KPIs, a comparison, a sweep, sensitivity indices."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+from sim.analysis.kpis import HEADLINE, Kpis
+from sim.outputs.style import format_value
+
+
+def kpi_table(kpis: Kpis, title: str = "", all_kpis: bool = False) -> str:
+    """The headline KPIs of one run (or all of them) as an aligned text table."""
+    names = list(kpis) if all_kpis else [k for k in HEADLINE if k in kpis]
+    width = max(len(n) for n in names)
+    lines = [title, "-" * max(len(title), width + 14)] if title else []
+    lines += [f"{name:<{width}}  {format_value(kpis[name]):>12}" for name in names]
+    return "\n".join(lines)
+
+
+def comparison_text(summary: pd.DataFrame, kpis: Sequence[str]) -> str:
+    """Mean [95% CI] per scenario and the paired difference to the baseline, per KPI."""
+    lines = []
+    scenarios = list(dict.fromkeys(summary.scenario))
+    width = max(len(s) for s in scenarios)
+    header = (
+        f"{'':<{width}}  {'mean':>12}  {'95% CI':>23}  {'vs ' + scenarios[0]:>14}  {'95% CI':>23}"
+    )
+    for kpi in kpis:
+        rows = summary[summary.kpi == kpi]
+        if rows.empty:
+            continue
+        lines += ["", kpi, header]
+        for _, r in rows.iterrows():
+            base = r.scenario == scenarios[0]
+            diff = "baseline" if base else format_value(r["diff"])
+            dci = "" if base else f"[{format_value(r.diff_low)}, {format_value(r.diff_high)}]"
+            mark = "" if base else ("  clear" if r.clear else "  not clear")
+            lines.append(
+                f"{r.scenario:<{width}}  {format_value(r['mean']):>12}  "
+                f"{'[' + format_value(r.ci_low) + ', ' + format_value(r.ci_high) + ']':>23}  "
+                f"{diff:>14}  {dci:>23}{mark}"
+            )
+    return "\n".join(lines).lstrip("\n")
+
+
+def sweep_text(summary: pd.DataFrame, kpis: Sequence[str], replications: int) -> str:
+    """Mean [95% CI] of the chosen KPIs at each grid point, as an aligned table."""
+    params = [c for c in summary.columns if c.startswith("param.")]
+    chosen = summary[summary["kpi"].isin(kpis)]
+    rows = []
+    for point, frame in chosen.groupby(params, sort=False):
+        point = point if isinstance(point, tuple) else (point,)
+        row = {p.removeprefix("param."): _cell(v) for p, v in zip(params, point, strict=True)}
+        for _, r in frame.iterrows():
+            text = format_value(r["mean"])
+            if replications > 1:
+                text += f" [{format_value(r['ci_low'])}, {format_value(r['ci_high'])}]"
+            row[r["kpi"]] = text
+        rows.append(row)
+    title = "mean [95% CI] over replications" if replications > 1 else "one run per point"
+    return f"{title}\n" + pd.DataFrame(rows).to_string(index=False)
+
+
+def indices_text(indices: pd.DataFrame, kpis: Sequence[str]) -> str:
+    """Sensitivity indices of the chosen KPIs with their 95% CI half-widths."""
+    chosen = indices[indices["kpi"].isin(kpis)]
+    sobol = "S1" in indices.columns
+    rows = []
+    for _, r in chosen.iterrows():
+        if sobol:
+            rows.append(
+                {
+                    "kpi": r["kpi"],
+                    "param": r["param"],
+                    "S1": _pm(r["S1"], r["S1_conf"]),
+                    "ST": _pm(r["ST"], r["ST_conf"]),
+                }
+            )
+        else:
+            rows.append(
+                {
+                    "kpi": r["kpi"],
+                    "param": r["param"],
+                    "mu_star": _pm(r["mu_star"], r["mu_star_conf"]),
+                    "sigma": _pm(r["sigma"], None),
+                }
+            )
+    title = "Sobol indices, ± 95% CI half-width" if sobol else "Morris screening, μ* ± 95% CI"
+    return f"{title}\n" + pd.DataFrame(rows).to_string(index=False)
+
+
+def _pm(value: float, conf: float | None) -> str:
+    if value is None or not math.isfinite(value):
+        return "n/a"
+    text = format_value(float(value)) if abs(value) >= 1 else f"{value:.3f}"
+    if conf is not None and math.isfinite(conf):
+        text += f" ± {format_value(float(conf)) if abs(conf) >= 1 else f'{conf:.3f}'}"
+    return text
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    return f"{value:,.6g}"

@@ -1,0 +1,85 @@
+"""Writing a command's results folder: a comparison, a sweep, a sensitivity analysis.
+
+Every writer goes through :mod:`sim.analysis.folders`, so it writes only into a
+folder that is new, empty or its own earlier output, each file whole or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from sim.analysis.folders import add_entry, add_folder, replace_folder
+from sim.experiments.compare import COMPARE_KIND, Comparison
+from sim.experiments.sensitivity import SensitivityResult
+from sim.model.version import model_version
+from sim.outputs import compare_figures
+from sim.outputs.experiment_figures import sensitivity_figure, sweep_figure
+from sim.outputs.report import html_report, save_figure
+
+
+def comparison_figures(comparison: Comparison, summary: pd.DataFrame) -> dict[str, object]:
+    """The report's figures, by file stem: cost of sale, funnel, customers, spend."""
+    return {
+        "cost_of_sale": compare_figures.kpi_ci_figure(
+            summary, "cost_of_sale", "cost of sale (currency per new customer)"
+        ),
+        "funnel": compare_figures.funnel_figure(comparison.kpis),
+        "cumulative_customers": compare_figures.cumulative_customers_figure(comparison.daily),
+        "spend": compare_figures.spend_figure(comparison.daily),
+    }
+
+
+FIGURE_TITLES = {
+    "cost_of_sale": "cost of sale (95% CI)",
+    "funnel": "funnel by stage",
+    "cumulative_customers": "cumulative customers",
+    "spend": "spend breakdown",
+}
+
+
+def write_comparison(
+    out: str | Path,
+    comparison: Comparison,
+    summary: pd.DataFrame,
+    notes: Sequence[str],
+    kpis: Sequence[str],
+) -> Path:
+    """``kpis.csv``, ``summary.csv``, figures (PNG, SVG) and ``report.html``, all or nothing."""
+    figures = comparison_figures(comparison, summary)
+    page = html_report(
+        "Touchpoint strategy comparison",
+        summary,
+        {FIGURE_TITLES[stem]: fig for stem, fig in figures.items()},
+        notes,
+        kpis,
+    )
+    with replace_folder(out, COMPARE_KIND, **model_version()) as tmp:
+        comparison.kpis.to_csv(tmp / "kpis.csv", index=False)
+        summary.to_csv(tmp / "summary.csv", index=False)
+        for stem, fig in figures.items():
+            save_figure(fig, tmp, stem)
+        (tmp / "report.html").write_text(page, encoding="utf-8")
+    return Path(out)
+
+
+def write_sweep(out: Path, table: pd.DataFrame, summary: pd.DataFrame, kpis: Sequence[str]) -> None:
+    """``sweep.parquet``, ``sweep.csv``, ``summary.csv`` and ``plots/<kpi>.png``."""
+    add_entry(out, "sweep.parquet", lambda p: table.to_parquet(p, index=False))
+    add_entry(out, "sweep.csv", lambda p: table.to_csv(p, index=False))
+    add_entry(out, "summary.csv", lambda p: summary.to_csv(p, index=False))
+    with add_folder(out, "plots") as tmp:
+        for kpi in kpis:
+            sweep_figure(table, kpi).savefig(tmp / f"{kpi}.png", dpi=110)
+
+
+def write_sensitivity(out: Path, result: SensitivityResult, kpis: Sequence[str]) -> None:
+    """``indices`` and ``runs`` as CSV and Parquet, and ``sensitivity.png``."""
+    add_entry(out, "indices.parquet", lambda p: result.indices.to_parquet(p, index=False))
+    add_entry(out, "indices.csv", lambda p: result.indices.to_csv(p, index=False))
+    add_entry(out, "runs.parquet", lambda p: result.runs.to_parquet(p, index=False))
+    add_entry(out, "runs.csv", lambda p: result.runs.to_csv(p, index=False))
+    figure = sensitivity_figure(result.indices, kpis)
+    add_entry(out, "sensitivity.png", lambda p: figure.savefig(p, dpi=110, format="png"))

@@ -1,0 +1,165 @@
+"""Loading a scenario: read, resolve ``extends`` in the scenario tree, override, validate.
+
+The scenario tree is the folder that ``extends`` may reach: the ``root`` the
+caller names (``--scenario-root``), else the nearest folder named ``scenarios``
+that holds the starting file, else the starting file's own folder. ``extends``
+names a ``.yaml``/``.yml`` file relative to the file that says it; a path that
+leaves the tree (``..``, an absolute path, a symbolic link pointing out) is
+refused before anything is read, so a scenario mailed by someone else cannot make
+the program read, or quote, a file outside it.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from sim.scenario.errors import ScenarioError, short
+from sim.scenario.paths import check_path, set_dotted
+from sim.scenario.schema import Scenario
+from sim.scenario.yaml12 import parse_value, read_mapping
+
+MAX_EXTENDS_DEPTH = 8
+TREE_NAME = "scenarios"
+SUFFIXES = (".yaml", ".yml")
+
+
+def scenario_tree(path: str | Path, root: str | Path | None = None) -> Path:
+    """The folder that ``extends`` chains starting at ``path`` may reach (resolved)."""
+    if root is not None:
+        return Path(root).resolve()
+    start = Path(path).resolve().parent
+    for folder in (start, *start.parents):
+        if folder.name == TREE_NAME:
+            return folder
+    return start
+
+
+def load_scenario(
+    path: str | Path,
+    overrides: dict[str, Any] | list[str] | None = None,
+    *,
+    root: str | Path | None = None,
+) -> Scenario:
+    """Read, merge, override and validate a scenario file.
+
+    Args:
+        path: A YAML scenario file.
+        overrides: Dotted paths to values (``{"population.size": 5000}``) or
+            ``KEY=VALUE`` strings, values read as YAML 1.2 scalars.
+        root: The scenario tree ``extends`` may reach (default: see the module).
+
+    Returns:
+        The validated scenario.
+
+    Raises:
+        ScenarioError: With a message naming the file (or chain of files), the field
+            and the bad value.
+    """
+    path = Path(path)
+    raw = _read_chain(path, scenario_tree(path, root), (path,))
+    return scenario_from_dict(raw, source=str(path), overrides=overrides)
+
+
+def scenario_from_dict(
+    raw: dict[str, Any],
+    source: str = "<dict>",
+    overrides: dict[str, Any] | list[str] | None = None,
+) -> Scenario:
+    """Validate a scenario given as a dict (``extends`` is not resolved here)."""
+    base = _validate(raw, source)
+    if not overrides:
+        return base
+    pairs = parse_overrides(overrides, source)
+    known = base.model_dump()
+    merged = copy.deepcopy(raw)
+    for key, value in pairs.items():
+        check_path(known, key, f"{source}: {key} (override)")
+        set_dotted(merged, key, value)
+    return _validate(merged, source, via_override=set(pairs))
+
+
+def with_overrides(
+    base: Scenario, params: Mapping[str, Any], source: str = "<scenario>"
+) -> Scenario:
+    """``base`` with dotted overrides applied and validated, as ``--set`` does."""
+    if not params:
+        return base
+    return scenario_from_dict(base.model_dump(), source=source, overrides=dict(params))
+
+
+def parse_overrides(overrides: dict[str, Any] | list[str], source: str) -> dict[str, Any]:
+    """``{key: value}`` from a dict, or from ``KEY=VALUE`` strings (YAML 1.2 values)."""
+    if isinstance(overrides, dict):
+        return dict(overrides)
+    pairs: dict[str, Any] = {}
+    for item in overrides:
+        key, sep, text = item.partition("=")
+        if not sep or not key.strip():
+            raise ScenarioError(f"{source}: override {short(item)}: expected KEY=VALUE")
+        try:
+            pairs[key.strip()] = parse_value(text) if text.strip() else ""
+        except yaml.YAMLError:
+            raise ScenarioError(
+                f"{source}: {key} (override): cannot read value {short(text)}"
+            ) from None
+    return pairs
+
+
+def _validate(raw: dict[str, Any], source: str, via_override: set[str] = frozenset()) -> Scenario:
+    try:
+        return Scenario.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        origin = " (override)" if where in via_override else ""
+        msg = err["msg"].removeprefix("Value error, ")
+        more = f" (and {exc.error_count() - 1} more problems)" if exc.error_count() > 1 else ""
+        raise ScenarioError(
+            f"{source}: {where}{origin}: {msg}; got {short(err.get('input'))}{more}"
+        ) from None
+
+
+def _read_chain(path: Path, tree: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
+    """The file's mapping merged over the files it extends, innermost first."""
+    where = " -> ".join(str(p) for p in chain)
+    data = read_mapping(path, where)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str) or not parent.strip():
+        raise ScenarioError(f"{where}: extends: must be a file path; got {short(parent)}")
+    if len(chain) > MAX_EXTENDS_DEPTH:
+        raise ScenarioError(f"{where}: extends: chain deeper than {MAX_EXTENDS_DEPTH} files")
+    target = path.parent / parent
+    _check_inside(target, tree, where, parent)
+    if any(target.resolve() == p.resolve() for p in chain):
+        raise ScenarioError(f"{where}: extends: circular ({parent!r} is already in the chain)")
+    base = _read_chain(target, tree, (*chain, target))
+    return _deep_merge(base, data)
+
+
+def _check_inside(target: Path, tree: Path, where: str, named: str) -> None:
+    """Refuse an ``extends`` target outside the tree or not a YAML file (nothing is read)."""
+    if target.suffix.lower() not in SUFFIXES:
+        raise ScenarioError(f"{where}: extends: {named!r} is not a .yaml or .yml file; refused")
+    if not target.resolve().is_relative_to(tree):
+        raise ScenarioError(
+            f"{where}: extends: {named!r} is outside the scenario tree {tree}; refused "
+            "(extends may name only files inside it)"
+        )
+
+
+def _deep_merge(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
+    merged = copy.deepcopy(base)
+    for key, value in update.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged

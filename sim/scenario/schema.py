@@ -1,0 +1,327 @@
+"""The scenario format: typed, validated, every default and unit documented here.
+
+A scenario is YAML on disk and a :class:`Scenario` in memory. Validation happens
+once, at the boundary: unknown keys, wrong types, NaN/inf, negative money and
+probabilities above 1 are refused, and the loader (:mod:`sim.scenario.loading`)
+turns the first problem into a :class:`ScenarioError` naming the file, the field
+path and the bad value.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from sim.scenario.vocabulary import DIMENSIONS, JOURNEY_STAGES, RESERVED_SOURCES, SHARED_SOURCES
+
+Money = Annotated[float, Field(ge=0)]
+Probability = Annotated[float, Field(ge=0, le=1)]
+PositiveFloat = Annotated[float, Field(gt=0)]
+NonNegativeFloat = Annotated[float, Field(ge=0)]
+StageName = Literal[JOURNEY_STAGES]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, validate_assignment=True)
+
+
+class Quality(_Strict):
+    """A gamma-distributed positive quantity (touch quality in quality units)."""
+
+    mean: NonNegativeFloat = Field(1.0, description="Mean, in quality units.")
+    sd: NonNegativeFloat = Field(0.0, description="Standard deviation; 0 = always the mean.")
+
+    @model_validator(mode="after")
+    def _possible(self) -> Quality:
+        if self.sd > 0 and self.mean == 0:
+            raise ValueError("a distribution with mean 0 cannot have sd > 0")
+        return self
+
+
+class Satisfaction(_Strict):
+    """Satisfaction on a 0..1 scale: normal, clipped to [0, 1]."""
+
+    mean: Probability = Field(0.6, description="Mean satisfaction with the product (0..1).")
+    sd: Annotated[float, Field(ge=0, le=1)] = Field(0.15, description="Spread between customers.")
+
+
+class TrustWeights(_Strict):
+    """How much of a touch's quality lands on each of the four trusts (seed 000)."""
+
+    rep: NonNegativeFloat = 0.0
+    subject: NonNegativeFloat = 0.0
+    company: NonNegativeFloat = 0.0
+    product: NonNegativeFloat = 0.0
+
+    def as_tuple(self) -> tuple[float, ...]:
+        """The weights in the order of :data:`DIMENSIONS`."""
+        return tuple(getattr(self, d) for d in DIMENSIONS)
+
+
+class TrustThreshold(_Strict):
+    """Trust a prospect needs on each dimension before buying, in quality units.
+
+    "Seven touches times four" (seed 000) is thresholds of about 7 on each dimension.
+    Prospects differ: each prospect's thresholds are the means times a personal
+    scepticism factor (gamma, mean 1, coefficient of variation ``spread``).
+    """
+
+    rep: NonNegativeFloat = 7.0
+    subject: NonNegativeFloat = 7.0
+    company: NonNegativeFloat = 7.0
+    product: NonNegativeFloat = 7.0
+    spread: NonNegativeFloat = Field(0.3, description="Coefficient of variation between prospects.")
+
+    def as_tuple(self) -> tuple[float, ...]:
+        """The mean thresholds in the order of :data:`DIMENSIONS`."""
+        return tuple(getattr(self, d) for d in DIMENSIONS)
+
+
+class Population(_Strict):
+    """Who the prospects are (seeds 000, 002, 003)."""
+
+    size: Annotated[int, Field(ge=1, le=10_000_000)] = Field(10_000, description="Prospects.")
+    trust_threshold: TrustThreshold = TrustThreshold()
+    good_fit_share: Probability = Field(
+        0.7, description="Share with the capacity and capability to buy, whose problem we solve."
+    )
+    initial_need_share: Probability = Field(0.1, description="Share with an active need on day 0.")
+    need_rate_per_day: Probability = Field(
+        0.005, description="Daily chance that a latent need becomes active."
+    )
+    need_duration_days: PositiveFloat = Field(90.0, description="Mean days a need stays active.")
+    initial_customer_share: Probability = Field(
+        0.0, description="Share who are already customers on day 0 (an installed base)."
+    )
+
+
+class Attention(_Strict):
+    """How touches land: need gates attention, fatigue and decay (seed 002)."""
+
+    no_need_receptivity: Probability = Field(
+        0.1, description="Share of a touch's effect that lands on a prospect with no active need."
+    )
+    decay_per_day: Probability = Field(0.01, description="Share of trust lost per day.")
+    fatigue_recovery_per_day: Probability = Field(
+        0.1, description="Share of fatigue that wears off per day."
+    )
+    opt_out_fatigue: PositiveFloat = Field(
+        5.0, description="Fatigue above which a prospect opts out (becomes lost)."
+    )
+
+
+class Journey(_Strict):
+    """When a prospect with a need moves on, by trust progress (trust / threshold, 0..1)."""
+
+    engage_at: Probability = Field(0.2, description="Mean progress to become engaged.")
+    evaluate_at: Probability = Field(
+        0.45, description="Mean progress to start evaluating (the zero moment of truth)."
+    )
+
+
+class Handoff(_Strict):
+    """The marketing → sales handoff rule and lead qualification (seeds 000, 003)."""
+
+    rule: Literal["mean", "min"] = Field(
+        "mean", description="Progress measure: mean over the four trusts, or the weakest one."
+    )
+    level: Probability = Field(0.6, description="Progress at which a lead is handed to sales.")
+    qualify: bool = Field(False, description="Screen leads for fit before reps spend time on them.")
+    qualification_accuracy: Probability = Field(
+        0.8, description="Chance a poor-fit lead is caught by qualification."
+    )
+    self_serve: bool = Field(
+        False, description="Prospects may buy without a rep once every trust is met."
+    )
+
+
+class Sales(_Strict):
+    """The sales team (seeds 000, 001, 004)."""
+
+    reps: Annotated[int, Field(ge=0, le=100_000)] = Field(5, description="Headcount.")
+    cost_per_hour: Money = Field(60.0, description="Loaded cost of a rep hour (currency).")
+    minutes_per_touch: PositiveFloat = Field(30.0, description="Rep minutes per call or meeting.")
+    hours_per_day: Annotated[float, Field(ge=0, le=24)] = Field(
+        6.0, description="Selling hours per rep per day."
+    )
+    skill: Quality = Quality(mean=1.5, sd=0.3)
+    trust: TrustWeights = TrustWeights(rep=1.0, subject=0.6, company=0.4, product=0.3)
+    response_time_hours: NonNegativeFloat = Field(
+        4.0, description="Policy: hours from handoff to first contact when a rep is free."
+    )
+    cooling_per_day: Probability = Field(
+        0.05, description="Share of trust a lead loses per day it waits for first contact."
+    )
+    lead_expiry_days: PositiveFloat = Field(
+        14.0, description="Days a lead waits for first contact before it is lost."
+    )
+    queue_order: Literal["oldest_first", "newest_first"] = Field(
+        "newest_first",
+        description="Which due leads reps call first: the longest waiting, or the freshest "
+        "(speed to lead).",
+    )
+    follow_up_days: Annotated[int, Field(ge=1)] = Field(3, description="Days between rep touches.")
+    max_touches_per_lead: Annotated[int, Field(ge=1)] = Field(
+        8, description="Rep touches before a lead that has not bought is given up."
+    )
+    use_online_history: bool = Field(
+        True, description="Reps read the prospect's online history before calling (seed 004)."
+    )
+    informed_bonus: NonNegativeFloat = Field(
+        0.5, description="Relative quality lift of a fully informed rep touch."
+    )
+    informed_after_touches: PositiveFloat = Field(
+        10.0, description="Online touches after which a rep is fully informed."
+    )
+    feedback_to_marketing: NonNegativeFloat = Field(
+        0.2, description="Max relative lift of content quality from what reps learn (seed 000)."
+    )
+    feedback_scale_touches: PositiveFloat = Field(
+        2000.0, description="Rep touches for ~63% of that lift."
+    )
+
+
+class Channel(_Strict):
+    """A marketing channel as data (seeds 000, 001, 004)."""
+
+    enabled: bool = True
+    budget: Money = Field(0.0, description="Spend cap on touches, currency per 30-day month.")
+    fixed_cost_per_month: Money = Field(0.0, description="Fixed cost (platform, production).")
+    cost_per_touch: Money = Field(1.0, description="Cost of one touch or impression.")
+    reach_per_day: Probability = Field(
+        1.0, description="Max share of the eligible audience touched per day."
+    )
+    audience: Literal["everyone", "active_need"] = Field(
+        "everyone",
+        description="'everyone' pushes at all (advertising); 'active_need' is found only by "
+        "prospects who are looking (search, content, reviews).",
+    )
+    stages: list[StageName] = Field(
+        default_factory=lambda: ["unaware", "aware", "engaged", "evaluating"],
+        description="Stages the channel targets.",
+    )
+    quality: Quality = Quality()
+    trust: TrustWeights = TrustWeights(subject=1.0)
+    intrusiveness: NonNegativeFloat = Field(0.0, description="Fatigue added per touch.")
+
+
+class Reviews(_Strict):
+    """Review sites and the zero moment of truth (seed 004)."""
+
+    enabled: bool = True
+    post_share: Probability = Field(0.2, description="Share of customers who post a review.")
+    delay_days: Annotated[int, Field(ge=0)] = Field(30, description="Days after purchase to post.")
+    initial_count: Annotated[int, Field(ge=0)] = Field(5, description="Reviews on day 0.")
+    initial_score: Probability = Field(0.6, description="Their mean score (0..1).")
+    neutral_score: Probability = Field(0.6, description="Score that neither helps nor hurts.")
+    weight: NonNegativeFloat = Field(
+        8.0, description="Quality units a lookup adds per unit of (score - neutral)."
+    )
+    saturation: PositiveFloat = Field(20.0, description="Reviews for half the full effect.")
+    trust: TrustWeights = TrustWeights(company=1.0, product=1.0)
+
+
+class WordOfMouth(_Strict):
+    """Recommendations over the social graph (seeds 002, 004)."""
+
+    network: Literal["graph", "full", "none"] = Field(
+        "graph", description="'graph': a sparse random social graph; 'full': full mixing."
+    )
+    mean_degree: NonNegativeFloat = Field(10.0, description="Mean social ties per prospect.")
+    conversation_rate_per_day: Probability = Field(
+        0.02, description="Daily chance a prospect talks with one of their ties about the need."
+    )
+    quality: Quality = Quality(mean=2.0, sd=0.5)
+    trust: TrustWeights = TrustWeights(rep=0.3, subject=1.0, company=1.0, product=1.0)
+    need_activation: Probability = Field(
+        0.3, description="Chance a recommendation wakes a latent need."
+    )
+    reward: Money = Field(0.0, description="Paid to the referrer when the referred prospect buys.")
+    reward_uplift: NonNegativeFloat = Field(
+        2.0, description="Relative lift of willingness to recommend per reward of one full price."
+    )
+
+
+class Product(_Strict):
+    """What is sold and what it earns (seeds 002, 003)."""
+
+    price: Money = Field(1000.0, description="Revenue per purchase (currency).")
+    margin: Probability = Field(0.4, description="Gross margin share of the price.")
+    satisfaction: Satisfaction = Satisfaction()
+    repeat_purchases_per_year: NonNegativeFloat = Field(
+        2.0, description="Repeat purchases a fully satisfied customer makes a year."
+    )
+    churn_per_year: NonNegativeFloat = Field(
+        0.3, description="Churn hazard per year at neutral satisfaction (0.5); 0 at 1."
+    )
+    discount_rate_per_year: NonNegativeFloat = Field(0.1, description="For CLV.")
+
+
+class AfterSale(_Strict):
+    """Post-purchase care and loyalty (seeds 002, 003)."""
+
+    care_touches_per_month: NonNegativeFloat = Field(0.0, description="Care touches per customer.")
+    care_cost_per_touch: Money = Field(15.0, description="Cost of one care touch.")
+    care_satisfaction_gain: Probability = Field(0.05, description="Satisfaction a care touch adds.")
+    satisfaction_decay_per_day: Probability = Field(
+        0.01, description="Share of satisfaction above the product baseline lost per day."
+    )
+    loyalty_reward: Money = Field(0.0, description="Reward per repeat purchase (currency).")
+    loyalty_satisfaction_gain: Probability = Field(0.05, description="Satisfaction it adds.")
+    advocate_at: Probability = Field(0.8, description="Satisfaction at which a customer advocates.")
+
+
+class Scenario(_Strict):
+    """A whole what-if: population, channels, sales, after-sale, word of mouth."""
+
+    name: str = Field("scenario", max_length=100, description="Short name used in outputs.")
+    description: str = Field("", max_length=5000)
+    horizon_days: Annotated[int, Field(ge=1, le=3650)] = Field(365, description="Days simulated.")
+    population: Population = Population()
+    attention: Attention = Attention()
+    journey: Journey = Journey()
+    handoff: Handoff = Handoff()
+    sales: Sales = Sales()
+    channels: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")], Channel] = Field(
+        default_factory=dict, description="Marketing channels by name."
+    )
+    reviews: Reviews = Reviews()
+    word_of_mouth: WordOfMouth = WordOfMouth()
+    product: Product = Product()
+    after_sale: AfterSale = AfterSale()
+
+    def touch_sources(self) -> list[str]:
+        """Touch sources in attribution order: the enabled channels, then the shared ones."""
+        enabled = [name for name, channel in self.channels.items() if channel.enabled]
+        return [*enabled, *SHARED_SOURCES]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        if self.journey.evaluate_at < self.journey.engage_at:
+            raise ValueError("journey.evaluate_at must be at least journey.engage_at")
+        clash = RESERVED_SOURCES & set(self.channels)
+        if clash:
+            raise ValueError(f"channel names {sorted(clash)} are reserved")
+        return self
+
+
+EXTENDS_DESCRIPTION = (
+    "A scenario file this one builds on (a .yaml/.yml path relative to this file, inside "
+    "the scenario tree); this file's fields override it."
+)
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of scenario files as written, for editors.
+
+    Every field has a default, so partial files (a shared base, a strategy that
+    ``extends`` one) validate; unknown keys are still refused.
+    """
+    schema = Scenario.model_json_schema()
+    schema["properties"]["extends"] = {
+        "type": "string",
+        "pattern": r"\.ya?ml$",
+        "description": EXTENDS_DESCRIPTION,
+    }
+    return schema
