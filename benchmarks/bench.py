@@ -249,8 +249,9 @@ def graph(n: int, scenario: str) -> dict[str, float]:
 
 
 def _peak_rss_gb() -> float:
-    """Peak resident memory of this process (VmHWM: unlike ru_maxrss, not inherited
-    from the parent's size at fork).
+    """Peak resident memory of this process.
+
+    VmHWM: unlike ru_maxrss, not inherited from the parent's size at fork.
     """
     try:
         for line in Path("/proc/self/status").read_text().splitlines():

@@ -35,6 +35,7 @@ if __name__ == "__main__":
     together = [float(c.communicate()[0]) for c in children]
     slowest = max(together)
     print(
-        f"six runs alone: {alone:.1f} s; two processes at once: {together[0]:.1f} s and {together[1]:.1f} s"
+        f"six runs alone: {alone:.1f} s; two processes at once: "
+        f"{together[0]:.1f} s and {together[1]:.1f} s"
     )
     print(f"ceiling for a 2-worker pool on this machine: {2 * alone / slowest:.2f}x")

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim import experiment
+from sim import experiments as experiment
+from sim.experiments.runner import run_specs
 from sim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -89,22 +90,14 @@ def overhead_per_run(runs: int) -> None:
         experiment.RunSpec(base, s, r, base.name)
         for r, s in enumerate(experiment.replication_seeds(0, runs))
     ]
-    experiment.run_many(specs[:4], None, progress=False, runner=experiment.run_for_kpis)
-    _, t_serial = _timed(
-        lambda: experiment.run_many(specs, None, progress=False, runner=experiment.run_for_kpis)
-    )
+    run_specs(specs[:4], workers=1, progress=False)
+    _, t_serial = _timed(lambda: run_specs(specs, workers=1, progress=False))
     with experiment.engine(workers=2) as pool:
-        experiment.run_many(specs[:8], pool, progress=False, runner=experiment.run_for_kpis)
-        _, t_pool = _timed(
-            lambda: experiment.run_many(specs, pool, progress=False, runner=experiment.run_for_kpis)
-        )
+        run_specs(specs[:8], executor=pool, progress=False)
+        _, t_pool = _timed(lambda: run_specs(specs, executor=pool, progress=False))
     with experiment.dask_executor("local") as cluster:
-        experiment.run_many(specs[:8], cluster, progress=False, runner=experiment.run_for_kpis)
-        _, t_dask = _timed(
-            lambda: experiment.run_many(
-                specs, cluster, progress=False, runner=experiment.run_for_kpis
-            )
-        )
+        run_specs(specs[:8], executor=cluster, progress=False)
+        _, t_dask = _timed(lambda: run_specs(specs, executor=cluster, progress=False))
     ms = 1000 / runs
     print(
         f"overhead: {runs} tiny runs (100 prospects, 1 day), engines warm; "

@@ -33,6 +33,23 @@ def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     )
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--skip-install-test",
+        action="store_true",
+        help="skip the test that builds a fresh virtual environment (it runs in CI)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.getoption("--skip-install-test"):
+        return
+    skip = pytest.mark.skip(reason="--skip-install-test given")
+    for item in items:
+        if "install" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture
 def tmp_out(tmp_path: Path) -> Path:
     return tmp_path / "out"

@@ -125,8 +125,11 @@ def test_dashboard_renders_steps_and_compares(dashboard, tmp_path):
             update = not SCREENSHOT.exists() or bool(os.environ.get("TOUCHPOINT_UPDATE_SCREENSHOT"))
             page.get_by_role("button", name="▶", exact=True).click()
             # a few days for the check; a month when taking the README's screenshot
-            page.get_by_text(f"Time: {30.0 if update else 5.0}", exact=True).wait_for(
-                timeout=120_000
+            page.wait_for_function(  # frames may skip days: wait for the counter to pass
+                "days => { const m = document.body.innerText.match(/Time: ([0-9.]+)/);"
+                " return m !== null && parseFloat(m[1]) >= days; }",
+                arg=30 if update else 5,
+                timeout=120_000,
             )
             page.get_by_role("button", name="❚❚", exact=True).click()
             page.wait_for_timeout(1500)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import ipyvuetify as v
 import ipywidgets
 import numpy as np
-import ipyvuetify as v
 import pytest
 import solara
 from mesa.visualization.utils import force_update

@@ -10,11 +10,11 @@ import pytest
 
 import sim
 from sim import experiments as experiment
-from sim.scenario import with_overrides
+from sim.analysis.folders import MARKER
 from sim.cli import main
 from sim.cli.experiments import parse_grid, parse_param
-from sim.analysis.folders import MARKER
 from sim.experiments.store import MANIFEST, RunStore
+from sim.scenario import with_overrides
 from tests.conftest import SCENARIOS, run_cli, small
 
 FILE = SCENARIOS / "touchpoint_management.yaml"
@@ -82,7 +82,7 @@ def test_store_resumes_and_skips_finished_runs(base, serial_table, tmp_path, cap
     record = json.loads(files[0].read_text())
     assert {"key", "params", "seed", "kpis", "scenario_hash"} <= set(record)
     # a torn temp file and a corrupt record are ignored; the corrupt run is done again
-    (out / "runs" / ".abc.tmp").write_text('{"key": ')
+    (out / "runs" / ".touchpoint-abc.k3y_4bcd.tmp").write_text('{"key": ')
     files[0].write_text("{not json")
     again = experiment.sweep(
         base, GRID, replications=2, seed=3, workers=1, progress=True, store=out

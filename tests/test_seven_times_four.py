@@ -1,4 +1,4 @@
-"""'Seven touches times four' emerges from the touch mechanism (seed 000)."""
+"""'Seven touches times four' emerges from the touch mechanism (“Rub those sore sales muscles!”)."""
 
 from __future__ import annotations
 

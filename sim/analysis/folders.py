@@ -14,11 +14,12 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from sim.scenario.errors import InputError
@@ -29,6 +30,9 @@ MARKER = ".touchpoint.json"
 TEMP_PREFIX = ".touchpoint-"
 """Prefix of the temporary files and folders Touchpoint builds before renaming them."""
 
+TEMP_NAME = re.compile(r"\.touchpoint-.+\.(tmp|old-[0-9]+|[A-Za-z0-9_]{8})")
+"""The whole name of a temporary file or folder (``mkstemp``/``mkdtemp`` add 8 characters)."""
+
 
 class OutputFolderError(InputError):
     """An output folder that cannot be used without risking files Touchpoint did not write."""
@@ -37,25 +41,27 @@ class OutputFolderError(InputError):
 def check_output_folder(out: str | Path, kind: str) -> None:
     """Refuse ``out`` unless it is new, empty, or a previous output of ``kind``.
 
+    Every file and folder below ``out`` (subfolders included) must be one the marker
+    records, a file of a folder Touchpoint owns whole (a run store), or a temporary
+    file of ours; anything else is the user's, and the folder is refused.
+
     Raises:
         OutputFolderError: Naming the folder and why (an entry it did not write, a
             different kind, a file or a link in the way).
     """
     out = Path(out)
+    if out.is_symlink():
+        raise OutputFolderError(f"output folder {out}: is a symbolic link; give a real folder")
     for part in (out, *out.parents):
-        if part.is_symlink() and part == out:
-            raise OutputFolderError(f"output folder {out}: is a symbolic link; give a real folder")
         if part.exists() and not part.is_dir():
             raise OutputFolderError(f"output folder {out}: {part} exists and is not a folder")
-    if not out.exists():
-        return
-    entries = sorted(p.name for p in out.iterdir())
-    if not entries:
+    if not out.exists() or not any(out.iterdir()):
         return
     marker = read_marker(out)
     if marker is None:
+        first = sorted(p.name for p in out.iterdir())[0]
         raise OutputFolderError(
-            f"output folder {out}: holds files Touchpoint did not write (e.g. {entries[0]!r}); "
+            f"output folder {out}: holds files Touchpoint did not write (e.g. {first!r}); "
             "choose a new or empty folder"
         )
     if marker.get("kind") != kind:
@@ -63,25 +69,60 @@ def check_output_folder(out: str | Path, kind: str) -> None:
             f"output folder {out}: holds a Touchpoint {marker.get('kind')!r} output, not a "
             f"{kind!r} one; choose another folder"
         )
-    ours = {MARKER, *marker.get("entries", [])}
-    foreign = [e for e in entries if e not in ours and not e.startswith(TEMP_PREFIX)]
-    if foreign:
+    foreign = _first_foreign(out, marker)
+    if foreign is not None:
         raise OutputFolderError(
-            f"output folder {out}: holds {foreign[0]!r}, which Touchpoint did not write; "
+            f"output folder {out}: holds {foreign!r}, which Touchpoint did not write; "
             "move it away or choose another folder"
         )
 
 
+def _first_foreign(out: Path, marker: dict[str, Any]) -> str | None:
+    """The first path below ``out`` that Touchpoint did not write, or None."""
+    files = set(marker.get("entries", []))
+    folders = {str(parent) for entry in files for parent in PurePosixPath(entry).parents}
+    owned = {name: re.compile(pattern) for name, pattern in marker.get("owned", {}).items()}
+    for root, dirs, names in os.walk(out):  # links are not followed: a link is foreign
+        here = PurePosixPath(Path(root).relative_to(out).as_posix())
+        dirs[:] = sorted(d for d in dirs if not is_temporary(d))
+        for name in sorted(n for n in names if not is_temporary(n)) + dirs:
+            rel = here / name
+            path = out / rel
+            if str(rel) == MARKER and not path.is_symlink():
+                continue
+            if path.is_symlink():
+                return str(rel)
+            if rel.parts[0] in owned:
+                if len(rel.parts) == 1 and path.is_dir():
+                    continue
+                if len(rel.parts) == 2 and owned[rel.parts[0]].fullmatch(name) and path.is_file():
+                    continue
+                return str(rel)
+            if str(rel) in (folders if path.is_dir() else files):
+                continue
+            return str(rel)
+    return None
+
+
+def is_temporary(name: str) -> bool:
+    """Whether a file or folder name is one of Touchpoint's temporary ones."""
+    return TEMP_NAME.fullmatch(name) is not None
+
+
 def read_marker(out: Path) -> dict[str, Any] | None:
     """The marker of a Touchpoint output folder, or None if it has none (or a broken one)."""
-    path = out / MARKER
+    return read_json(out / MARKER)
+
+
+def read_json(path: Path) -> dict[str, Any] | None:
+    """A small JSON object file Touchpoint wrote, or None if absent, a link or unreadable."""
     if not path.is_file() or path.is_symlink():
         return None
     try:
-        marker = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return marker if isinstance(marker, dict) else None
+    return data if isinstance(data, dict) else None
 
 
 def _write_marker(folder: Path, kind: str, entries: list[str], extra: dict[str, Any]) -> None:
@@ -104,7 +145,7 @@ def replace_folder(out: str | Path, kind: str, **extra: Any) -> Iterator[Path]:
     try:
         yield tmp
         tmp.chmod(folder_mode())
-        _write_marker(tmp, kind, [p.name for p in tmp.iterdir()], extra)
+        _write_marker(tmp, kind, _files_below(tmp), extra)
         check_output_folder(out, kind)  # again: something may have appeared meanwhile
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -116,6 +157,13 @@ def replace_folder(out: str | Path, kind: str, **extra: Any) -> Iterator[Path]:
     os.replace(tmp, out)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _files_below(folder: Path, prefix: str = "") -> list[str]:
+    """Relative paths of the files below ``folder`` (``prefix/`` before each)."""
+    return [
+        prefix + path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file()
+    ]
 
 
 def open_folder(out: str | Path, kind: str, **extra: Any) -> Path:
@@ -141,16 +189,28 @@ def add_entry(out: Path, name: str, write: Callable[[Path], object]) -> Path:
 
 
 def register_entry(out: Path, name: str) -> None:
-    """Record in the marker an entry (e.g. a subfolder) that Touchpoint is about to write."""
+    """Record in the marker a file Touchpoint is about to write in ``out``."""
     marker = read_marker(out) or {"kind": "unknown"}
     if name not in marker.get("entries", []):
         _write_marker(out, marker["kind"], [*marker.get("entries", []), name], marker)
 
 
+def register_owned(out: Path, name: str, pattern: str) -> None:
+    """Record that Touchpoint owns subfolder ``name`` whole: its files match ``pattern``."""
+    marker = read_marker(out) or {"kind": "unknown"}
+    owned = {**marker.get("owned", {}), name: pattern}
+    if owned != marker.get("owned"):
+        _write_marker(out, marker["kind"], marker.get("entries", []), {**marker, "owned": owned})
+
+
 @contextmanager
 def add_folder(out: Path, name: str) -> Iterator[Path]:
-    """Build one subfolder of an open output folder, then swap it in whole."""
-    register_entry(out, name)
+    """Build one subfolder of an open output folder, then swap it in whole.
+
+    The folder it replaces is checked first: it may hold only files Touchpoint wrote.
+    """
+    marker = read_marker(out) or {"kind": "unknown"}
+    check_output_folder(out, marker["kind"])
     tmp = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{name}.", dir=out))
     try:
         yield tmp
@@ -158,6 +218,8 @@ def add_folder(out: Path, name: str) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    kept = [e for e in marker.get("entries", []) if not e.startswith(f"{name}/")]
+    _write_marker(out, marker["kind"], [*kept, *_files_below(tmp, f"{name}/")], marker)
     target = out / name
     if target.exists():
         old = out / f"{TEMP_PREFIX}{name}.old-{os.getpid()}"

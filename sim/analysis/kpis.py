@@ -1,4 +1,4 @@
-"""KPIs of a finished run, their names declared once ("What are Sales Touchpoints?").
+"""KPIs of a finished run, their names declared once (“What are Sales Touchpoints?”).
 
 Every KPI is a number or ``None``; a ``None`` always comes with a reason (no
 customers, nothing spent, ...) instead of a crash or a division by zero.
@@ -29,6 +29,9 @@ FUNNEL = tuple(pairwise(JOURNEY_STAGES))
 UNATTRIBUTED = frozenset({"reviews"})
 """Sources with no spend of their own: no acquisition cost per customer."""
 
+MONEY = ("marketing_spend", "sales_cost", "referral_rewards", "post_purchase_cost", "revenue")
+"""Money over the horizon, by kind of cost (and revenue), in currency."""
+
 HEADLINE = (
     "customers",
     "cost_of_sale",
@@ -40,11 +43,7 @@ HEADLINE = (
     "churn_rate",
     "referral_share",
     "touches_per_sale.total",
-    "marketing_spend",
-    "sales_cost",
-    "referral_rewards",
-    "post_purchase_cost",
-    "revenue",
+    *MONEY,
     "roi",
 )
 """The KPIs shown first in tables, in this order."""
@@ -78,11 +77,7 @@ def kpi_names(sources: Sequence[str]) -> list[str]:
         "touches_per_sale.total",
         *(f"touches_per_sale.{dim}" for dim in DIMENSIONS),
         *(f"touches_per_sale.source.{source}" for source in sources),
-        "marketing_spend",
-        "sales_cost",
-        "referral_rewards",
-        "post_purchase_cost",
-        "revenue",
+        *MONEY,
         "total_cost",
         "roi",
         "review_score",

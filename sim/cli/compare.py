@@ -8,9 +8,9 @@ from pathlib import Path
 
 from sim.cli.flags import (
     check_run_args,
-    cluster,
     engine_flags,
     load,
+    on_engine,
     output_flags,
     scenario_flags,
     seed_flag,
@@ -64,15 +64,7 @@ def _compare(args: argparse.Namespace) -> int:
     out = args.out or DEFAULT_OUT
     check_output_folder(out, COMPARE_KIND)
 
-    with cluster(args) as executor:
-        result = compare(
-            scenarios,
-            args.replications,
-            args.seed,
-            executor=executor,
-            workers=args.workers,
-            progress=not args.quiet,
-        )
+    result = on_engine(args, compare, scenarios, args.replications)
     summary = result.summary()
     notes = [
         f"Scenarios: {', '.join(result.scenarios)} (baseline: {result.scenarios[0]}).",

@@ -22,10 +22,10 @@ import yaml
 
 from sim.cli.flags import (
     check_run_args,
-    cluster,
     engine_flags,
     from_flag,
     load,
+    on_engine,
     output_flags,
     scenario_flags,
     seed_flag,
@@ -250,18 +250,8 @@ def _sweep(args: argparse.Namespace) -> int:
             f"{runs} runs -> {out}",
             file=sys.stderr,
         )
-    with cluster(args) as executor, _saved_on_stop(out):
-        table = sweep(
-            base,
-            grid,
-            args.replications,
-            args.seed,
-            executor=executor,
-            workers=args.workers,
-            progress=not args.quiet,
-            store=out,
-            fresh=args.fresh,
-        )
+    with _saved_on_stop(out):
+        table = on_engine(args, sweep, base, grid, args.replications, store=out, fresh=args.fresh)
     summary = sweep_summary(table)
     write_sweep(out, table, summary, kpis)
     print(sweep_text(summary, kpis, args.replications))
@@ -302,16 +292,14 @@ def _sensitivity(args: argparse.Namespace) -> int:
             f"{runs} samples -> {out}",
             file=sys.stderr,
         )
-    with cluster(args) as executor, _saved_on_stop(out):
-        result = run_sensitivity(
+    with _saved_on_stop(out):
+        result = on_engine(
+            args,
+            run_sensitivity,
             base,
             params,
             args.method,
             args.samples,
-            args.seed,
-            executor=executor,
-            workers=args.workers,
-            progress=not args.quiet,
             store=out,
             fresh=args.fresh,
         )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
 from pathlib import Path
+from typing import Any
 
 from sim.scenario.errors import InputError
 from sim.scenario.loading import load_scenario
@@ -106,3 +107,18 @@ def cluster(args: argparse.Namespace) -> contextlib.AbstractContextManager[Execu
 
         return dask_executor(args.dask)
     return contextlib.nullcontext(None)
+
+
+def on_engine[T](
+    args: argparse.Namespace, run: Callable[..., T], *inputs: Any, **options: Any
+) -> T:
+    """``run(*inputs, seed, engine options, progress, **options)`` on ``--workers``/``--dask``."""
+    with cluster(args) as executor:
+        return run(
+            *inputs,
+            seed=args.seed,
+            executor=executor,
+            workers=args.workers,
+            progress=not args.quiet,
+            **options,
+        )

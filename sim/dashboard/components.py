@@ -23,33 +23,27 @@ def _live_figure(model: DashboardModel, build: Callable[[], object]) -> None:
     solara.FigureMatplotlib(fig, format="png", dependencies=key)
 
 
+def _daily_figure(model: DashboardModel, draw: Callable[[dict], object]) -> None:
+    """A figure of the runs' daily tables, ``{label: daily}``."""
+    _live_figure(model, lambda: draw({name: daily_table(m) for name, m, _ in model.runs()}))
+
+
 @solara.component
 def StagePlot(model: DashboardModel) -> None:  # noqa: N802 - Solara components are CamelCase
     """Prospects per stage over time (one panel per run)."""
-    _live_figure(
-        model,
-        lambda: run_figures.stage_figure({name: daily_table(m) for name, m, _ in model.runs()}),
-    )
+    _daily_figure(model, run_figures.stage_figure)
 
 
 @solara.component
 def CostOfSalePlot(model: DashboardModel) -> None:  # noqa: N802 - Solara components are CamelCase
     """Cost of sale to date, the runs overlaid."""
-    _live_figure(
-        model,
-        lambda: run_figures.cost_of_sale_figure(
-            {name: daily_table(m) for name, m, _ in model.runs()}
-        ),
-    )
+    _daily_figure(model, run_figures.cost_of_sale_figure)
 
 
 @solara.component
 def SpendPlot(model: DashboardModel) -> None:  # noqa: N802 - Solara components are CamelCase
     """Cumulative spend by source (one panel per run)."""
-    _live_figure(
-        model,
-        lambda: run_figures.spend_figure({name: daily_table(m) for name, m, _ in model.runs()}),
-    )
+    _daily_figure(model, run_figures.spend_figure)
 
 
 @solara.component

@@ -50,8 +50,9 @@ def apply_levers(
             marketing channels; the rest pays reps, rounded to whole people. Channel
             budgets keep their proportions.
         quality: Multiplier on the quality (mean and sd) of every channel's touches and
-            of the reps' skill: better touches, fewer needed (seed 000).
-        response_time_hours: Hours from handoff to a rep's first contact (seed 001).
+            of the reps' skill: better touches, fewer needed (“Rub those sore sales muscles!”).
+        response_time_hours: Hours from handoff to a rep's first contact
+            (“What are Sales Touchpoints?”).
         referral_reward: Paid to a referrer when the referred prospect buys.
         care_touches_per_month: Post-purchase care touches per customer per month.
         population: Prospects.

@@ -51,7 +51,11 @@ class DashboardModel(JourneyModel):
         population: int | None = None,
         seed: int = 0,
     ) -> None:
-        """Load ``scenario_file``, apply the levers, and build both runs."""
+        """Load ``scenario_file``, apply the levers (:func:`apply_levers`), build both runs.
+
+        The levers are spelled out (not ``**levers``): SolaraViz passes a ``scenario``
+        keyword to any model that accepts arbitrary keywords.
+        """
         scenario = apply_levers(
             load_scenario(scenario_file),
             marketing_share=marketing_share,

@@ -100,29 +100,15 @@ def analyze(
 def _indices(
     spec: dict[str, object], method: str, x: np.ndarray, y: np.ndarray, seed: int
 ) -> dict[str, np.ndarray]:
+    bootstrap = {"num_resamples": RESAMPLES, "conf_level": CONF_LEVEL, "seed": seed}
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         if method == "sobol":
             from SALib.analyze import sobol
 
-            result = sobol.analyze(
-                spec,
-                y,
-                calc_second_order=False,
-                num_resamples=RESAMPLES,
-                conf_level=CONF_LEVEL,
-                seed=seed,
-            )
+            result = sobol.analyze(spec, y, calc_second_order=False, **bootstrap)
         else:
             from SALib.analyze import morris
 
-            result = morris.analyze(
-                spec,
-                x,
-                y,
-                num_resamples=RESAMPLES,
-                conf_level=CONF_LEVEL,
-                num_levels=MORRIS_LEVELS,
-                seed=seed,
-            )
+            result = morris.analyze(spec, x, y, num_levels=MORRIS_LEVELS, **bootstrap)
     return {col: np.asarray(result[col], dtype=float) for col in COLUMNS[method]}

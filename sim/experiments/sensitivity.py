@@ -15,20 +15,13 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from sim.analysis.kpis import scenario_kpis
-from sim.experiments import salib
+from sim.experiments import salib, specs
 from sim.experiments.runner import run_specs, tidy
-from sim.experiments.specs import (
-    RunSpec,
-    ScenarioLike,
-    base_scenario,
-    check_count,
-    check_seed,
-    replication_seeds,
-)
 from sim.experiments.store import open_store
 from sim.scenario.errors import InputError, short
 from sim.scenario.loading import with_overrides
@@ -55,16 +48,12 @@ class SensitivityResult:
 
 
 def sensitivity(
-    scenario: ScenarioLike,
+    scenario: specs.ScenarioLike,
     params: Mapping[str, tuple[float, float]],
     method: str = "sobol",
     samples: int = 64,
     seed: int = 0,
-    *,
-    kpis: Sequence[str] | None = None,
-    executor: Executor | None = None,
-    workers: int | None = None,
-    progress: bool = True,
+    **options: Any,
 ) -> pd.DataFrame:
     """Global sensitivity of the KPIs to ``params`` (SALib: Sobol or Morris).
 
@@ -79,10 +68,11 @@ def sensitivity(
             ``samples`` a power of 2) or ``"morris"`` (μ*, σ; ``samples`` · (D+1) runs).
         samples: Base samples (Sobol) or trajectories (Morris).
         seed: Seed of the sampler, the bootstrap and (through SeedSequence) the model.
-        kpis: The KPIs to analyse (default: all).
-        executor: Run on this executor (e.g. from :func:`dask_executor`); else a local pool.
-        workers: Size of the local pool (default: the cores; 1 = in this process).
-        progress: Progress bar on stderr.
+        **options: ``kpis`` (the KPIs to analyse; default all), ``executor`` (run on
+            this executor, e.g. from :func:`dask_executor`; else a local pool),
+            ``workers`` (size of the local pool; default the cores, 1 = in this
+            process), ``progress`` (a bar on stderr), ``store``, ``fresh``: see
+            :func:`run_sensitivity`.
 
     Returns:
         One row per KPI × parameter: ``kpi``, ``param`` and ``S1``, ``S1_conf``, ``ST``,
@@ -90,22 +80,11 @@ def sensitivity(
         ``_conf`` columns are half-widths of 95% bootstrap intervals. NaN where a KPI is
         undefined in some run or does not vary.
     """
-    result = run_sensitivity(
-        scenario,
-        params,
-        method,
-        samples,
-        seed,
-        kpis=kpis,
-        executor=executor,
-        workers=workers,
-        progress=progress,
-    )
-    return result.indices
+    return run_sensitivity(scenario, params, method, samples, seed, **options).indices
 
 
 def run_sensitivity(
-    scenario: ScenarioLike,
+    scenario: specs.ScenarioLike,
     params: Mapping[str, tuple[float, float]],
     method: str = "sobol",
     samples: int = 64,
@@ -122,14 +101,14 @@ def run_sensitivity(
 
     ``store`` and ``fresh`` are as for :func:`~sim.experiments.sweep.sweep`.
     """
-    base, source = base_scenario(scenario)
+    base, source = specs.base_scenario(scenario)
     if method not in salib.METHODS:
         raise InputError(f"method: must be sobol or morris; got {method!r}")
-    check_count("samples", samples)
+    specs.check_count("samples", samples)
     why = salib.check_samples(method, samples)
     if why:
         raise InputError(f"samples: {why}; got {samples}")
-    check_seed(seed)
+    specs.check_seed(seed)
     names = list(kpis) if kpis is not None else scenario_kpis(base)
     unknown = [k for k in names if k not in scenario_kpis(base)]
     if unknown:
@@ -139,18 +118,20 @@ def run_sensitivity(
     x = salib.sample(problem, method, samples, seed)
     known = base.model_dump()
     currents = {key: field_value(known, key, f"{source}: param {key}") for key in bounds}
-    run_seed = replication_seeds(seed, 1)[0]
-    specs = []
+    run_seed = specs.replication_seeds(seed, 1)[0]
+    planned = []
     for row in x:
         point = {
             key: coerce(v, currents[key], rounding=True) for key, v in zip(bounds, row, strict=True)
         }
-        specs.append(RunSpec(with_overrides(base, point, source), run_seed, 0, base.name, point))
+        planned.append(
+            specs.RunSpec(with_overrides(base, point, source), run_seed, 0, base.name, point)
+        )
     runs_store = open_store(store, base, SENSITIVITY_KIND, fresh)
     records = run_specs(
-        specs, executor=executor, workers=workers, progress=progress, store=runs_store
+        planned, executor=executor, workers=workers, progress=progress, store=runs_store
     )
-    runs = tidy(specs, records, [{"sample": i, "seed": run_seed} for i in range(len(specs))])
+    runs = tidy(planned, records, [{"sample": i, "seed": run_seed} for i in range(len(planned))])
     outputs = {k: runs[k].to_numpy(dtype=float) for k in names}
     indices = salib.analyze(problem, method, x, outputs, seed)
     return SensitivityResult(indices, runs, method)

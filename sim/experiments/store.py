@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -33,8 +34,10 @@ from sim.analysis.folders import (
     check_output_folder,
     file_mode,
     finite,
+    is_temporary,
     open_folder,
-    register_entry,
+    read_json,
+    register_owned,
     to_json,
     write_file,
 )
@@ -47,6 +50,9 @@ RUNS = "runs"
 
 MANIFEST = "store.json"
 """The file in the store that records the model version and the base scenario."""
+
+FILES = r"[0-9a-f]{32}\.json|store\.json"
+"""The names of the files a store writes (run records and the manifest)."""
 
 STALE_TEMP_SECONDS = 3600.0
 """Temporary files older than this are leftovers of a killed process and are removed."""
@@ -83,7 +89,7 @@ class RunStore:
         """
         current = self.check(scenario_hash, fresh=fresh)
         open_folder(self.folder, self.kind, **model_version())
-        register_entry(self.folder, RUNS)
+        register_owned(self.folder, RUNS, FILES)
         if self.manifest() != current:
             self._clear()
             self.runs.mkdir(parents=True, exist_ok=True)
@@ -122,21 +128,15 @@ class RunStore:
 
     def manifest(self) -> dict[str, Any] | None:
         """What the store records of the model and scenario that made its runs."""
-        path = self.runs / MANIFEST
-        if not path.is_file():
-            return None
-        try:
-            recorded = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        return recorded if isinstance(recorded, dict) else None
+        return read_json(self.runs / MANIFEST)
 
     def _clear(self) -> None:
         """Remove the store's runs (only files the store writes; anything else stays)."""
         if not self.runs.is_dir():
             return
         for path in self.runs.iterdir():
-            if path.suffix in (".json", ".tmp") and path.is_file() and not path.is_symlink():
+            ours = re.fullmatch(FILES, path.name) or is_temporary(path.name)
+            if ours and path.is_file() and not path.is_symlink():
                 path.unlink()
         if not any(self.runs.iterdir()):
             shutil.rmtree(self.runs)

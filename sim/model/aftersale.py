@@ -1,4 +1,6 @@
-"""Winning a customer and what happens after the sale (seeds 002, 003).
+"""Winning a customer and what happens after the sale.
+
+Sources: “Why touchpoint management?”; “Getting the next sale”.
 
 A purchase brings revenue and starts a customer's satisfaction at the product's
 baseline. Post-purchase care and loyalty rewards lift satisfaction, which then

@@ -61,12 +61,12 @@ class Prospect(mesa.Agent):
 
     @property
     def has_need(self) -> bool:
-        """Whether the prospect currently has an active need (seed 002)."""
+        """Whether the prospect currently has an active need (“Why touchpoint management?”)."""
         return bool(self.model.prospects.need[self.row])
 
     @property
     def good_fit(self) -> bool:
-        """Whether we can solve this prospect's problem and they can buy (seed 003)."""
+        """Whether we can solve their problem and they can buy (“Getting the next sale”)."""
         return bool(self.model.prospects.good_fit[self.row])
 
     @property
@@ -80,7 +80,7 @@ class Channel(mesa.Agent):
 
     The audience is the prospects in the target stages (and, for a pull channel,
     only those with an active need). Touches per day are limited by reach and by
-    the monthly budget; each touch is paid for by the channel (seed 000).
+    the monthly budget; each touch is paid for by the channel (“Rub those sore sales muscles!”).
     """
 
     model: Market  # a JourneyModel
@@ -153,7 +153,7 @@ class Rep(mesa.Agent):
 
     Reps are on payroll: every selling hour is paid, whether spent on a lead
     (one ledger row per touch, with the prospect) or idle (one row a day). A rep
-    who has read the prospect's online history touches better (seed 004).
+    who has read the prospect's online history touches better (“Marketing, Meet Sales”).
     """
 
     model: Market  # a JourneyModel

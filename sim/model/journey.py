@@ -1,9 +1,12 @@
-"""How prospects move through the journey before the sale (seeds 001, 002, 003, 004).
+"""How prospects move through the journey before the sale.
 
-Needs arise and fade over time and gate attention (seed 002). A prospect with a
+Sources: “What are Sales Touchpoints?”; “Why touchpoint management?”; “Getting the next
+sale”; “Marketing, Meet Sales”.
+
+Needs arise and fade over time and gate attention (“Why touchpoint management?”). A prospect with a
 need moves on as trust grows: aware → engaged → evaluating, where at the zero
-moment of truth they look up reviews (seed 004), → handed to sales when the
-handoff rule is met, after qualification screens out poor fits (seed 003).
+moment of truth they look up reviews (“Marketing, Meet Sales”), → handed to sales when the
+handoff rule is met, after qualification screens out poor fits (“Getting the next sale”).
 """
 
 from __future__ import annotations

@@ -112,7 +112,7 @@ class JourneyModel(mesa.Model):
         return self.steps
 
     def content_lift(self) -> float:
-        """Quality lift of marketing content from what reps have learned (seed 000)."""
+        """Quality lift of content from what reps have learned (“Rub those sore sales muscles!”)."""
         sales = self.spec.sales
         return 1.0 + sales.feedback_to_marketing * (
             1.0 - np.exp(-self.rep_touches_total / sales.feedback_scale_touches)
@@ -153,7 +153,7 @@ class JourneyModel(mesa.Model):
         return SocialGraph.random(rng, n, degree)
 
     def _opt_out(self) -> None:
-        """Prospects fatigued past the limit opt out (seed 002)."""
+        """Prospects fatigued past the limit opt out (“Why touchpoint management?”)."""
         table = self.prospects
         tired = np.flatnonzero(table.fatigue > self.spec.attention.opt_out_fatigue)
         tired = tired[OPEN_STAGES[table.stage[tired]]]
@@ -162,7 +162,10 @@ class JourneyModel(mesa.Model):
         table.next_contact[tired] = np.inf
 
     def _word_of_mouth(self) -> None:
-        """Open prospects talk with a tie; satisfied customers recommend (seed 002)."""
+        """Open prospects talk with a tie; satisfied customers recommend.
+
+        Source: “Why touchpoint management?”.
+        """
         wom = self.spec.word_of_mouth
         table = self.prospects
         if wom.network == "none" or wom.conversation_rate_per_day == 0:

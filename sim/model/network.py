@@ -1,4 +1,4 @@
-"""The social graph and word of mouth (seeds 002, 004).
+"""The social graph and word of mouth (“Why touchpoint management?”; “Marketing, Meet Sales”).
 
 The graph is a CSR adjacency (``indptr``, ``indices``) built with numpy/scipy, so
 a million prospects take seconds, not the minutes and gigabytes of networkx.

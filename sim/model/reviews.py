@@ -1,4 +1,4 @@
-"""Review sites and the zero moment of truth ("Marketing, Meet Sales").
+"""Review sites and the zero moment of truth (“Marketing, Meet Sales”).
 
 Customers post reviews with their satisfaction as the score; prospects who start
 evaluating look them up, and the score moves their trust up or down.
@@ -40,7 +40,7 @@ class ReviewBoard:
             self.score_sum += float(scores.sum())
 
     def look_up(self, rows: np.ndarray) -> None:
-        """Prospects at the zero moment of truth read the reviews (seed 004).
+        """Prospects at the zero moment of truth read the reviews (“Marketing, Meet Sales”).
 
         Trust moves by ``weight × (score − neutral) × n / (n + saturation)``: good
         reviews help, bad ones hurt, and a handful of reviews count for little.

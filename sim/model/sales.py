@@ -1,9 +1,10 @@
 """The sales pipeline: handoff, the lead queue, lead response time and give-ups.
 
-A lead handed to sales (seed 003) waits in a queue until a rep is free. The
+A lead handed to sales (“Getting the next sale”) waits in a queue until a rep is free. The
 policy ``response_time_hours`` sets when it becomes due; limited rep capacity
 can make it wait longer. While it waits it cools: each day of waiting costs
-``cooling_per_day`` of its trust (lead response time, seed 001). After the first
+``cooling_per_day`` of its trust (lead response time, “What are Sales Touchpoints?”).
+After the first
 contact, reps follow up every ``follow_up_days`` until the lead buys or
 ``max_touches_per_lead`` is spent, when it is given up (lost, or disqualified if
 it turned out to be a poor fit). A lead nobody calls within ``lead_expiry_days``

@@ -1,4 +1,6 @@
-"""The one place where a touch becomes trust (seeds 000, 002).
+"""The one place where a touch becomes trust.
+
+Sources: “Rub those sore sales muscles!”; “Why touchpoint management?”.
 
 trust gained on dimension d = quality × receptivity × weight[d], where
 receptivity = (1 if the prospect has an active need else ``no_need_receptivity``)
@@ -37,7 +39,7 @@ def deliver(
         source: Index of the touch source, for attribution.
         attention: Receptivity and fatigue parameters.
         intrusiveness: Fatigue this touch adds.
-        online: Whether the touch leaves an online trail a rep can read (seed 004).
+        online: Whether the touch leaves an online trail a rep can read (“Marketing, Meet Sales”).
         counts: Whether it counts as a touch for attribution (reviews read at the
             zero moment of truth do; negative ones still move trust).
 

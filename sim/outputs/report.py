@@ -32,7 +32,8 @@ def html_report(
         cells = []
         for s in scenarios:
             r = rows.loc[s]
-            cell = f"{format_value(r['mean'])}<br><small>[{format_value(r.ci_low)}, {format_value(r.ci_high)}]"
+            interval = f"[{format_value(r.ci_low)}, {format_value(r.ci_high)}]"
+            cell = f"{format_value(r['mean'])}<br><small>{interval}"
             if s != scenarios[0]:
                 verdict = "clear" if r.clear else "not clear"
                 cell += f"<br>Δ {format_value(r['diff'])} ({verdict})"
@@ -47,7 +48,8 @@ def html_report(
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#222}}
-table{{border-collapse:collapse;font-size:14px}}td,th{{border:1px solid #ccc;padding:4px 8px;text-align:right}}
+table{{border-collapse:collapse;font-size:14px}}
+td,th{{border:1px solid #ccc;padding:4px 8px;text-align:right}}
 th{{background:#f3f3f3}}figure{{margin:1.5em 0}}img{{max-width:100%}}small{{color:#555}}</style>
 </head><body><h1>{html.escape(title)}</h1>
 <ul>{note_items}</ul>

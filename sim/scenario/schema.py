@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from sim.scenario.vocabulary import DIMENSIONS, JOURNEY_STAGES, RESERVED_SOURCES, SHARED_SOURCES
 
@@ -47,7 +47,10 @@ class Satisfaction(_Strict):
 
 
 class TrustWeights(_Strict):
-    """How much of a touch's quality lands on each of the four trusts (seed 000)."""
+    """How much of a touch's quality lands on each of the four trusts.
+
+    Source: “Rub those sore sales muscles!”.
+    """
 
     rep: NonNegativeFloat = 0.0
     subject: NonNegativeFloat = 0.0
@@ -55,14 +58,15 @@ class TrustWeights(_Strict):
     product: NonNegativeFloat = 0.0
 
     def as_tuple(self) -> tuple[float, ...]:
-        """The weights in the order of :data:`DIMENSIONS`."""
+        """The values in the order of :data:`DIMENSIONS`."""
         return tuple(getattr(self, d) for d in DIMENSIONS)
 
 
-class TrustThreshold(_Strict):
+class TrustThreshold(TrustWeights):
     """Trust a prospect needs on each dimension before buying, in quality units.
 
-    "Seven touches times four" (seed 000) is thresholds of about 7 on each dimension.
+    "Seven touches times four" (“Rub those sore sales muscles!”) is thresholds of
+    about 7 on each dimension.
     Prospects differ: each prospect's thresholds are the means times a personal
     scepticism factor (gamma, mean 1, coefficient of variation ``spread``).
     """
@@ -73,13 +77,13 @@ class TrustThreshold(_Strict):
     product: NonNegativeFloat = 7.0
     spread: NonNegativeFloat = Field(0.3, description="Coefficient of variation between prospects.")
 
-    def as_tuple(self) -> tuple[float, ...]:
-        """The mean thresholds in the order of :data:`DIMENSIONS`."""
-        return tuple(getattr(self, d) for d in DIMENSIONS)
-
 
 class Population(_Strict):
-    """Who the prospects are (seeds 000, 002, 003)."""
+    """Who the prospects are.
+
+    Sources: “Rub those sore sales muscles!”; “Why touchpoint management?”; “Getting
+    the next sale”.
+    """
 
     size: Annotated[int, Field(ge=1, le=10_000_000)] = Field(10_000, description="Prospects.")
     trust_threshold: TrustThreshold = TrustThreshold()
@@ -97,7 +101,7 @@ class Population(_Strict):
 
 
 class Attention(_Strict):
-    """How touches land: need gates attention, fatigue and decay (seed 002)."""
+    """How touches land: need gates attention, fatigue and decay (“Why touchpoint management?”)."""
 
     no_need_receptivity: Probability = Field(
         0.1, description="Share of a touch's effect that lands on a prospect with no active need."
@@ -121,23 +125,32 @@ class Journey(_Strict):
 
 
 class Handoff(_Strict):
-    """The marketing → sales handoff rule and lead qualification (seeds 000, 003)."""
+    """The marketing → sales handoff rule and lead qualification.
+
+    Sources: “Rub those sore sales muscles!”; “Getting the next sale”.
+    """
 
     rule: Literal["mean", "min"] = Field(
         "mean", description="Progress measure: mean over the four trusts, or the weakest one."
     )
     level: Probability = Field(0.6, description="Progress at which a lead is handed to sales.")
-    qualify: bool = Field(False, description="Screen leads for fit before reps spend time on them.")
+    qualify: StrictBool = Field(
+        False, description="Screen leads for fit before reps spend time on them."
+    )
     qualification_accuracy: Probability = Field(
         0.8, description="Chance a poor-fit lead is caught by qualification."
     )
-    self_serve: bool = Field(
+    self_serve: StrictBool = Field(
         False, description="Prospects may buy without a rep once every trust is met."
     )
 
 
 class Sales(_Strict):
-    """The sales team (seeds 000, 001, 004)."""
+    """The sales team.
+
+    Sources: “Rub those sore sales muscles!”; “What are Sales Touchpoints?”;
+    “Marketing, Meet Sales”.
+    """
 
     reps: Annotated[int, Field(ge=0, le=100_000)] = Field(5, description="Headcount.")
     cost_per_hour: Money = Field(60.0, description="Loaded cost of a rep hour (currency).")
@@ -165,8 +178,10 @@ class Sales(_Strict):
     max_touches_per_lead: Annotated[int, Field(ge=1)] = Field(
         8, description="Rep touches before a lead that has not bought is given up."
     )
-    use_online_history: bool = Field(
-        True, description="Reps read the prospect's online history before calling (seed 004)."
+    use_online_history: StrictBool = Field(
+        True,
+        description="Reps read the prospect's online history before calling "
+        "(“Marketing, Meet Sales”).",
     )
     informed_bonus: NonNegativeFloat = Field(
         0.5, description="Relative quality lift of a fully informed rep touch."
@@ -175,7 +190,9 @@ class Sales(_Strict):
         10.0, description="Online touches after which a rep is fully informed."
     )
     feedback_to_marketing: NonNegativeFloat = Field(
-        0.2, description="Max relative lift of content quality from what reps learn (seed 000)."
+        0.2,
+        description="Max relative lift of content quality from what reps learn "
+        "(“Rub those sore sales muscles!”).",
     )
     feedback_scale_touches: PositiveFloat = Field(
         2000.0, description="Rep touches for ~63% of that lift."
@@ -183,9 +200,13 @@ class Sales(_Strict):
 
 
 class Channel(_Strict):
-    """A marketing channel as data (seeds 000, 001, 004)."""
+    """A marketing channel as data.
 
-    enabled: bool = True
+    Sources: “Rub those sore sales muscles!”; “What are Sales Touchpoints?”;
+    “Marketing, Meet Sales”.
+    """
+
+    enabled: StrictBool = True
     budget: Money = Field(0.0, description="Spend cap on touches, currency per 30-day month.")
     fixed_cost_per_month: Money = Field(0.0, description="Fixed cost (platform, production).")
     cost_per_touch: Money = Field(1.0, description="Cost of one touch or impression.")
@@ -207,9 +228,9 @@ class Channel(_Strict):
 
 
 class Reviews(_Strict):
-    """Review sites and the zero moment of truth (seed 004)."""
+    """Review sites and the zero moment of truth (“Marketing, Meet Sales”)."""
 
-    enabled: bool = True
+    enabled: StrictBool = True
     post_share: Probability = Field(0.2, description="Share of customers who post a review.")
     delay_days: Annotated[int, Field(ge=0)] = Field(30, description="Days after purchase to post.")
     initial_count: Annotated[int, Field(ge=0)] = Field(5, description="Reviews on day 0.")
@@ -223,7 +244,10 @@ class Reviews(_Strict):
 
 
 class WordOfMouth(_Strict):
-    """Recommendations over the social graph (seeds 002, 004)."""
+    """Recommendations over the social graph.
+
+    Sources: “Why touchpoint management?”; “Marketing, Meet Sales”.
+    """
 
     network: Literal["graph", "full", "none"] = Field(
         "graph", description="'graph': a sparse random social graph; 'full': full mixing."
@@ -244,7 +268,7 @@ class WordOfMouth(_Strict):
 
 
 class Product(_Strict):
-    """What is sold and what it earns (seeds 002, 003)."""
+    """What is sold and what it earns (“Why touchpoint management?”; “Getting the next sale”)."""
 
     price: Money = Field(1000.0, description="Revenue per purchase (currency).")
     margin: Probability = Field(0.4, description="Gross margin share of the price.")
@@ -259,7 +283,7 @@ class Product(_Strict):
 
 
 class AfterSale(_Strict):
-    """Post-purchase care and loyalty (seeds 002, 003)."""
+    """Post-purchase care and loyalty (“Why touchpoint management?”; “Getting the next sale”)."""
 
     care_touches_per_month: NonNegativeFloat = Field(0.0, description="Care touches per customer.")
     care_cost_per_touch: Money = Field(15.0, description="Cost of one care touch.")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 DIMENSIONS = ("rep", "subject", "company", "product")
-"""The four kinds of trust ("Rub those sore sales muscles!"): the salesperson, the
+"""The four kinds of trust (“Rub those sore sales muscles!”): the salesperson, the
 subject matter, the company, the product or service."""
 
 STAGES = (
@@ -23,7 +23,7 @@ STAGES = (
     "disqualified",
     "churned",
 )
-"""Journey stages in order, then the exits ("What are Sales Touchpoints?", "Why
+"""Journey stages in order, then the exits (“What are Sales Touchpoints?”, "Why
 touchpoint management?", "Marketing, Meet Sales; Sales, Meet Marketing")."""
 
 JOURNEY_STAGES = STAGES[: STAGES.index("advocate") + 1]
