@@ -22,6 +22,23 @@ AIDA = str(SCENARIOS / "aida_funnel.yaml")
 TINY = ("--set", "population.size=300", "--set", "horizon_days=20")
 RUN_ENTRIES = {MARKER, "daily.csv", "ledger.csv", "summary.json"}
 
+
+def _sweep_args(out: Path, *extra: str) -> list[str]:
+    return [
+        "sweep",
+        TPM,
+        *TINY,
+        "--grid",
+        "sales.reps=1,2",
+        "--workers",
+        "1",
+        "--quiet",
+        "--out",
+        str(out),
+        *extra,
+    ]
+
+
 COMMANDS: dict[str, Callable[[Path], list[str]]] = {
     "run": lambda out: ["run", TPM, *TINY, "--quiet", "--out", str(out)],
     "compare": lambda out: [
@@ -37,31 +54,8 @@ COMMANDS: dict[str, Callable[[Path], list[str]]] = {
         "--out",
         str(out),
     ],
-    "sweep": lambda out: [
-        "sweep",
-        TPM,
-        *TINY,
-        "--grid",
-        "sales.reps=1,2",
-        "--workers",
-        "1",
-        "--quiet",
-        "--out",
-        str(out),
-    ],
-    "sweep-fresh": lambda out: [
-        "sweep",
-        TPM,
-        *TINY,
-        "--grid",
-        "sales.reps=1,2",
-        "--workers",
-        "1",
-        "--fresh",
-        "--quiet",
-        "--out",
-        str(out),
-    ],
+    "sweep": lambda out: _sweep_args(out),
+    "sweep-fresh": lambda out: _sweep_args(out, "--fresh"),
     "sensitivity": lambda out: [
         "sensitivity",
         TPM,
@@ -180,25 +174,6 @@ def test_save_refuses_a_folder_with_a_users_file(tmp_path):
 
 
 # --- subfolders, run stores and temporary names ---------------------------------------
-
-
-def _sweep_args(out: Path, *extra: str) -> list[str]:
-    return [
-        "sweep",
-        str(SCENARIOS / "touchpoint_management.yaml"),
-        "--set",
-        "population.size=300",
-        "--set",
-        "horizon_days=20",
-        "--grid",
-        "sales.reps=1,2",
-        "--workers",
-        "1",
-        "--quiet",
-        "--out",
-        str(out),
-        *extra,
-    ]
 
 
 def test_a_users_file_in_a_subfolder_of_an_earlier_output_is_kept(tmp_path):

@@ -1,4 +1,4 @@
-"""Dotted paths into a scenario (``channels.webinar.budget``): read, check, set, apply.
+"""Dotted paths into a scenario (``channels.webinar.budget``): read, check, set, coerce.
 
 One implementation serves ``--set``, Python overrides, sweep grids and sensitivity
 parameters.
