@@ -165,7 +165,7 @@ def compare_naive(n: int, days: int, scenario: Path = STRATEGY, seed: int = 0) -
     ours = JourneyModel(bass, seed)
     ours_build = time.perf_counter() - start
     ours_step = _step(ours, days)
-    ours_share = ours.tally.customers / n
+    ours_share = int(ours.tally.customers[0]) / n
     del ours
     gc.collect()
 

@@ -101,8 +101,9 @@ def test_more_budget_on_a_working_channel_never_fewer_customers():
 
 def test_prospect_agents_view_their_rows():
     model = sim.JourneyModel(small(size=300, days=20), seed=3)
-    prospects = model.agents_by_type[sim.Prospect]
-    assert len(prospects) == 300
+    assert sim.Prospect not in model.agents_by_type  # no object per prospect unless asked
+    prospects = model.prospect_agents()
+    assert len(prospects) == 300 and len(model.agents_by_type[sim.Prospect]) == 300
     for _ in range(20):
         model.step()
     agent = prospects.select(lambda a: a.stage == Stage.CUSTOMER)

@@ -110,17 +110,22 @@ class _Kpis:
             self.undefined[name] = reason
 
 
-def run_kpis(model: JourneyModel, ledger: pd.DataFrame) -> tuple[Kpis, dict[str, str]]:
+def run_kpis(
+    model: JourneyModel, ledger: pd.DataFrame, replica: int = 0
+) -> tuple[Kpis, dict[str, str]]:
     """All KPIs of one finished run.
 
     Args:
         model: The model after its last step.
-        ledger: ``model.ledger.to_frame()``.
+        ledger: The replication's ledger, ``model.ledger.to_frame(replica)``.
+        replica: Which replication of the model's batch.
 
     Returns:
         ``(kpis, undefined)``: KPI name → value (None if undefined), and KPI name → reason.
     """
-    spec, tally, table = model.spec, model.tally, model.prospects
+    spec, tally = model.spec, model.tally.of(replica)
+    size = spec.population.size
+    table = model.prospects.block(replica * size, (replica + 1) * size)
     k = _Kpis()
     by_type = ledger.groupby("payer_type", observed=False)["amount"].sum()
     by_payer = ledger[ledger.payer_type == "channel"].groupby("payer")["amount"].sum()
@@ -181,10 +186,11 @@ def run_kpis(model: JourneyModel, ledger: pd.DataFrame) -> tuple[Kpis, dict[str,
         both = int((has_a & table.ever_reached(Stage[b.upper()])).sum())
         k.ratio(f"conversion_rate.{a}_to_{b}", both, int(has_a.sum()), f"nobody reached {a}")
 
-    response = model.sales_queue.median_response_hours()
+    response = model.sales_queue.median_response_hours(replica)
     k.set("lead_response_hours", response, "no lead was contacted by a rep")
     handed_off = int(table.ever_reached(Stage.SALES_QUALIFIED).sum())
-    k.ratio("lead_expiry_rate", model.sales_queue.expired, handed_off, "no lead was handed off")
+    expired = model.sales_queue.expired[replica]
+    k.ratio("lead_expiry_rate", expired, handed_off, "no lead was handed off")
     k.ratio("referral_share", tally.referred_customers, customers, no_customers)
     k.ratio("touches_per_sale.total", tally.touches_by_source.sum(), customers, no_customers)
     for d, dim in enumerate(DIMENSIONS):
@@ -202,7 +208,7 @@ def run_kpis(model: JourneyModel, ledger: pd.DataFrame) -> tuple[Kpis, dict[str,
     total_cost = acquisition + post
     k.set("total_cost", total_cost)
     k.ratio("roi", revenue * spec.product.margin - total_cost, total_cost, "nothing was spent")
-    k.set("review_score", model.reviews.score, "no reviews")
+    k.set("review_score", model.reviews.score(replica), "no reviews")
     return k.values, k.undefined
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,7 +11,6 @@ from tqdm import tqdm
 
 from sim.analysis.folders import replace_folder, to_json
 from sim.analysis.kpis import Kpis, run_kpis
-from sim.model.daily import DAY
 from sim.model.model import JourneyModel
 from sim.model.version import model_version
 from sim.scenario.schema import Scenario
@@ -76,24 +76,46 @@ def simulate(
         seed: Seed of the run (same seed ⇒ identical results).
         progress: Show a progress bar (days) on stderr when the run takes over a second.
         model_class: A JourneyModel subclass, for custom behaviour.
-        **agent_classes: ``prospect_class``, ``channel_class`` or ``rep_class``.
+        **agent_classes: ``channel_class`` or ``rep_class``.
 
     Returns:
         The run's KPIs, daily table and ledger.
     """
-    model = model_class(scenario, seed, **agent_classes)
+    return simulate_batch(
+        scenario, [seed], progress=progress, model_class=model_class, **agent_classes
+    )[0]
+
+
+def simulate_batch(
+    scenario: Scenario,
+    seeds: Sequence[int],
+    *,
+    progress: bool = False,
+    model_class: type[JourneyModel] = JourneyModel,
+    **agent_classes: type,
+) -> list[RunResult]:
+    """Run replications of ``scenario`` together, one per seed; the results of each.
+
+    Replication ``r`` gives exactly what :func:`simulate` gives with ``seeds[r]``:
+    batching only shares the fixed cost of each simulated day.
+    """
+    model = model_class(scenario, seeds=list(seeds), **agent_classes)
     days = range(scenario.horizon_days)
     for _ in tqdm(
         days, desc=scenario.name, unit="day", delay=1.0, disable=not progress, leave=False
     ):
         model.step()
-    return collect(model)
+    return collect_all(model)
 
 
-def collect(model: JourneyModel) -> RunResult:
-    """Results of a model that has been stepped (to the horizon or not)."""
-    daily = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-    daily[DAY] = daily[DAY].astype(int)
-    ledger = model.ledger.to_frame()
-    kpis, undefined = run_kpis(model, ledger)
-    return RunResult(model.spec.name, model.seed, kpis, undefined, daily, ledger)
+def collect(model: JourneyModel, replica: int = 0) -> RunResult:
+    """Results of one replication of a model that has been stepped (to the horizon or not)."""
+    ledger = model.ledger.to_frame(replica)
+    kpis, undefined = run_kpis(model, ledger, replica)
+    seed = model.replicas.seeds[replica]
+    return RunResult(model.spec.name, seed, kpis, undefined, model.daily.frame(replica), ledger)
+
+
+def collect_all(model: JourneyModel) -> list[RunResult]:
+    """Results of every replication of a model's batch."""
+    return [collect(model, r) for r in range(model.replicas.count)]

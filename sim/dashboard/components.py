@@ -95,7 +95,8 @@ def KpiCard(model: DashboardModel) -> None:  # noqa: N802 - Solara components ar
         cost = run_figures.cumulative_cost_of_sale(daily_table(run)).iloc[-1]
         cost_text = "n/a" if not np.isfinite(cost) else f"{cost:,.0f}"
         rows.append(
-            f"<tr><td><b>{html.escape(name)}</b></td><td align='right'>{run.tally.customers:,}</td>"
+            f"<tr><td><b>{html.escape(name)}</b></td>"
+            f"<td align='right'>{int(run.tally.customers[0]):,}</td>"
             f"<td align='right'>{cost_text}</td></tr>"
             "<tr><td colspan='3' style='font-size:80%;color:#666'>"
             f"{html.escape(run_settings(run.spec))}</td></tr>"

@@ -80,19 +80,19 @@ class DashboardModel(JourneyModel):
                     {**other.model_dump(), "name": f"{other.name} (shipped)"}
                 )
             self.rival = JourneyModel(other, int(seed))
-        self.acquired: list[np.ndarray] = [self.tally.by_first_touch.copy()]
+        self.acquired: list[np.ndarray] = [self.tally.by_first_touch[0].copy()]
         self.rival_acquired: list[np.ndarray] = (
-            [] if self.rival is None else [self.rival.tally.by_first_touch.copy()]
+            [] if self.rival is None else [self.rival.tally.by_first_touch[0].copy()]
         )
         self.graph_sample = sample_graph(self, GRAPH_SAMPLE, seed=int(seed))
 
     def step(self) -> None:
         """One day of both runs."""
         super().step()
-        self.acquired.append(self.tally.by_first_touch.copy())
+        self.acquired.append(self.tally.by_first_touch[0].copy())
         if self.rival is not None and self.rival.running:
             self.rival.step()
-            self.rival_acquired.append(self.rival.tally.by_first_touch.copy())
+            self.rival_acquired.append(self.rival.tally.by_first_touch[0].copy())
 
     def runs(self) -> list[tuple[str, JourneyModel, list[np.ndarray]]]:
         """``(label, model, acquired)`` of this run and the rival, if any."""

@@ -1,9 +1,12 @@
 """The one way many runs are done: specs in, one record per spec out, optionally stored.
 
-:func:`run_specs` sends each spec to the engine, gathers the outcomes as they
-finish, and (with a store) keeps each finished run as soon as it is back, so an
-interruption loses only the runs in flight; specs already in the store, or
-repeated, are run once. Compare, sweeps and sensitivity analysis all go through it.
+:func:`run_specs` groups the replications of one scenario into batches (one
+model advances them together, see :mod:`sim.model.replicas`), sends each batch
+to the engine, gathers the outcomes as they finish, and (with a store) keeps each
+finished run as soon as it is back, so an interruption loses only the runs in
+flight; specs already in the store, or repeated, are run once. Replication ``r``
+of a batch gives exactly the numbers of its run alone, so how runs are grouped
+never changes a result. Compare, sweeps and sensitivity analysis all go through it.
 """
 
 from __future__ import annotations
@@ -16,32 +19,59 @@ from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
 from sim.analysis.kpis import kpi_columns
-from sim.analysis.results import simulate
+from sim.analysis.results import simulate_batch
 from sim.experiments.engines import completed, executor_for
 from sim.experiments.specs import RunSpec
 from sim.experiments.store import RunStore, content_hash, finite, run_key
 
+BATCH_SIZE = 16
+"""Replications advanced together, at most: enough to share a day's fixed cost,
+few enough that two workers each get several batches of a 30-replication compare."""
 
-def run_spec(spec: RunSpec) -> dict[str, Any]:
-    """Run one spec, in whatever process the engine chose.
+BATCH_ROWS = 500_000
+"""Prospect rows of a batch, at most (replications × prospects): bounds its memory."""
+
+
+def run_batch(specs: Sequence[RunSpec]) -> list[dict[str, Any]]:
+    """Run specs of one scenario as one batch, in whatever process the engine chose.
 
     Returns:
-        ``{"kpis", "undefined", "seconds"}`` and, if the spec asks, ``"daily"``.
+        Per spec: ``{"kpis", "undefined", "seconds"}`` and, if it asks, ``"daily"``;
+        ``seconds`` is the batch's time shared equally.
     """
     start = time.perf_counter()
-    result = simulate(spec.scenario, spec.seed)
-    outcome: dict[str, Any] = {
-        "kpis": result.kpis,
-        "undefined": result.undefined,
-        "seconds": time.perf_counter() - start,
-    }
-    if spec.keep_daily:
-        outcome["daily"] = result.daily
-    return outcome
+    results = simulate_batch(specs[0].scenario, [spec.seed for spec in specs])
+    seconds = (time.perf_counter() - start) / len(specs)
+    outcomes = []
+    for spec, result in zip(specs, results, strict=True):
+        outcome: dict[str, Any] = {
+            "kpis": result.kpis,
+            "undefined": result.undefined,
+            "seconds": seconds,
+        }
+        if spec.keep_daily:
+            outcome["daily"] = result.daily
+        outcomes.append(outcome)
+    return outcomes
+
+
+def batches(specs: Sequence[RunSpec]) -> list[list[int]]:
+    """Indices of ``specs`` grouped into batches: same scenario, near-equal sizes."""
+    groups: dict[str, list[int]] = {}
+    for i, spec in enumerate(specs):
+        groups.setdefault(content_hash(spec.scenario), []).append(i)
+    out = []
+    for members in groups.values():
+        size = specs[members[0]].scenario.population.size
+        cap = max(1, min(BATCH_SIZE, BATCH_ROWS // size))
+        parts = -(-len(members) // cap)
+        out += [list(part) for part in np.array_split(members, parts)]
+    return out
 
 
 def run_specs(
@@ -81,19 +111,22 @@ def run_specs(
         )
     if todo:
         pending = list(todo.items())
+        groups = batches([spec for _, spec in pending])
+        work = [[pending[i][1] for i in group] for group in groups]
         bar = tqdm(total=total, initial=done, desc="runs", unit="run", disable=not progress)
         try:
             with (
-                executor_for(executor, workers, len(pending)) as pool,
-                contextlib.closing(completed([s for _, s in pending], pool, run_spec)) as results,
+                executor_for(executor, workers, len(work)) as pool,
+                contextlib.closing(completed(work, pool, run_batch)) as results,
             ):
-                for i, outcome in results:
-                    key, spec = pending[i]
-                    record = _record(key, spec, outcome)
-                    if runs is not None:
-                        runs.put({k: v for k, v in record.items() if k != "daily"})
-                    records[key] = record
-                    bar.update()
+                for b, outcomes in results:
+                    for i, outcome in zip(groups[b], outcomes, strict=True):
+                        key, spec = pending[i]
+                        record = _record(key, spec, outcome)
+                        if runs is not None:
+                            runs.put({k: v for k, v in record.items() if k != "daily"})
+                        records[key] = record
+                    bar.update(len(outcomes))
         finally:
             bar.close()
     return [records[key] for key in keys]

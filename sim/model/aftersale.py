@@ -32,7 +32,9 @@ def win(model: Market, rows: np.ndarray, day: int) -> None:
     table.move(rows, Stage.CUSTOMER)
     table.customer_since[rows] = day
     table.next_contact[rows] = np.inf
-    satisfaction = sample_satisfaction(model.rng, spec.product.satisfaction, rows.size)
+    satisfaction = model.replicas.per_row(
+        rows, lambda rng, k: sample_satisfaction(rng, spec.product.satisfaction, k)
+    )
     table.base_satisfaction[rows] = satisfaction
     table.satisfaction[rows] = satisfaction
     if spec.reviews.enabled:
@@ -43,14 +45,14 @@ def win(model: Market, rows: np.ndarray, day: int) -> None:
         model.ledger.record(
             day, Payer.REFERRAL, "referral", Item.REWARD, spec.word_of_mouth.reward, referred
         )
-    model.tally.add_sales(table, rows, referred.size)
+    model.tally.add_sales(table, rows, referred)
 
 
 def care_for_customers(model: Market, day: int) -> None:
     """One day in the life of the customer base: care, drift, repeats, churn, reviews."""
     table, spec = model.prospects, model.spec
     after = spec.after_sale
-    rng = model.rng
+    replicas, tally = model.replicas, model.tally
     customers = np.flatnonzero(in_stages(table.stage, ACTIVE_CUSTOMER))
     if customers.size == 0:
         return
@@ -61,7 +63,7 @@ def care_for_customers(model: Market, day: int) -> None:
         satisfaction = base + (satisfaction - base) * (1.0 - after.satisfaction_decay_per_day)
 
     if after.care_touches_per_month > 0:
-        cared = rng.random(customers.size) < after.care_touches_per_month / DAYS_PER_MONTH
+        cared = replicas.chance(customers, after.care_touches_per_month / DAYS_PER_MONTH)
         satisfaction[cared] += after.care_satisfaction_gain
         changed = True
         model.ledger.record(
@@ -70,12 +72,12 @@ def care_for_customers(model: Market, day: int) -> None:
 
     product = spec.product
     repeat_rate = product.repeat_purchases_per_year / DAYS_PER_YEAR
-    repeat = rng.random(customers.size) < repeat_rate * satisfaction if repeat_rate > 0 else None
+    repeat = replicas.chance(customers, repeat_rate * satisfaction) if repeat_rate > 0 else None
     if repeat is not None and repeat.any():
         model.ledger.record(
             day, Payer.CUSTOMER, "customers", Item.REPEAT_PURCHASE, product.price, customers[repeat]
         )
-        model.tally.repeat_purchases += int(repeat.sum())
+        tally.add(tally.repeat_purchases, customers[repeat])
         if after.loyalty_reward > 0:
             satisfaction[repeat] += after.loyalty_satisfaction_gain
             changed = True
@@ -93,13 +95,13 @@ def care_for_customers(model: Market, day: int) -> None:
 
     if product.churn_per_year > 0:
         hazard = product.churn_per_year / DAYS_PER_YEAR * 2.0 * (1.0 - satisfaction)
-        churn = rng.random(customers.size) < hazard
+        churn = replicas.chance(customers, hazard)
         churned, staying, satisfaction = customers[churn], customers[~churn], satisfaction[~churn]
     else:
         churned, staying = customers[:0], customers
     table.move(churned, Stage.CHURNED)
-    model.tally.churned += churned.size
-    model.tally.customer_days += customers.size
+    tally.add(tally.churned, churned)
+    tally.add(tally.customer_days, customers)
 
     # only customers whose advocacy changes are written: a base of a million stays cheap
     advocates = satisfaction >= after.advocate_at
@@ -111,7 +113,7 @@ def care_for_customers(model: Market, day: int) -> None:
     if spec.reviews.enabled:
         due = staying[table.review_day[staying] == day]
         leaving = churned[table.review_day[churned] >= 0]
-        writers = np.concatenate([due, leaving])
-        posts = writers[rng.random(writers.size) < spec.reviews.post_share]
-        model.reviews.post(table.satisfaction[posts])
+        writers = replicas.merge(due, leaving)
+        posts = writers[replicas.chance(writers, spec.reviews.post_share)]
+        model.reviews.post(posts, table.satisfaction[posts])
         table.review_day[writers] = -1

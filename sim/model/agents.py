@@ -7,6 +7,7 @@ the class to :class:`~sim.model.JourneyModel` to change a behaviour.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import mesa
@@ -96,22 +97,41 @@ class Channel(mesa.Agent):
 
     def audience(self) -> np.ndarray:
         """Prospects this channel can reach today."""
+        return self.model.audiences.rows(self._targets, self.spec.audience, self._find_audience)
+
+    def _find_audience(self) -> np.ndarray:
         table = self.model.prospects
         eligible = in_stages(table.stage, self._targets)
         if self.spec.audience == "active_need":
             eligible &= table.need
         return np.flatnonzero(eligible)
 
-    def touches_today(self, audience_size: int) -> int:
-        """How many prospects to touch: reach-limited, then budget-limited."""
-        rng = self.model.rng
-        n = audience_size
+    def touches_today(self, audience: np.ndarray) -> np.ndarray:
+        """How many prospects to touch in each replication: reach-, then budget-limited."""
+        replicas = self.model.replicas
+        n = replicas.counts(audience)
         if self.spec.reach_per_day < 1.0:
-            n = int(rng.binomial(audience_size, self.spec.reach_per_day))
+            reach = self.spec.reach_per_day
+            n = np.array(replicas.each(lambda rng, r: int(rng.binomial(n[r], reach))))
         if self.spec.cost_per_touch > 0:
             affordable = int(self.spec.budget / DAYS_PER_MONTH / self.spec.cost_per_touch)
-            n = min(n, affordable)
+            n = np.minimum(n, affordable)
         return n
+
+    def choose(self, audience: np.ndarray, n: np.ndarray) -> np.ndarray:
+        """``n[r]`` prospects of replication ``r``'s audience, drawn without replacement."""
+        replicas = self.model.replicas
+        blocks = replicas.blocks(audience)
+        if all(n[r] == block.size for r, block in enumerate(blocks)):
+            return audience
+        chosen = replicas.each(
+            lambda rng, r: (
+                blocks[r]
+                if n[r] == blocks[r].size
+                else blocks[r][rng.choice(blocks[r].size, n[r], replace=False)]
+            )
+        )
+        return np.concatenate(chosen)
 
     def step(self) -> None:
         """Touch today's share of the audience and pay for it."""
@@ -125,15 +145,12 @@ class Channel(mesa.Agent):
                 spec.fixed_cost_per_month / DAYS_PER_MONTH,
             )
         audience = self.audience()
-        n = self.touches_today(audience.size)
-        if n == 0:
+        n = self.touches_today(audience)
+        if not n.any():
             return
-        rows = (
-            audience
-            if n == audience.size
-            else audience[model.rng.choice(audience.size, n, replace=False)]
-        )
-        quality = sample_quality(model.rng, spec.quality, n) * model.content_lift()
+        rows = self.choose(audience, n)
+        lift = model.content_lift()[model.replicas.of(rows)]
+        quality = model.replicas.per_row(rows, self._quality) * lift
         deliver(
             model.prospects,
             rows,
@@ -143,9 +160,52 @@ class Channel(mesa.Agent):
             model.spec.attention,
             intrusiveness=spec.intrusiveness,
         )
+        if self._targets[Stage.UNAWARE]:
+            model.audiences.awareness_changed()
         model.ledger.record(
-            model.day, Payer.CHANNEL, self.name, Item.TOUCH, n * spec.cost_per_touch, touches=n
+            model.day,
+            Payer.CHANNEL,
+            self.name,
+            Item.TOUCH,
+            n * spec.cost_per_touch,
+            touches=n,
+            where=n > 0,
         )
+
+    def _quality(self, rng: np.random.Generator, k: int) -> np.ndarray:
+        return sample_quality(rng, self.spec.quality, k)
+
+
+class Audiences:
+    """Today's channel audiences, found once per kind of audience.
+
+    Channels that target the same stages and the same kind of audience (everyone,
+    or prospects with an active need) share one scan of the population. A touch
+    moves prospects only from unaware to aware, so after a channel that reaches the
+    unaware has touched, the audiences that tell the two apart are found again.
+    """
+
+    def __init__(self) -> None:
+        self._found: dict[tuple[bytes, str], tuple[np.ndarray, np.ndarray]] = {}
+
+    def rows(self, targets: np.ndarray, kind: str, find: Callable[[], np.ndarray]) -> np.ndarray:
+        """The audience of stages ``targets`` and ``kind``, found by ``find`` if not yet."""
+        key = (targets.tobytes(), kind)
+        if key not in self._found:
+            self._found[key] = (targets, find())
+        return self._found[key][1]
+
+    def awareness_changed(self) -> None:
+        """Some prospects went from unaware to aware: forget audiences that differ on it."""
+        self._found = {
+            key: (targets, rows)
+            for key, (targets, rows) in self._found.items()
+            if targets[Stage.UNAWARE] == targets[Stage.AWARE]
+        }
+
+    def clear(self) -> None:
+        """A new day: every audience is found again."""
+        self._found.clear()
 
 
 class Rep(mesa.Agent):
@@ -175,7 +235,9 @@ class Rep(mesa.Agent):
     def touch_quality(self, leads: np.ndarray) -> np.ndarray:
         """Quality of this rep's touch on each lead: skill, lifted if informed."""
         sales = self.model.spec.sales
-        quality = sample_quality(self.model.rng, sales.skill, leads.size)
+        quality = self.model.replicas.per_row(
+            leads, lambda rng, k: sample_quality(rng, sales.skill, k)
+        )
         if sales.use_online_history:
             history = self.model.prospects.online_touches[leads] / sales.informed_after_touches
             quality = quality * (1.0 + sales.informed_bonus * np.minimum(history, 1.0))
@@ -199,7 +261,9 @@ class Rep(mesa.Agent):
             model.ledger.record(
                 model.day, Payer.REP, self.name, Item.TOUCH, self.cost_per_touch, leads
             )
-            model.rep_touches_total += leads.size
-        idle = self.payroll_per_day - leads.size * self.cost_per_touch
-        if idle > 0:
-            model.ledger.record(model.day, Payer.REP, self.name, Item.IDLE, idle, touches=0)
+        touched = model.replicas.counts(leads)
+        model.rep_touches_total += touched
+        idle = self.payroll_per_day - touched * self.cost_per_touch
+        model.ledger.record(
+            model.day, Payer.REP, self.name, Item.IDLE, idle, touches=0, where=idle > 0
+        )

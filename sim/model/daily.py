@@ -1,22 +1,23 @@
-"""The daily table: one row per simulated day, its columns named here and only here.
+"""The daily table: one row per simulated day and replication, its columns named here.
 
 ``day``; ``stage.<stage>`` prospects in each stage; ``new_customers``;
 ``spend.<channel>`` per marketing channel and ``spend.reps``, ``spend.referral``,
 ``spend.post_purchase``; ``revenue``; ``review_score``. Figures, reports and the
-dashboard read columns through these names.
+dashboard read columns through these names. Rows go into a table preallocated
+for the whole horizon: recording a day is a few array writes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
 from sim.scenario.vocabulary import STAGES, Payer
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-
     from sim.model.ledger import Ledger
 
 DAY = "day"
@@ -35,6 +36,9 @@ SHARED_SPEND = {
 
 CARE_SPEND = f"{SPEND_PREFIX}post_purchase"
 """The one spend column that is not acquisition cost."""
+
+_SHARED_PAYERS = (Payer.REP, Payer.REFERRAL, Payer.POST_PURCHASE)
+"""The payers of the shared spend columns, in their order."""
 
 
 def stage_column(stage: str) -> str:
@@ -57,24 +61,66 @@ def spend_label(column: str) -> str:
     return SHARED_SPEND.get(column, column.removeprefix(SPEND_PREFIX).replace("_", " "))
 
 
-def day_row(
-    day: int,
-    stage: np.ndarray,
-    new_customers: int,
-    ledger: Ledger,
-    channels: Iterable[str],
-    review_score: float | None,
-) -> dict[str, float]:
-    """One row of the daily table, from the day's state and the ledger's day totals."""
-    counts = np.bincount(stage, minlength=len(STAGES))
-    row = {DAY: float(day)}
-    row.update({stage_column(s): float(c) for s, c in zip(STAGES, counts, strict=True)})
-    row[NEW_CUSTOMERS] = float(new_customers)
-    for name in channels:
-        row[spend_column(name)] = ledger.spent_today(Payer.CHANNEL, name)
-    row[f"{SPEND_PREFIX}reps"] = ledger.spent_today(Payer.REP)
-    row[f"{SPEND_PREFIX}referral"] = ledger.spent_today(Payer.REFERRAL)
-    row[CARE_SPEND] = ledger.spent_today(Payer.POST_PURCHASE)
-    row[REVENUE] = ledger.revenue_today()
-    row[REVIEW_SCORE] = np.nan if review_score is None else review_score
-    return row
+class DailyRecord:
+    """The daily table of every replication of a batch, preallocated for the horizon.
+
+    Args:
+        days: The horizon; day 0 (the start) is recorded too.
+        replications: Replications in the batch.
+        size: Prospects per replication.
+        channels: The enabled marketing channels, in order.
+    """
+
+    def __init__(self, days: int, replications: int, size: int, channels: Sequence[str]) -> None:
+        self.channels = list(channels)
+        self.columns = [
+            DAY,
+            *(stage_column(s) for s in STAGES),
+            NEW_CUSTOMERS,
+            *(spend_column(c) for c in self.channels),
+            *SHARED_SPEND,
+            REVENUE,
+            REVIEW_SCORE,
+        ]
+        self.values = np.full((days + 1, replications, len(self.columns)), np.nan)
+        self.recorded = 0
+        self._replications = replications
+        self._codes = (
+            np.repeat(np.arange(replications, dtype=np.int64) * len(STAGES), size)
+            if replications > 1
+            else None
+        )
+
+    def record(
+        self,
+        day: int,
+        stage: np.ndarray,
+        new_customers: np.ndarray,
+        ledger: Ledger,
+        review_scores: np.ndarray,
+    ) -> None:
+        """Write day ``day``: stage counts, new customers, the ledger's day totals."""
+        r, k = self._replications, len(STAGES)
+        codes = stage if self._codes is None else self._codes + stage
+        counts = np.bincount(codes, minlength=r * k).reshape(r, k)
+        spend = [ledger.spent_today(Payer.CHANNEL, name) for name in self.channels]
+        spend += [ledger.spent_today(payer) for payer in _SHARED_PAYERS]
+        row = self.values[day]
+        row[:, 0] = day
+        row[:, 1 : 1 + k] = counts
+        row[:, 1 + k] = new_customers
+        row[:, 2 + k : 2 + k + len(spend)] = np.column_stack(spend)
+        row[:, -2] = ledger.revenue_today()
+        row[:, -1] = review_scores
+        self.recorded = day + 1
+
+    def today(self, replica: int = 0) -> dict[str, float]:
+        """The last recorded day of one replication, by column."""
+        values = self.values[self.recorded - 1, replica]
+        return dict(zip(self.columns, values.tolist(), strict=True))
+
+    def frame(self, replica: int = 0) -> pd.DataFrame:
+        """One replication's days so far as a DataFrame (``day`` as int)."""
+        frame = pd.DataFrame(self.values[: self.recorded, replica], columns=self.columns)
+        frame[DAY] = frame[DAY].astype(int)
+        return frame

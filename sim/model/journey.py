@@ -3,10 +3,10 @@
 Sources: “What are Sales Touchpoints?”; “Why touchpoint management?”; “Getting the next
 sale”; “Marketing, Meet Sales”.
 
-Needs arise and fade over time and gate attention (“Why touchpoint management?”). A prospect with a
-need moves on as trust grows: aware → engaged → evaluating, where at the zero
-moment of truth they look up reviews (“Marketing, Meet Sales”), → handed to sales when the
-handoff rule is met, after qualification screens out poor fits (“Getting the next sale”).
+Needs arise and fade over time and gate attention. A prospect with a need moves
+on as trust grows: aware → engaged → evaluating, where at the zero moment of truth
+they look up reviews, → handed to sales when the handoff rule is met, after
+qualification screens out poor fits.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.model.prospects import Stage, in_stages, stage_mask
-from sim.model.sampling import bernoulli_rows
 
 if TYPE_CHECKING:
     from sim.model.market import Market
@@ -26,18 +25,20 @@ _WARMING = stage_mask((Stage.AWARE, Stage.ENGAGED, Stage.EVALUATING))
 
 def update_needs(model: Market) -> None:
     """Latent needs become active at ``need_rate_per_day``; active ones fade."""
-    table, spec = model.prospects, model.spec.population
-    need = table.need
-    fading = bernoulli_rows(model.rng, need, 1.0 / spec.need_duration_days)
-    arising = bernoulli_rows(model.rng, ~need, spec.need_rate_per_day)
+    spec, replicas = model.spec.population, model.replicas
+    need = model.prospects.need
+    fading = replicas.bernoulli(need, 1.0 / spec.need_duration_days)
+    arising = replicas.bernoulli(~need, spec.need_rate_per_day)
     need[fading] = False
     need[arising] = True
+    model.prospects.changed[arising] = True
 
 
 def advance(model: Market, day: int) -> None:
     """Move warming prospects with a need along by their trust progress."""
     table, spec = model.prospects, model.spec
-    rows = np.flatnonzero(in_stages(table.stage, _WARMING) & table.need)
+    rows = np.flatnonzero(in_stages(table.stage, _WARMING) & table.need & table.changed)
+    table.changed[:] = False
     if rows.size == 0:
         return
     progress = table.progress(rows)
@@ -59,8 +60,8 @@ def advance(model: Market, day: int) -> None:
         evaluating = rows[evaluating]
         ready = evaluating[table.progress(evaluating, spec.handoff.rule) >= spec.handoff.level]
     if spec.handoff.qualify:
-        caught = ~table.good_fit[ready] & (
-            model.rng.random(ready.size) < spec.handoff.qualification_accuracy
+        caught = ~table.good_fit[ready] & model.replicas.chance(
+            ready, spec.handoff.qualification_accuracy
         )
         table.move(ready[caught], Stage.DISQUALIFIED)
         ready = ready[~caught]

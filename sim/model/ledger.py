@@ -1,14 +1,17 @@
 """The ledger: every cost and revenue item, recorded once by whoever pays or earns it.
 
-Rows are kept as numpy chunks (one per ``record`` call) and become a DataFrame at
-the end of a run. Bulk campaign spend is one row per channel per day with a
-touch count; rep touches, care touches, rewards and purchases carry the prospect.
+Rows go into preallocated columns that grow by doubling, so recording is a few
+array writes, not a Python object per row, and the ledger becomes a DataFrame
+only at the end of a run. Bulk campaign spend is one row per channel per day per
+replication with a touch count; rep touches, care touches, rewards and purchases
+carry the prospect. Each row carries its replication (see :mod:`sim.model.replicas`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from enum import StrEnum
+from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -18,6 +21,7 @@ from sim.scenario.vocabulary import PAYER_TYPES, Payer
 
 if TYPE_CHECKING:
     from sim.model.prospects import ProspectTable
+    from sim.model.replicas import Replicas
 
 
 class Item(StrEnum):
@@ -33,17 +37,39 @@ class Item(StrEnum):
     REPEAT_PURCHASE = "repeat_purchase"
 
 
+ITEMS = tuple(Item)
 REVENUE_ITEMS = frozenset({Item.PURCHASE, Item.REPEAT_PURCHASE})
+
+_COLUMNS = {
+    "day": np.int32,
+    "payer_type": np.int8,
+    "payer": np.int32,
+    "item": np.int8,
+    "amount": np.float64,
+    "prospect_id": np.int64,
+    "touches": np.int64,
+    "replica": np.int32,
+}
 
 
 class Ledger:
-    """Append-only record of money moving, with running totals for the day."""
+    """Append-only record of money moving, with running totals for the day.
 
-    def __init__(self) -> None:
+    Args:
+        replicas: The batch's replications (row blocks and count).
+    """
+
+    def __init__(self, replicas: Replicas) -> None:
         """Start an empty ledger."""
-        self._chunks: list[tuple] = []
-        self._today: defaultdict[tuple[str, str], float] = defaultdict(float)
-        self._revenue_today = 0.0
+        self.replicas = replicas
+        self._size = 0
+        self._columns = {name: np.zeros(1024, dtype=dtype) for name, dtype in _COLUMNS.items()}
+        self._payers: dict[str, int] = {}
+        self._today: defaultdict[tuple[str, str], np.ndarray] = defaultdict(self._zeros)
+        self._revenue_today = self._zeros()
+
+    def _zeros(self) -> np.ndarray:
+        return np.zeros(self.replicas.count)
 
     def record(
         self,
@@ -54,96 +80,165 @@ class Ledger:
         amount: float | np.ndarray,
         prospects: np.ndarray | None = None,
         touches: int | np.ndarray = 1,
+        where: np.ndarray | None = None,
     ) -> None:
-        """Record one row, or one row per prospect when ``prospects`` is given.
+        """Record one row per prospect, or one bulk row per replication.
 
         Args:
             day: Simulation day.
             payer_type: Who pays.
             payer: The channel, rep or programme name.
             item: What the money is for.
-            amount: Currency per row (scalar, or one per prospect).
-            prospects: Prospect ids, one row each; None for a bulk row.
-            touches: Touches the row paid for.
+            amount: Currency per row: a scalar, one per prospect, or (bulk) one per
+                replication.
+            prospects: Prospect rows, one ledger row each; None for bulk rows.
+            touches: Touches each row paid for (scalar, or one per row).
+            where: Bulk rows only: which replications get one (default all).
         """
+        replicas = self.replicas
         if prospects is None:
-            ids = np.array([-1], dtype=np.int64)
+            replica = np.arange(replicas.count, dtype=np.int64)
+            if where is not None:
+                replica = replica[where]
+                amount = np.broadcast_to(amount, where.shape)[where]
+                touches = np.broadcast_to(touches, where.shape)[where]
+                if replica.size == 0:
+                    return
+            ids = np.full(replica.size, -1, dtype=np.int64)
         else:
-            ids = np.asarray(prospects, dtype=np.int64)
-            if ids.size == 0:
+            if prospects.size == 0:
                 return
+            replica = replicas.of(prospects)
+            ids = prospects - replica * replicas.size if replicas.count > 1 else prospects
         amounts = np.broadcast_to(np.asarray(amount, dtype=np.float64), ids.shape)
-        counts = np.broadcast_to(np.asarray(touches, dtype=np.int64), ids.shape)
-        self._chunks.append((day, payer_type, payer, item, amounts.copy(), ids, counts.copy()))
+        self._append(day, payer_type, payer, item, amounts, ids, touches, replica)
+        totals = np.bincount(replica, weights=amounts, minlength=replicas.count)
         if item in REVENUE_ITEMS:
-            self._revenue_today += float(amounts.sum())
+            self._revenue_today += totals
         else:
-            self._today[payer_type, payer] += float(amounts.sum())
+            self._today[payer_type, payer] += totals
+
+    def _append(
+        self,
+        day: int,
+        payer_type: Payer,
+        payer: str,
+        item: Item,
+        amounts: np.ndarray,
+        ids: np.ndarray,
+        touches: int | np.ndarray,
+        replica: np.ndarray,
+    ) -> None:
+        n = ids.size
+        end = self._size + n
+        if end > self._columns["day"].size:
+            grow = max(end, 2 * self._columns["day"].size)
+            for name, column in self._columns.items():
+                bigger = np.zeros(grow, dtype=column.dtype)
+                bigger[: self._size] = column[: self._size]
+                self._columns[name] = bigger
+        rows = slice(self._size, end)
+        c = self._columns
+        c["day"][rows] = day
+        c["payer_type"][rows] = PAYER_TYPES.index(payer_type)
+        c["payer"][rows] = self._payers.setdefault(payer, len(self._payers))
+        c["item"][rows] = ITEMS.index(item)
+        c["amount"][rows] = amounts
+        c["prospect_id"][rows] = ids
+        c["touches"][rows] = touches
+        c["replica"][rows] = replica
+        self._size = end
 
     def start_day(self) -> None:
         """Reset the per-day totals."""
         self._today.clear()
-        self._revenue_today = 0.0
+        self._revenue_today = self._zeros()
 
-    def spent_today(self, payer_type: Payer, payer: str | None = None) -> float:
-        """Today's spend of one payer, or of every payer of a type."""
+    def spent_today(self, payer_type: Payer, payer: str | None = None) -> np.ndarray:
+        """Today's spend of one payer, or of every payer of a type, per replication."""
         if payer is not None:
-            return self._today.get((payer_type, payer), 0.0)
-        return sum(v for (kind, _), v in self._today.items() if kind == payer_type)
+            return self._today.get((payer_type, payer), self._zeros())
+        total = self._zeros()
+        for (kind, _), amounts in self._today.items():
+            if kind == payer_type:
+                total = total + amounts
+        return total
 
-    def revenue_today(self) -> float:
-        """Today's revenue from purchases and repeat purchases."""
+    def revenue_today(self) -> np.ndarray:
+        """Today's revenue from purchases and repeat purchases, per replication."""
         return self._revenue_today
 
-    def to_frame(self) -> pd.DataFrame:
-        """All rows as a tidy DataFrame (prospect_id is -1 for bulk rows)."""
-        sizes = [c[4].size for c in self._chunks]
+    def to_frame(self, replica: int | None = None) -> pd.DataFrame:
+        """The rows as a tidy DataFrame (prospect_id is -1 for bulk rows).
+
+        Args:
+            replica: Only this replication's rows (and no ``replica`` column).
+        """
+        c = {name: column[: self._size] for name, column in self._columns.items()}
+        if replica is not None:
+            keep = c["replica"] == replica
+            c = {name: column[keep] for name, column in c.items() if name != "replica"}
+        names = np.array(list(self._payers), dtype=object)
         frame = pd.DataFrame(
             {
-                "day": np.repeat([c[0] for c in self._chunks], sizes).astype(np.int32),
-                "payer_type": pd.Categorical(
-                    np.repeat([c[1] for c in self._chunks], sizes), categories=PAYER_TYPES
-                ),
-                "payer": np.repeat([c[2] for c in self._chunks], sizes),
-                "item": pd.Categorical(
-                    np.repeat([c[3] for c in self._chunks], sizes), categories=tuple(Item)
-                ),
-                "amount": self._column(4, np.float64),
-                "prospect_id": self._column(5, np.int64),
-                "touches": self._column(6, np.int64),
+                "day": c["day"],
+                "payer_type": pd.Categorical.from_codes(c["payer_type"], categories=PAYER_TYPES),
+                "payer": names[c["payer"]] if len(names) else np.zeros(0, dtype=object),
+                "item": pd.Categorical.from_codes(c["item"], categories=ITEMS),
+                "amount": c["amount"],
+                "prospect_id": c["prospect_id"],
+                "touches": c["touches"],
             }
         )
+        if replica is None:
+            frame["replica"] = c["replica"]
         return frame
-
-    def _column(self, index: int, dtype: type) -> np.ndarray:
-        parts = [c[index] for c in self._chunks]
-        return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
 
 
 class Tally:
-    """Counts that KPIs need beside money: who was won, through which touches."""
+    """Counts that KPIs need beside money, per replication: who was won, through which touches."""
 
-    def __init__(self, sources: list[str], n_dims: int) -> None:
+    def __init__(self, sources: list[str], n_dims: int, replicas: Replicas) -> None:
         """Zero counts for the given touch sources."""
+        r, s = replicas.count, len(sources)
+        self.replicas = replicas
         self.sources = sources
-        self.customers = 0
-        self.referred_customers = 0
-        self.by_first_touch = np.zeros(len(sources), dtype=np.int64)
-        self.by_last_touch = np.zeros(len(sources), dtype=np.int64)
-        self.touches_by_dim = np.zeros(n_dims, dtype=np.int64)
-        self.touches_by_source = np.zeros(len(sources), dtype=np.int64)
-        self.repeat_purchases = 0
-        self.churned = 0
-        self.customer_days = 0
+        self.customers = np.zeros(r, dtype=np.int64)
+        self.referred_customers = np.zeros(r, dtype=np.int64)
+        self.by_first_touch = np.zeros((r, s), dtype=np.int64)
+        self.by_last_touch = np.zeros((r, s), dtype=np.int64)
+        self.touches_by_dim = np.zeros((r, n_dims), dtype=np.int64)
+        self.touches_by_source = np.zeros((r, s), dtype=np.int64)
+        self.repeat_purchases = np.zeros(r, dtype=np.int64)
+        self.churned = np.zeros(r, dtype=np.int64)
+        self.customer_days = np.zeros(r, dtype=np.int64)
 
-    def add_sales(self, table: ProspectTable, rows: np.ndarray, referred: int) -> None:
-        """Count new customers ``rows`` and the touches that won them."""
-        n = len(self.sources)
-        self.customers += rows.size
-        self.referred_customers += referred
-        first = table.first_touch[rows]
-        last = table.last_touch[rows]
-        self.by_first_touch += np.bincount(first[first >= 0], minlength=n)
-        self.by_last_touch += np.bincount(last[last >= 0], minlength=n)
-        self.touches_by_dim += table.touches_by_dim[rows].sum(axis=0, dtype=np.int64)
-        self.touches_by_source += table.touches_by_source[rows].sum(axis=0, dtype=np.int64)
+    def add_sales(self, table: ProspectTable, rows: np.ndarray, referred: np.ndarray) -> None:
+        """Count new customers ``rows`` (``referred`` of them came by referral)."""
+        replicas = self.replicas
+        replica = replicas.of(rows)
+        self.customers += replicas.counts(rows)
+        self.referred_customers += replicas.counts(referred)
+        for counts, touch in (
+            (self.by_first_touch, table.first_touch[rows]),
+            (self.by_last_touch, table.last_touch[rows]),
+        ):
+            known = touch >= 0
+            np.add.at(counts, (replica[known], touch[known]), 1)
+        np.add.at(self.touches_by_dim, replica, table.touches_by_dim[rows])
+        np.add.at(self.touches_by_source, replica, table.touches_by_source[rows])
+
+    def of(self, replica: int) -> SimpleNamespace:
+        """The counts of one replication (scalars, and arrays by source or dimension)."""
+        return SimpleNamespace(
+            **{
+                name: value[replica]
+                for name, value in vars(self).items()
+                if name not in ("replicas", "sources")
+            },
+            sources=self.sources,
+        )
+
+    def add(self, counter: np.ndarray, rows: np.ndarray) -> None:
+        """Add one per row to a per-replication counter (e.g. ``churned``)."""
+        counter += self.replicas.counts(rows)

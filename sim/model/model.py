@@ -4,10 +4,16 @@ A day: needs arise and fade, trust decays; each channel touches its audience;
 word of mouth spreads; prospects move along the journey and are handed to
 sales; reps call their leads; those whose four trusts are met buy; customers
 are cared for, repeat, churn and review. Every cost goes into the ledger.
+
+One model can advance several replications of the scenario at once (``seeds``):
+the prospect columns then hold every replication's rows, and each replication
+draws from its own generator, so its numbers are those of a run of it alone
+(see :mod:`sim.model.replicas`). A plain run is a batch of one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import partial
 
 import mesa
@@ -15,21 +21,23 @@ import numpy as np
 from mesa.agentset import AgentSet
 
 from sim.model import aftersale, journey
-from sim.model.agents import Channel, Prospect, Rep
-from sim.model.daily import day_row
+from sim.model.agents import Audiences, Channel, Prospect, Rep
+from sim.model.daily import DailyRecord
 from sim.model.ledger import Ledger, Tally
 from sim.model.network import SocialGraph, recommendations
 from sim.model.prospects import (
     N_DIMS,
     N_STAGES,
     OPEN_STAGES,
+    ProspectTable,
     Stage,
     in_stages,
-    sample_population,
+    populate,
 )
+from sim.model.replicas import Replicas
 from sim.model.reviews import ReviewBoard
 from sim.model.sales import SalesQueue
-from sim.model.sampling import bernoulli_rows, sample_quality
+from sim.model.sampling import sample_quality
 from sim.model.touch import decay, deliver
 from sim.scenario.schema import Scenario
 from sim.scenario.vocabulary import SHARED_SOURCES
@@ -44,14 +52,20 @@ class JourneyModel(mesa.Model):
         scenario: A validated :class:`~sim.scenario.Scenario` (see ``sim.load_scenario``).
         seed: Seeds everything. The population and the social graph have their own
             streams, so every strategy run with the same seed meets the same prospects.
-        prospect_class, channel_class, rep_class: Agent classes, for custom behaviour.
+        seeds: Several seeds: one replication each, advanced together (``seed`` is then
+            ignored). Replication ``r`` gives the numbers of a run with ``seeds[r]``.
+        channel_class, rep_class: Agent classes, for custom behaviour.
 
     Attributes:
         spec: The scenario (Mesa's own ``model.scenario`` holds the seed).
-        prospects: The prospect columns (:class:`~sim.population.ProspectTable`).
-        channels, reps: AgentSets of the channel and rep agents.
+        replicas: The replications: seeds, generators, row blocks.
+        prospects: The prospect columns (:class:`~sim.model.prospects.ProspectTable`),
+            replication ``r`` in rows ``r·N .. (r+1)·N``.
+        channels, reps: AgentSets of the channel and rep agents (one per channel and
+            per rep; each acts in every replication).
         ledger: Every cost and revenue item.
-        datacollector: One row per day: stage counts, spend by payer, new customers.
+        daily: The daily table of every replication (:class:`~sim.model.daily.DailyRecord`).
+        datacollector: Mesa's data collector, one row per day of the first replication.
     """
 
     def __init__(
@@ -59,41 +73,51 @@ class JourneyModel(mesa.Model):
         scenario: Scenario,
         seed: int = 0,
         *,
-        prospect_class: type[Prospect] = Prospect,
+        seeds: Sequence[int] | None = None,
         channel_class: type[Channel] = Channel,
         rep_class: type[Rep] = Rep,
     ) -> None:
         """Build the population, the social graph and the agents from ``scenario``."""
-        super().__init__(rng=seed)
+        seeds = [int(seed)] if seeds is None else [int(s) for s in seeds]
+        super().__init__(rng=seeds[0])
         self.spec = scenario
-        self.seed = seed
-        population_seed, graph_seed = np.random.SeedSequence(seed).spawn(2)
+        self.seed = seeds[0]
+        size = scenario.population.size
+        self.replicas = Replicas(seeds, size, first=self.rng)
         self.sources = scenario.touch_sources()
         enabled = self.sources[: -len(SHARED_SOURCES)]
         self.source_index = {name: i for i, name in enumerate(self.sources)}
 
-        self.prospects = sample_population(
-            np.random.default_rng(population_seed),
-            scenario.population,
-            scenario.product.satisfaction,
-            len(self.sources),
-        )
-        not_yet = self.prospects.stage == Stage.UNAWARE
-        self.prospects.reached[not_yet] = 1 << Stage.UNAWARE
-        self.graph = self._build_graph(np.random.default_rng(graph_seed))
+        self.prospects = ProspectTable(self.replicas.rows, len(self.sources))
+        graphs = []
+        for r, s in enumerate(seeds):
+            population_seed, graph_seed = np.random.SeedSequence(s).spawn(2)
+            populate(
+                self.prospects,
+                r * size,
+                np.random.default_rng(population_seed),
+                scenario.population,
+                scenario.product.satisfaction,
+            )
+            graphs.append(self._build_graph(np.random.default_rng(graph_seed)))
+        self.graph = SocialGraph.stack(graphs)
 
-        self.ledger = Ledger()
-        self.tally = Tally(self.sources, N_DIMS)
-        self.sales_queue = SalesQueue(self.prospects, scenario.sales)
+        self.ledger = Ledger(self.replicas)
+        self.tally = Tally(self.sources, N_DIMS, self.replicas)
+        self.sales_queue = SalesQueue(self.prospects, scenario.sales, self.replicas)
         self.reviews = ReviewBoard(
-            self.prospects, scenario.reviews, scenario.attention, self.source_index["reviews"]
+            self.prospects,
+            scenario.reviews,
+            scenario.attention,
+            self.source_index["reviews"],
+            self.replicas,
         )
-        self.rep_touches_total = 0
-        self._new_customers = 0
-        self.today: dict[str, float] = {}
+        self.rep_touches_total = np.zeros(self.replicas.count, dtype=np.int64)
+        self.audiences = Audiences()
+        self._prospect_agents: AgentSet | None = None
+        self._fatiguing = any(scenario.channels[n].intrusiveness > 0 for n in enabled)
+        self._new_customers = np.zeros(self.replicas.count, dtype=np.int64)
 
-        for row in range(scenario.population.size):
-            prospect_class(self, row)
         self.channels = AgentSet(
             [channel_class(self, n, scenario.channels[n], self.source_index[n]) for n in enabled],
             random=self.random,
@@ -102,8 +126,11 @@ class JourneyModel(mesa.Model):
             [rep_class(self, i + 1) for i in range(scenario.sales.reps)], random=self.random
         )
         self._referral_weights = np.asarray(scenario.word_of_mouth.trust.as_tuple())
-        self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
+        self.daily = DailyRecord(scenario.horizon_days, self.replicas.count, size, enabled)
         self._record_day()
+        self.datacollector = mesa.DataCollector(
+            model_reporters={key: partial(_today, key) for key in self.daily.columns}
+        )
         self.datacollector.collect(self)
 
     @property
@@ -111,8 +138,31 @@ class JourneyModel(mesa.Model):
         """The day being simulated (1 on the first step)."""
         return self.steps
 
-    def content_lift(self) -> float:
-        """Quality lift of content from what reps have learned (“Rub those sore sales muscles!”)."""
+    @property
+    def today(self) -> dict[str, float]:
+        """The daily-table row of the last day simulated (first replication)."""
+        return self._today
+
+    def prospect_agents(self) -> AgentSet:
+        """Mesa agents viewing the prospects of the first replication, made on first use.
+
+        Prospect state lives in the columns of ``prospects``; a :class:`Prospect` agent
+        reads and writes its row. One Python object per prospect costs seconds and
+        hundreds of megabytes per million, so the model makes them only when asked;
+        after that ``agents_by_type[Prospect]`` holds them too.
+        """
+        if self._prospect_agents is None:
+            rows = range(self.spec.population.size)
+            self._prospect_agents = AgentSet(
+                [Prospect(self, row) for row in rows], random=self.random
+            )
+        return self._prospect_agents
+
+    def content_lift(self) -> np.ndarray:
+        """Quality lift of content from what reps have learned, per replication.
+
+        Source: “Rub those sore sales muscles!”.
+        """
         sales = self.spec.sales
         return 1.0 + sales.feedback_to_marketing * (
             1.0 - np.exp(-self.rep_touches_total / sales.feedback_scale_touches)
@@ -122,10 +172,11 @@ class JourneyModel(mesa.Model):
         """Simulate one day."""
         day = self.day
         self.ledger.start_day()
-        self._new_customers = 0
+        self._new_customers[:] = 0
         journey.update_needs(self)
         decay(self.prospects, self.spec.attention)
         self._opt_out()
+        self.audiences.clear()
         self.channels.do("step")
         self._word_of_mouth()
         journey.advance(self, day)
@@ -154,6 +205,8 @@ class JourneyModel(mesa.Model):
 
     def _opt_out(self) -> None:
         """Prospects fatigued past the limit opt out (“Why touchpoint management?”)."""
+        if not self._fatiguing:  # no touch is intrusive: fatigue stays 0
+            return
         table = self.prospects
         tired = np.flatnonzero(table.fatigue > self.spec.attention.opt_out_fatigue)
         tired = tired[OPEN_STAGES[table.stage[tired]]]
@@ -167,25 +220,25 @@ class JourneyModel(mesa.Model):
         Source: “Why touchpoint management?”.
         """
         wom = self.spec.word_of_mouth
-        table = self.prospects
+        table, replicas = self.prospects, self.replicas
         if wom.network == "none" or wom.conversation_rate_per_day == 0:
             return
-        talkers = bernoulli_rows(
-            self.rng, in_stages(table.stage, OPEN_STAGES), wom.conversation_rate_per_day
+        talkers = replicas.bernoulli(
+            in_stages(table.stage, OPEN_STAGES), wom.conversation_rate_per_day
         )
         price = self.spec.product.price
         lift = wom.reward_uplift * wom.reward / price if price > 0 else 0.0
         lift = min(lift, 1e12)  # a reward worth more than a trillion prices is as good as any
-        receivers, referrers = recommendations(self.rng, self.graph, table, talkers, lift)
+        receivers, referrers = recommendations(replicas, self.graph, table, talkers, lift)
         if receivers.size == 0:
             return
         latent = receivers[~table.need[receivers]]
-        table.need[latent[self.rng.random(latent.size) < wom.need_activation]] = True
+        table.need[latent[replicas.chance(latent, wom.need_activation)]] = True
         table.referred_by[receivers] = referrers
         deliver(
             table,
             receivers,
-            sample_quality(self.rng, wom.quality, receivers.size),
+            replicas.per_row(receivers, lambda rng, k: sample_quality(rng, wom.quality, k)),
             self._referral_weights,
             self.source_index["referral"],
             self.spec.attention,
@@ -195,31 +248,25 @@ class JourneyModel(mesa.Model):
     def _close_sales(self, day: int) -> None:
         """Leads (and, if self-serve, any warm prospect) whose four trusts are met buy."""
         table = self.prospects
-        buying = Stage.SALES_QUALIFIED
         if self.spec.handoff.self_serve:
             eligible = in_stages(table.stage, OPEN_STAGES & _NOT_UNAWARE)
-        else:
-            eligible = table.stage == buying
-        candidates = np.flatnonzero(eligible & table.need & table.good_fit)
+            candidates = np.flatnonzero(eligible & table.need & table.good_fit)
+        else:  # leads stay leads until they buy or give up: today's are the morning's
+            leads = self.sales_queue.leads
+            candidates = leads[table.need[leads] & table.good_fit[leads]]
         winners = candidates[table.trusts_met(candidates)]
         aftersale.win(self, winners, day)
-        self._new_customers = winners.size
+        self._new_customers = self.replicas.counts(winners)
 
     def _record_day(self) -> None:
-        self.today = day_row(
-            self.day,
-            self.prospects.stage,
-            self._new_customers,
-            self.ledger,
-            (channel.name for channel in self.channels),
-            self.reviews.score,
+        reviews = self.reviews
+        scores = np.where(
+            reviews.count > 0, reviews.score_sum / np.maximum(reviews.count, 1), np.nan
         )
-
-    def _reporters(self) -> dict[str, object]:
-        self._record_day()
-        return {key: partial(_today, key) for key in self.today}
+        self.daily.record(self.day, self.prospects.stage, self._new_customers, self.ledger, scores)
+        self._today = self.daily.today(0)
 
 
 def _today(key: str, model: JourneyModel) -> float:
-    """Model reporter: one figure of the day just simulated."""
+    """Model reporter: one figure of the day just simulated (first replication)."""
     return model.today[key]

@@ -17,11 +17,19 @@ import numpy as np
 import scipy.sparse as sp
 
 from sim.model.prospects import ACTIVE_CUSTOMER, ProspectTable
+from sim.model.replicas import Replicas
 
 
 @dataclass(frozen=True, slots=True)
 class SocialGraph:
-    """Who talks to whom: a CSR adjacency, or full mixing when ``indptr`` is None."""
+    """Who talks to whom: a CSR adjacency, or full mixing when ``indptr`` is None.
+
+    In a batch of replications each has its own graph: the adjacency is block
+    diagonal (rows and ties are batch rows), and full mixing stays inside a block.
+
+    Attributes:
+        n: Prospects per replication.
+    """
 
     n: int
     indptr: np.ndarray | None = None
@@ -41,6 +49,20 @@ class SocialGraph:
         adj = sp.csr_array((ones, (rows, cols)), shape=(n, n))
         return cls(n, adj.indptr.astype(np.int64), adj.indices.astype(np.int32))
 
+    @classmethod
+    def stack(cls, graphs: list[SocialGraph]) -> SocialGraph:
+        """One graph per replication, as the block-diagonal graph of the batch."""
+        first = graphs[0]
+        if len(graphs) == 1 or first.indptr is None:
+            return first
+        ties = np.cumsum([0] + [g.indices.size for g in graphs[:-1]])
+        indptr = np.concatenate(
+            [g.indptr[:-1] + t for g, t in zip(graphs, ties, strict=True)]
+            + [np.array([ties[-1] + graphs[-1].indices.size])]
+        )
+        indices = np.concatenate([g.indices + r * first.n for r, g in enumerate(graphs)])
+        return cls(first.n, indptr.astype(np.int64), indices.astype(np.int64))
+
     @property
     def full_mixing(self) -> bool:
         """True when everyone can talk to everyone."""
@@ -52,16 +74,18 @@ class SocialGraph:
             return np.full(self.n, self.n - 1)
         return np.diff(self.indptr)
 
-    def pick_ties(self, rng: np.random.Generator, rows: np.ndarray) -> np.ndarray:
+    def pick_ties(self, replicas: Replicas, rows: np.ndarray) -> np.ndarray:
         """One uniformly random tie of each prospect in ``rows`` (-1 if it has none)."""
-        if self.indptr is None:  # anyone else: never oneself
+        if self.indptr is None:  # anyone else in the replication: never oneself
             if self.n < 2:
                 return np.full(rows.size, -1, dtype=np.int64)
-            ties = rng.integers(0, self.n - 1, size=rows.size)
-            return ties + (ties >= rows)
+            n = self.n
+            ties = replicas.per_row(rows, lambda rng, k: rng.integers(0, n - 1, size=k))
+            block = replicas.of(rows) * n
+            return ties + (ties >= rows - block) + block
         start = self.indptr[rows]
         degree = self.indptr[rows + 1] - start
-        offset = (rng.random(rows.size) * degree).astype(np.int64)
+        offset = (replicas.uniform(rows) * degree).astype(np.int64)
         ties = np.full(rows.size, -1, dtype=np.int64)
         has = degree > 0
         ties[has] = self.indices[start[has] + offset[has]]
@@ -69,7 +93,7 @@ class SocialGraph:
 
 
 def recommendations(
-    rng: np.random.Generator,
+    replicas: Replicas,
     graph: SocialGraph,
     table: ProspectTable,
     talkers: np.ndarray,
@@ -78,7 +102,7 @@ def recommendations(
     """Who receives a recommendation today, and from whom.
 
     Args:
-        rng: The model's generator.
+        replicas: The batch's replications and their generators.
         graph: The social graph.
         table: Prospect columns (read only).
         talkers: Open prospects who talk about their need today.
@@ -87,11 +111,11 @@ def recommendations(
     Returns:
         ``(receivers, referrers)``: row indices of equal length.
     """
-    ties = graph.pick_ties(rng, talkers)
+    ties = graph.pick_ties(replicas, talkers)
     known = ties >= 0
     talkers, ties = talkers[known], ties[known]
     is_customer = ACTIVE_CUSTOMER[table.stage[ties]]
     talkers, ties = talkers[is_customer], ties[is_customer]
     willingness = np.minimum(table.satisfaction[ties] * (1.0 + reward_lift), 1.0)
-    says_yes = rng.random(ties.size) < willingness
+    says_yes = replicas.chance(talkers, willingness)
     return talkers[says_yes], ties[says_yes]

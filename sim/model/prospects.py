@@ -11,6 +11,7 @@ from __future__ import annotations
 from enum import IntEnum
 
 import numpy as np
+from numba import njit
 
 from sim.model.sampling import sample_quality, sample_satisfaction
 from sim.scenario.schema import Population, Quality, Satisfaction
@@ -86,29 +87,27 @@ class ProspectTable:
         self.good_fit = np.zeros(n, dtype=bool)
         self.need = np.zeros(n, dtype=bool)
         self.fatigue = np.zeros(n, dtype=np.float32)
-        self.touches_by_dim = np.zeros((n, N_DIMS), dtype=np.int16)
-        self.touches_by_source = np.zeros((n, n_sources), dtype=np.int16)
-        self.online_touches = np.zeros(n, dtype=np.int16)
+        self.touches_by_dim = np.zeros((n, N_DIMS), dtype=np.int32)
+        self.touches_by_source = np.zeros((n, n_sources), dtype=np.int32)
+        self.online_touches = np.zeros(n, dtype=np.int32)
         self.first_touch = np.full(n, -1, dtype=np.int16)
         self.last_touch = np.full(n, -1, dtype=np.int16)
-        self.referred_by = np.full(n, -1, dtype=np.int64)
+        self.referred_by = np.full(n, -1, dtype=np.int64)  # the referrer's row
         # sales pipeline
         self.handoff_day = np.full(n, -1, dtype=np.int32)
         self.next_contact = np.full(n, np.inf, dtype=np.float64)  # day (fractional)
-        self.rep_touches = np.zeros(n, dtype=np.int16)
+        self.rep_touches = np.zeros(n, dtype=np.int32)
         # after the sale
         self.customer_since = np.full(n, -1, dtype=np.int32)
         self.satisfaction = np.zeros(n, dtype=np.float32)
         self.base_satisfaction = np.zeros(n, dtype=np.float32)
         self.review_day = np.full(n, -1, dtype=np.int32)
+        # touched, or given a need, since the journey last looked (only they can move on)
+        self.changed = np.ones(n, dtype=bool)
 
-    def progress(self, rows: np.ndarray | slice, rule: str = "mean") -> np.ndarray:
+    def progress(self, rows: np.ndarray, rule: str = "mean") -> np.ndarray:
         """Trust as a share of threshold (0..1), mean or weakest of the four trusts."""
-        share = np.minimum(self.trust[rows] / np.maximum(self.threshold[rows], 1e-9), 1.0)
-        if rule == "min":
-            return share.min(axis=1)
-        # the mean, summed column by column: same numbers, a third faster than mean(axis=1)
-        return (share[:, 0] + share[:, 1] + share[:, 2] + share[:, 3]) / N_DIMS
+        return _progress(rows, self.trust, self.threshold, rule == "min")
 
     def trusts_met(self, rows: np.ndarray) -> np.ndarray:
         """Whether each prospect's trust meets its threshold on all four dimensions."""
@@ -128,25 +127,58 @@ class ProspectTable:
         """Whether each prospect has ever been in ``stage``."""
         return (self.reached & (1 << int(stage))) != 0
 
+    def block(self, start: int, stop: int) -> ProspectTable:
+        """Rows ``start .. stop`` (one replication) as a table of views, not copies."""
+        view = object.__new__(ProspectTable)
+        for name, column in vars(self).items():
+            setattr(view, name, column[start:stop] if isinstance(column, np.ndarray) else column)
+        view.n = stop - start
+        return view
 
-def sample_population(
-    rng: np.random.Generator, spec: Population, satisfaction: Satisfaction, n_sources: int
-) -> ProspectTable:
-    """Make a population of prospects who differ in thresholds, fit and need.
+
+@njit(cache=True, nogil=True)
+def _progress(rows, trust, threshold, weakest):  # noqa: ANN001, ANN202 - a compiled kernel
+    out = np.empty(rows.size, dtype=np.float32)
+    dims = trust.shape[1]
+    for i in range(rows.size):
+        r = rows[i]
+        total = np.float32(0.0)
+        low = np.float32(1.0)
+        for d in range(dims):
+            share = trust[r, d] / max(threshold[r, d], np.float32(1e-9))
+            share = min(share, np.float32(1.0))
+            total += share
+            low = min(low, share)
+        out[i] = low if weakest else total / np.float32(dims)
+    return out
+
+
+def populate(
+    table: ProspectTable,
+    start: int,
+    rng: np.random.Generator,
+    spec: Population,
+    satisfaction: Satisfaction,
+) -> None:
+    """Fill rows ``start .. start + spec.size`` with prospects.
+
+    They differ in thresholds, fit and need.
 
     Uses its own generator, so that every strategy run with the same seed meets
     the same prospects (common random numbers). An installed base
     (``initial_customer_share``) starts as customers of day 0.
     """
-    table = ProspectTable(spec.size, n_sources)
+    n = spec.size
+    rows = slice(start, start + n)
     t = spec.trust_threshold
-    scepticism = sample_quality(rng, Quality(mean=1.0, sd=t.spread), spec.size)
-    table.threshold[:] = scepticism[:, None] * np.asarray(t.as_tuple())[None, :]
-    table.good_fit[:] = rng.random(spec.size) < spec.good_fit_share
-    table.need[:] = rng.random(spec.size) < spec.initial_need_share
-    base = np.flatnonzero(rng.random(spec.size) < spec.initial_customer_share)
+    scepticism = sample_quality(rng, Quality(mean=1.0, sd=t.spread), n)
+    table.threshold[rows] = scepticism[:, None] * np.asarray(t.as_tuple())[None, :]
+    table.good_fit[rows] = rng.random(n) < spec.good_fit_share
+    table.need[rows] = rng.random(n) < spec.initial_need_share
+    base = start + np.flatnonzero(rng.random(n) < spec.initial_customer_share)
     table.move(base, Stage.CUSTOMER)
     table.customer_since[base] = 0
     table.base_satisfaction[base] = sample_satisfaction(rng, satisfaction, base.size)
     table.satisfaction[base] = table.base_satisfaction[base]
-    return table
+    unaware = start + np.flatnonzero(table.stage[rows] == Stage.UNAWARE)
+    table.reached[unaware] = 1 << Stage.UNAWARE

@@ -9,35 +9,47 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model.prospects import ProspectTable
+from sim.model.replicas import Replicas
 from sim.model.touch import deliver
 from sim.scenario.schema import Attention, Reviews
 
 
 class ReviewBoard:
-    """Review sites: the score customers leave and prospects read at the ZMOT."""
+    """Review sites: the score customers leave and prospects read at the ZMOT.
+
+    Each replication has its own board: ``count`` and ``score_sum`` are per replication.
+    """
 
     def __init__(
-        self, table: ProspectTable, spec: Reviews, attention: Attention, source: int
+        self,
+        table: ProspectTable,
+        spec: Reviews,
+        attention: Attention,
+        source: int,
+        replicas: Replicas,
     ) -> None:
         """Start with the scenario's initial reviews; lookups are touches from ``source``."""
         self.table = table
         self.spec = spec
         self.attention = attention
         self.source = source
-        self.count = spec.initial_count if spec.enabled else 0
-        self.score_sum = spec.initial_score * self.count
+        self.replicas = replicas
+        initial = spec.initial_count if spec.enabled else 0
+        self.count = np.full(replicas.count, initial, dtype=np.int64)
+        self.score_sum = np.full(replicas.count, spec.initial_score * initial)
         self.weights = np.asarray(spec.trust.as_tuple())
 
-    @property
-    def score(self) -> float | None:
-        """Mean review score (0..1), None when there are no reviews."""
-        return self.score_sum / self.count if self.count else None
+    def score(self, replica: int = 0) -> float | None:
+        """Mean review score (0..1) of one replication, None when it has no reviews."""
+        count = self.count[replica]
+        return float(self.score_sum[replica] / count) if count else None
 
-    def post(self, scores: np.ndarray) -> None:
-        """Customers post reviews with their current satisfaction as the score."""
+    def post(self, rows: np.ndarray, scores: np.ndarray) -> None:
+        """Customers ``rows`` post reviews with their current satisfaction as the score."""
         if self.spec.enabled:
-            self.count += scores.size
-            self.score_sum += float(scores.sum())
+            replica = self.replicas.of(rows)
+            self.count += self.replicas.counts(rows)
+            self.score_sum += np.bincount(replica, weights=scores, minlength=self.replicas.count)
 
     def look_up(self, rows: np.ndarray) -> None:
         """Prospects at the zero moment of truth read the reviews (“Marketing, Meet Sales”).
@@ -46,8 +58,14 @@ class ReviewBoard:
         reviews help, bad ones hurt, and a handful of reviews count for little.
         """
         spec = self.spec
-        if not spec.enabled or self.count == 0 or rows.size == 0:
+        if not spec.enabled or rows.size == 0:
             return
-        confidence = self.count / (self.count + spec.saturation)
-        quality = spec.weight * (self.score - spec.neutral_score) * confidence
+        replica = self.replicas.of(rows)
+        count = self.count[replica]
+        rows, replica, count = rows[count > 0], replica[count > 0], count[count > 0]
+        if rows.size == 0:
+            return
+        confidence = count / (count + spec.saturation)
+        score = self.score_sum[replica] / count
+        quality = spec.weight * (score - spec.neutral_score) * confidence
         deliver(self.table, rows, quality, self.weights, self.source, self.attention)

@@ -16,19 +16,24 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model.prospects import ProspectTable, Stage
+from sim.model.replicas import Replicas
 from sim.scenario.schema import Sales
 
 
 class SalesQueue:
-    """Leads waiting for, or being worked by, the reps."""
+    """Leads waiting for, or being worked by, the reps (each replication its own queue)."""
 
-    def __init__(self, table: ProspectTable, spec: Sales) -> None:
+    def __init__(self, table: ProspectTable, spec: Sales, replicas: Replicas) -> None:
         """Attach to the prospect columns, where the queue state lives."""
         self.table = table
         self.spec = spec
+        self.replicas = replicas
         self.response_hours: list[np.ndarray] = []
-        self.expired = 0
+        self.response_replica: list[np.ndarray] = []
+        self.expired = np.zeros(replicas.count, dtype=np.int64)
+        self.leads = np.zeros(0, dtype=np.int64)
         self._plan = np.zeros(0, dtype=np.int64)
+        self._rank = np.zeros(0, dtype=np.int64)
         self._cursor = 0
 
     def hand_off(self, rows: np.ndarray, day: int) -> None:
@@ -40,20 +45,29 @@ class SalesQueue:
         table.next_contact[rows] = day + self.spec.response_time_hours / 24.0
 
     def plan_day(self, day: int) -> None:
-        """Order today's due leads: longest waiting first, or freshest first."""
+        """Order today's due leads: longest waiting first, or freshest first.
+
+        Also keeps today's leads (``leads``): after the handoff nobody becomes a lead
+        until tomorrow, so the later steps of the day look only among them.
+        """
         table = self.table
-        leads = np.flatnonzero(table.stage == Stage.SALES_QUALIFIED)
+        self.leads = leads = np.flatnonzero(table.stage == Stage.SALES_QUALIFIED)
         due = leads[table.next_contact[leads] < day + 1]
         key = table.next_contact[due]
         if self.spec.queue_order == "newest_first":
             key = -key
-        self._plan = due[np.argsort(key, kind="stable")]
+        replica = self.replicas.of(due)
+        order = np.lexsort((key, replica))  # by replication, then by key (stable)
+        self._plan = due[order]
+        starts = np.cumsum(self.replicas.counts(due)) - self.replicas.counts(due)
+        self._rank = np.arange(due.size) - starts[replica[order]]
         self._cursor = 0
 
     def take(self, capacity: int) -> np.ndarray:
-        """The next ``capacity`` due leads for one rep."""
-        rows = self._plan[self._cursor : self._cursor + capacity]
-        self._cursor += rows.size
+        """The next ``capacity`` due leads of each replication, for one rep."""
+        rank = self._rank
+        rows = self._plan[(rank >= self._cursor) & (rank < self._cursor + capacity)]
+        self._cursor += capacity
         return rows
 
     def contact(self, rows: np.ndarray, day: int) -> None:
@@ -65,6 +79,7 @@ class SalesQueue:
         if first.any():
             waited_days = when[first] - table.handoff_day[rows[first]]
             self.response_hours.append(waited_days * 24.0)
+            self.response_replica.append(self.replicas.of(rows[first]))
             if sales.cooling_per_day:
                 keep = (1.0 - sales.cooling_per_day) ** waited_days
                 table.trust[rows[first]] *= keep[:, None].astype(np.float32)
@@ -75,18 +90,23 @@ class SalesQueue:
         """Leads that used up their rep touches, or waited too long for a first call, leave."""
         table = self.table
         sales = self.spec
-        leads = np.flatnonzero(table.stage == Stage.SALES_QUALIFIED)
+        leads = self.leads[table.stage[self.leads] == Stage.SALES_QUALIFIED]
         touches = table.rep_touches[leads]
         stale = (touches == 0) & (day - table.handoff_day[leads] >= sales.lead_expiry_days)
         spent = leads[(touches >= sales.max_touches_per_lead) | stale]
-        self.expired += int(stale.sum())
+        self.expired += self.replicas.counts(leads[stale])
         poor_fit = ~table.good_fit[spent]
         table.move(spent[poor_fit], Stage.DISQUALIFIED)
         table.move(spent[~poor_fit], Stage.LOST)
         table.next_contact[spent] = np.inf
 
-    def median_response_hours(self) -> float | None:
-        """Median hours from handoff to first rep contact, or None if no lead was called."""
+    def median_response_hours(self, replica: int = 0) -> float | None:
+        """Median hours from handoff to first rep contact in one replication.
+
+        None if no lead was called.
+        """
         if not self.response_hours:
             return None
-        return float(np.median(np.concatenate(self.response_hours)))
+        hours = np.concatenate(self.response_hours)
+        hours = hours[np.concatenate(self.response_replica) == replica]
+        return float(np.median(hours)) if hours.size else None

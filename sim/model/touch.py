@@ -12,6 +12,7 @@ through :func:`deliver`. Between touches trust decays and fatigue wears off
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from sim.model.prospects import ProspectTable, Stage
 from sim.scenario.schema import Attention
@@ -27,9 +28,8 @@ def deliver(
     *,
     intrusiveness: float = 0.0,
     online: bool = True,
-    counts: bool = True,
-) -> np.ndarray:
-    """Deliver one touch to each of ``rows`` (unique indices) and return the gain.
+) -> None:
+    """Deliver one touch to each of ``rows`` (unique indices).
 
     Args:
         table: The prospect columns, written in place.
@@ -39,33 +39,66 @@ def deliver(
         source: Index of the touch source, for attribution.
         attention: Receptivity and fatigue parameters.
         intrusiveness: Fatigue this touch adds.
-        online: Whether the touch leaves an online trail a rep can read (“Marketing, Meet Sales”).
-        counts: Whether it counts as a touch for attribution (reviews read at the
-            zero moment of truth do; negative ones still move trust).
-
-    Returns:
-        The effective quality (quality × receptivity) of each touch.
+        online: Whether the touch leaves an online trail a rep can read
+            (“Marketing, Meet Sales”).
     """
     if rows.size == 0:
-        return np.zeros(0)
-    receptivity = np.where(table.need[rows], 1.0, attention.no_need_receptivity)
-    receptivity = receptivity / (1.0 + table.fatigue[rows])
-    gain = np.asarray(quality, dtype=np.float64) * receptivity
-    trust = table.trust[rows] + (gain[:, None] * weights[None, :]).astype(np.float32)
-    table.trust[rows] = np.maximum(trust, 0.0)
-    if intrusiveness:
-        table.fatigue[rows] += np.float32(intrusiveness)
-    if counts:
-        table.touches_by_dim[rows] += (weights > 0).astype(np.int16)
-        table.touches_by_source[rows, source] += 1
+        return
+    _touch(
+        rows,
+        np.ascontiguousarray(np.broadcast_to(np.asarray(quality, dtype=np.float64), rows.shape)),
+        np.asarray(weights, dtype=np.float64),
+        source,
+        float(attention.no_need_receptivity),
+        np.float32(intrusiveness),
+        online,
+        table.need,
+        table.fatigue,
+        table.trust,
+        table.touches_by_dim,
+        table.touches_by_source,
+        table.online_touches,
+        table.first_touch,
+        table.last_touch,
+        table.stage,
+        table.reached,
+        table.changed,
+    )
+
+
+_AWARE = int(Stage.AWARE)
+_AWARE_BITS = (1 << (_AWARE + 1)) - 1
+"""Reaching "aware" also records "unaware" (see :meth:`ProspectTable.move`)."""
+
+
+@njit(cache=True, nogil=True)
+def _touch(  # noqa: PLR0913 - one compiled pass over every column a touch writes
+    rows, quality, weights, source, no_need, intrusiveness, online,
+    need, fatigue, trust, touches_by_dim, touches_by_source, online_touches,
+    first_touch, last_touch, stage, reached, changed,
+):  # fmt: skip
+    dims = weights.size
+    for i in range(rows.size):
+        r = rows[i]
+        receptivity = 1.0 if need[r] else no_need
+        receptivity = receptivity / (np.float32(1.0) + fatigue[r])
+        gain = quality[i] * receptivity
+        for d in range(dims):
+            t = trust[r, d] + np.float32(gain * weights[d])
+            trust[r, d] = t if t > np.float32(0.0) else np.float32(0.0)
+            if weights[d] > 0:
+                touches_by_dim[r, d] += 1
+        fatigue[r] += intrusiveness
+        touches_by_source[r, source] += 1
         if online:
-            table.online_touches[rows] += 1
-        fresh = rows[table.first_touch[rows] < 0]
-        table.first_touch[fresh] = source
-        table.last_touch[rows] = source
-    unaware = rows[table.stage[rows] == Stage.UNAWARE]
-    table.move(unaware, Stage.AWARE)
-    return gain
+            online_touches[r] += 1
+        if first_touch[r] < 0:
+            first_touch[r] = source
+        last_touch[r] = source
+        if stage[r] == 0:
+            stage[r] = _AWARE
+            reached[r] |= _AWARE_BITS
+        changed[r] = True
 
 
 def decay(table: ProspectTable, attention: Attention) -> None:

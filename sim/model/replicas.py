@@ -1,0 +1,139 @@
+"""Replications as an axis: one random stream per replication, rows in blocks.
+
+A model advances ``R`` replications of one scenario at once. Every prospect
+column has ``R × N`` rows, replication ``r`` in rows ``[r·N, (r+1)·N)``, so
+population-wide arithmetic is one numpy call for the whole batch and the fixed
+cost of a simulated day is paid once per batch, not once per run.
+
+Randomness stays per replication: each has its own generator (seeded by its
+own seed), every draw for a row comes from the generator of that row's
+replication, and the draws are made in the same order as in a run of that
+replication alone. So replication ``r`` of a batch gives exactly the numbers of a
+single run with its seed, whatever the batch it is in, the engine or the workers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from sim.model.sampling import bernoulli_rows
+
+Draw = Callable[[np.random.Generator, int], np.ndarray]
+"""A draw of ``k`` numbers from one replication's generator."""
+
+
+class Replicas:
+    """The replications of a batch: their seeds, generators and row blocks.
+
+    Args:
+        seeds: One seed per replication.
+        size: Prospects per replication (``N``).
+        first: The generator of the first replication, if it exists already (Mesa's
+            ``model.rng``, seeded with ``seeds[0]``).
+    """
+
+    def __init__(
+        self, seeds: Sequence[int], size: int, first: np.random.Generator | None = None
+    ) -> None:
+        self.seeds = [int(s) for s in seeds]
+        self.count = len(self.seeds)
+        self.size = size
+        self.rngs = [np.random.default_rng(s) for s in self.seeds]
+        if first is not None:
+            self.rngs[0] = first
+        self.offsets = np.arange(self.count, dtype=np.int64) * size
+        self._bounds = np.arange(self.count + 1, dtype=np.int64) * size
+        self._numbers = np.arange(self.count, dtype=np.int64)
+
+    @property
+    def rows(self) -> int:
+        """Rows of every prospect column: replications × prospects."""
+        return self.count * self.size
+
+    def of(self, rows: np.ndarray) -> np.ndarray:
+        """The replication of each row (``rows`` grouped by replication, in order)."""
+        if self.count == 1:
+            return np.zeros(rows.size, dtype=np.int64)
+        return np.repeat(self._numbers, self.counts(rows))
+
+    def counts(self, rows: np.ndarray) -> np.ndarray:
+        """How many of ``rows`` fall in each replication (length ``R``).
+
+        ``rows`` must be grouped by replication, in replication order (row numbers
+        need not be sorted inside a group): then each replication's rows lie between
+        two binary-search cuts.
+        """
+        if self.count == 1:
+            return np.array([rows.size], dtype=np.int64)
+        return np.diff(np.searchsorted(rows, self._bounds))
+
+    def blocks(self, rows: np.ndarray) -> list[np.ndarray]:
+        """``rows`` (grouped by replication, in replication order) cut per replication."""
+        if self.count == 1:
+            return [rows]
+        cuts = np.searchsorted(rows, self._bounds)
+        return [rows[cuts[r] : cuts[r + 1]] for r in range(self.count)]
+
+    def per_row(self, rows: np.ndarray, draw: Draw) -> np.ndarray:
+        """One draw per row, each from its replication's generator, in the order of ``rows``.
+
+        ``rows`` must be grouped by replication in replication order (as
+        ``np.flatnonzero`` gives them, or a queue ordered by replication first).
+        """
+        if self.count == 1:
+            return draw(self.rngs[0], rows.size)
+        counts = self.counts(rows)
+        return np.concatenate([draw(rng, int(k)) for rng, k in zip(self.rngs, counts, strict=True)])
+
+    def merge(self, *parts: np.ndarray) -> np.ndarray:
+        """Row arrays (each grouped by replication) joined replication by replication.
+
+        For each replication: its rows of the first part, then of the second, ...
+        """
+        if self.count == 1:
+            return np.concatenate(parts)
+        blocks = [self.blocks(part) for part in parts]
+        return np.concatenate([rows for r in range(self.count) for rows in (b[r] for b in blocks)])
+
+    def uniform(self, rows: np.ndarray) -> np.ndarray:
+        """One uniform number in [0, 1) per row."""
+        return self.per_row(rows, _uniform)
+
+    def chance(self, rows: np.ndarray, p: float | np.ndarray) -> np.ndarray:
+        """Whether each row succeeds in a trial of chance ``p`` (scalar or per row)."""
+        return self.uniform(rows) < p
+
+    def bernoulli(self, eligible: np.ndarray, p: float) -> np.ndarray:
+        """Rows where ``eligible`` holds that succeed in a trial of chance ``p``, sorted.
+
+        Each replication draws its own trials (see :func:`~sim.model.sampling.bernoulli_rows`).
+        """
+        if self.count == 1:
+            return bernoulli_rows(self.rngs[0], eligible, p)
+        return self.per_replica_rows(lambda rng, r: bernoulli_rows(rng, self.block(eligible, r), p))
+
+    def each(self, draw: Callable[[np.random.Generator, int], object]) -> list[object]:
+        """One call per replication: ``draw(generator, r)``."""
+        return [draw(rng, r) for r, rng in enumerate(self.rngs)]
+
+    def per_replica_rows(
+        self, local: Callable[[np.random.Generator, int], np.ndarray]
+    ) -> np.ndarray:
+        """Rows chosen replication by replication, in batch rows.
+
+        ``local(generator, r)`` gives row numbers inside replication ``r`` (0..N-1).
+        """
+        if self.count == 1:
+            return local(self.rngs[0], 0)
+        parts = [local(rng, r) + self.offsets[r] for r, rng in enumerate(self.rngs)]
+        return np.concatenate(parts)
+
+    def block(self, column: np.ndarray, r: int) -> np.ndarray:
+        """Replication ``r``'s rows of a prospect column (a view)."""
+        return column[r * self.size : (r + 1) * self.size]
+
+
+def _uniform(rng: np.random.Generator, k: int) -> np.ndarray:
+    return rng.random(k)
