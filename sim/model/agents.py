@@ -46,7 +46,7 @@ class Prospect(mesa.Agent):
 
     @stage.setter
     def stage(self, value: Stage) -> None:
-        self.model.prospects.stage[self.row] = int(value)
+        self.model.prospects.move(np.array([self.row]), Stage(value))
 
     @property
     def trust(self) -> dict[str, float]:

@@ -67,11 +67,10 @@ class DailyRecord:
     Args:
         days: The horizon; day 0 (the start) is recorded too.
         replications: Replications in the batch.
-        size: Prospects per replication.
         channels: The enabled marketing channels, in order.
     """
 
-    def __init__(self, days: int, replications: int, size: int, channels: Sequence[str]) -> None:
+    def __init__(self, days: int, replications: int, channels: Sequence[str]) -> None:
         self.channels = list(channels)
         self.columns = [
             DAY,
@@ -84,30 +83,23 @@ class DailyRecord:
         ]
         self.values = np.full((days + 1, replications, len(self.columns)), np.nan)
         self.recorded = 0
-        self._replications = replications
-        self._codes = (
-            np.repeat(np.arange(replications, dtype=np.int64) * len(STAGES), size)
-            if replications > 1
-            else None
-        )
+
 
     def record(
         self,
         day: int,
-        stage: np.ndarray,
+        stage_counts: np.ndarray,
         new_customers: np.ndarray,
         ledger: Ledger,
         review_scores: np.ndarray,
     ) -> None:
         """Write day ``day``: stage counts, new customers, the ledger's day totals."""
-        r, k = self._replications, len(STAGES)
-        codes = stage if self._codes is None else self._codes + stage
-        counts = np.bincount(codes, minlength=r * k).reshape(r, k)
+        k = len(STAGES)
         spend = [ledger.spent_today(Payer.CHANNEL, name) for name in self.channels]
         spend += [ledger.spent_today(payer) for payer in _SHARED_PAYERS]
         row = self.values[day]
         row[:, 0] = day
-        row[:, 1 : 1 + k] = counts
+        row[:, 1 : 1 + k] = stage_counts
         row[:, 1 + k] = new_customers
         row[:, 2 + k : 2 + k + len(spend)] = np.column_stack(spend)
         row[:, -2] = ledger.revenue_today()

@@ -224,9 +224,10 @@ class Tally:
             (self.by_last_touch, table.last_touch[rows]),
         ):
             known = touch >= 0
-            np.add.at(counts, (replica[known], touch[known]), 1)
-        np.add.at(self.touches_by_dim, replica, table.touches_by_dim[rows])
-        np.add.at(self.touches_by_source, replica, table.touches_by_source[rows])
+            codes = replica[known] * counts.shape[1] + touch[known]
+            counts += np.bincount(codes, minlength=counts.size).reshape(counts.shape)
+        self.touches_by_dim += replicas.sums(rows, table.touches_by_dim[rows])
+        self.touches_by_source += replicas.sums(rows, table.touches_by_source[rows])
 
     def of(self, replica: int) -> SimpleNamespace:
         """The counts of one replication (scalars, and arrays by source or dimension)."""

@@ -88,7 +88,7 @@ class JourneyModel(mesa.Model):
         enabled = self.sources[: -len(SHARED_SOURCES)]
         self.source_index = {name: i for i, name in enumerate(self.sources)}
 
-        self.prospects = ProspectTable(self.replicas.rows, len(self.sources))
+        self.prospects = ProspectTable(self.replicas.rows, len(self.sources), size)
         graphs = []
         for r, s in enumerate(seeds):
             population_seed, graph_seed = np.random.SeedSequence(s).spawn(2)
@@ -126,7 +126,7 @@ class JourneyModel(mesa.Model):
             [rep_class(self, i + 1) for i in range(scenario.sales.reps)], random=self.random
         )
         self._referral_weights = np.asarray(scenario.word_of_mouth.trust.as_tuple())
-        self.daily = DailyRecord(scenario.horizon_days, self.replicas.count, size, enabled)
+        self.daily = DailyRecord(scenario.horizon_days, self.replicas.count, enabled)
         self._record_day()
         self.datacollector = mesa.DataCollector(
             model_reporters={key: partial(_today, key) for key in self.daily.columns}
@@ -263,7 +263,9 @@ class JourneyModel(mesa.Model):
         scores = np.where(
             reviews.count > 0, reviews.score_sum / np.maximum(reviews.count, 1), np.nan
         )
-        self.daily.record(self.day, self.prospects.stage, self._new_customers, self.ledger, scores)
+        self.daily.record(
+            self.day, self.prospects.stage_counts, self._new_customers, self.ledger, scores
+        )
         self._today = self.daily.today(0)
 
 

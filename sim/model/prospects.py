@@ -77,9 +77,16 @@ class ProspectTable:
     by small integers; ``-1`` means "none".
     """
 
-    def __init__(self, n: int, n_sources: int) -> None:
-        """Allocate zeroed columns for ``n`` prospects and ``n_sources`` touch sources."""
+    def __init__(self, n: int, n_sources: int, block: int | None = None) -> None:
+        """Allocate zeroed columns for ``n`` rows and ``n_sources`` touch sources.
+
+        ``block`` is the rows of one replication (default ``n``: one replication).
+        """
         self.n = n
+        self.block_size = block or n
+        # prospects per replication and stage, kept up to date by every move
+        self.stage_counts = np.zeros((n // self.block_size, N_STAGES), dtype=np.int64)
+        self.stage_counts[:, 0] = self.block_size
         self.stage = np.zeros(n, dtype=np.int8)
         self.reached = np.zeros(n, dtype=np.uint16)  # bit per stage ever reached
         self.trust = np.zeros((n, N_DIMS), dtype=np.float32)
@@ -119,6 +126,15 @@ class ProspectTable:
         Reaching a stage also records the open stages before it (a referral can take
         a prospect from unaware to a lead in one day), so funnel counts stay nested.
         """
+        counts, block = self.stage_counts, self.block_size
+        if counts.shape[0] == 1:
+            counts[0] -= np.bincount(self.stage[rows], minlength=N_STAGES)
+            counts[0, stage] += rows.size
+        else:
+            replica = rows // block
+            old = np.bincount(replica * N_STAGES + self.stage[rows], minlength=counts.size)
+            counts -= old.reshape(counts.shape)
+            counts[:, stage] += np.bincount(replica, minlength=counts.shape[0])
         self.stage[rows] = stage
         bits = (1 << (min(int(stage), int(Stage.EVALUATING)) + 1)) - 1
         self.reached[rows] |= np.uint16(bits | (1 << int(stage)))
@@ -133,6 +149,7 @@ class ProspectTable:
         for name, column in vars(self).items():
             setattr(view, name, column[start:stop] if isinstance(column, np.ndarray) else column)
         view.n = stop - start
+        view.stage_counts = self.stage_counts[start // self.block_size : stop // self.block_size]
         return view
 
 

@@ -87,6 +87,18 @@ class Replicas:
         counts = self.counts(rows)
         return np.concatenate([draw(rng, int(k)) for rng, k in zip(self.rngs, counts, strict=True)])
 
+    def sums(self, rows: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """Per-replication sums of ``values`` (one row of values per row of ``rows``).
+
+        ``rows`` grouped by replication; integer values are summed exactly.
+        """
+        if self.count == 1:
+            return values.sum(axis=0, dtype=np.int64)[None, ...]
+        cuts = np.searchsorted(rows, self._bounds)
+        running = np.zeros((values.shape[0] + 1, *values.shape[1:]), dtype=np.int64)
+        np.cumsum(values, axis=0, out=running[1:])
+        return running[cuts[1:]] - running[cuts[:-1]]
+
     def merge(self, *parts: np.ndarray) -> np.ndarray:
         """Row arrays (each grouped by replication) joined replication by replication.
 

@@ -63,6 +63,8 @@ def deliver(
         table.stage,
         table.reached,
         table.changed,
+        table.stage_counts,
+        table.block_size,
     )
 
 
@@ -75,7 +77,7 @@ _AWARE_BITS = (1 << (_AWARE + 1)) - 1
 def _touch(  # noqa: PLR0913 - one compiled pass over every column a touch writes
     rows, quality, weights, source, no_need, intrusiveness, online,
     need, fatigue, trust, touches_by_dim, touches_by_source, online_touches,
-    first_touch, last_touch, stage, reached, changed,
+    first_touch, last_touch, stage, reached, changed, stage_counts, block,
 ):  # fmt: skip
     dims = weights.size
     for i in range(rows.size):
@@ -98,6 +100,8 @@ def _touch(  # noqa: PLR0913 - one compiled pass over every column a touch write
         if stage[r] == 0:
             stage[r] = _AWARE
             reached[r] |= _AWARE_BITS
+            stage_counts[r // block, 0] -= 1
+            stage_counts[r // block, _AWARE] += 1
         changed[r] = True
 
 
