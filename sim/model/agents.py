@@ -15,7 +15,7 @@ import numpy as np
 
 from sim.model.ledger import Item
 from sim.model.prospects import Stage, in_stages, stage_mask
-from sim.model.sampling import sample_quality
+from sim.model.sampling import sample_quality, sample_rows
 from sim.model.touch import deliver
 from sim.scenario.schema import Channel as ChannelSpec
 from sim.scenario.vocabulary import DAYS_PER_MONTH, DIMENSIONS, Payer
@@ -119,19 +119,16 @@ class Channel(mesa.Agent):
         return n
 
     def choose(self, audience: np.ndarray, n: np.ndarray) -> np.ndarray:
-        """``n[r]`` prospects of replication ``r``'s audience, drawn without replacement."""
+        """``n[r]`` prospects of replication ``r``'s audience, drawn without replacement.
+
+        The chosen stay in row order, so the touch that follows walks the columns
+        in order (several times faster than in random order on large audiences).
+        """
         replicas = self.model.replicas
         blocks = replicas.blocks(audience)
         if all(n[r] == block.size for r, block in enumerate(blocks)):
             return audience
-        chosen = replicas.each(
-            lambda rng, r: (
-                blocks[r]
-                if n[r] == blocks[r].size
-                else blocks[r][rng.choice(blocks[r].size, n[r], replace=False)]
-            )
-        )
-        return np.concatenate(chosen)
+        return np.concatenate(replicas.each(lambda rng, r: sample_rows(rng, blocks[r], n[r])))
 
     def step(self) -> None:
         """Touch today's share of the audience and pay for it."""

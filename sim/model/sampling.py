@@ -46,6 +46,21 @@ def _success_positions(rng: np.random.Generator, n: int, p: float) -> np.ndarray
     return positions[: np.searchsorted(positions, n)]
 
 
+SMALL_SAMPLE = 0.125
+"""Below this share of the rows, a sample is drawn as indices; above, as random keys."""
+
+
+def sample_rows(rng: np.random.Generator, rows: np.ndarray, n: int) -> np.ndarray:
+    """``n`` of ``rows`` drawn uniformly without replacement, in the order of ``rows``."""
+    m = rows.size
+    if n >= m:
+        return rows
+    if n < SMALL_SAMPLE * m:
+        return rows[np.sort(rng.choice(m, n, replace=False))]
+    keys = rng.random(m)
+    return rows[keys <= np.partition(keys, n - 1)[n - 1]]
+
+
 def sample_quality(rng: np.random.Generator, dist: Quality, n: int) -> np.ndarray:
     """Draw ``n`` positive qualities from a gamma with the given mean and sd."""
     if dist.sd <= 1e-9 * dist.mean or dist.mean == 0:  # (mean/sd)² would overflow: constant
