@@ -13,7 +13,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 LEVEL = 0.95
 
@@ -27,6 +26,8 @@ def confidence_interval(values: np.ndarray, level: float = LEVEL) -> tuple[float
     mean = float(values.mean())
     if values.size < 2:
         return (mean, np.nan, np.nan)
+    from scipy import stats  # deferred: scipy.stats takes half a second to import
+
     sem = float(values.std(ddof=1)) / np.sqrt(values.size)
     half = float(stats.t.ppf(0.5 + level / 2, values.size - 1)) * sem
     return (mean, mean - half, mean + half)
@@ -92,6 +93,8 @@ def _p_value(a: np.ndarray, b: np.ndarray) -> float:
     diff = b - a
     if np.ptp(diff) == 0:
         return 0.0 if diff[0] != 0 else np.nan
+    from scipy import stats
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # near-constant differences
         return float(stats.ttest_rel(b, a).pvalue)
