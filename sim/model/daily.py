@@ -84,7 +84,6 @@ class DailyRecord:
         self.values = np.full((days + 1, replications, len(self.columns)), np.nan)
         self.recorded = 0
 
-
     def record(
         self,
         day: int,
