@@ -94,7 +94,10 @@ def test_more_budget_on_a_working_channel_never_fewer_customers():
     def customers(budget: float) -> float:
         return mean_kpi(small(**{"channels.free_trial.budget": budget}), "customers")
 
-    low, mid, high = customers(1000), customers(8000), customers(30000)
+    # below the reach cap (10% of the audience a day), where budget is what limits trials:
+    # 40 replications put 1,000 / 4,000 / 8,000 a month at 500 / 539 / 572 customers (se ~5);
+    # past ~8,000 the cap binds and more budget buys nothing (578 at 30,000)
+    low, mid, high = customers(1000), customers(4000), customers(8000)
     assert low <= mid <= high
     assert low < high
 
