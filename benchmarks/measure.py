@@ -20,14 +20,8 @@ from sim.scenario.loading import load_scenario
 ROOT = Path(__file__).resolve().parents[1]
 BASS = ROOT / "scenarios" / "validation" / "bass.yaml"
 STRATEGY = ROOT / "scenarios" / "touchpoint_management.yaml"
-STRATEGIES = (
-    "aida_funnel",
-    "sales_funnel",
-    "seven_touches_times_four",
-    "touchpoint_management",
-    "recommendation_driven",
-)
-"""The five shipped strategies: the many-run measurement compares them."""
+STRATEGIES = tuple(sorted(path.stem for path in (ROOT / "scenarios").glob("*.yaml")))
+"""The shipped strategies (the scenario files at the top of ``scenarios/``)."""
 
 
 def compare_naive(n: int, days: int, scenario: Path = STRATEGY, seed: int = 0) -> dict[str, float]:
