@@ -149,3 +149,57 @@ def test_internal_error_is_one_line_without_debug(tmp_path):
     )
     assert result.returncode == 2
     assert "exists and is not a folder" in result.stderr and "Traceback" not in result.stderr
+
+
+# --- messages a user can act on: did you mean, the line, no silent default channel -------
+
+
+def test_misspelled_channel_is_refused_with_a_suggestion_and_its_line(scenario_copy):
+    path = scenario_copy / "typo.yaml"
+    path.write_text(
+        "extends: touchpoint_management.yaml\nname: typo\n"
+        "channels:\n  webinars: {enabled: true, budget: 2000}\n"
+    )
+    result = run_cli("validate", str(path))
+    assert result.returncode == 2
+    line = result.stderr.strip()
+    assert len(line.splitlines()) == 1
+    assert f"{path} line 4: channels.webinars" in line
+    assert "did you mean 'webinar'?" in line and "missing cost_per_touch" in line
+
+
+def test_a_new_channel_that_says_what_it_is_is_accepted(scenario_copy):
+    path = scenario_copy / "new.yaml"
+    path.write_text(
+        "extends: touchpoint_management.yaml\nname: with_podcast\nchannels:\n"
+        "  podcast: {enabled: true, budget: 500, cost_per_touch: 0.5, reach_per_day: 0.05,\n"
+        "            audience: everyone, stages: [unaware, aware], quality: {mean: 0.8},\n"
+        "            trust: {subject: 1.0}}\n"
+    )
+    assert sim.load_scenario(path).channels["podcast"].budget == 500
+
+
+@pytest.mark.parametrize(
+    ("body", "where", "suggestion"),
+    [
+        ("populaton:\n  size: 10\n", "line 1: populaton", "'population'"),
+        ("sales:\n  reps: 2\n  response_time_hour: 3\n", "line 3: sales.response_time_hour",
+         "'response_time_hours'"),
+        ("channels:\n  email:\n    budgt: 5\n", "line 3: channels.email.budgt", "'budget'"),
+    ],
+)  # fmt: skip
+def test_unknown_key_gets_its_line_and_a_suggestion(tmp_path, body, where, suggestion):
+    path = write(tmp_path, body)
+    with pytest.raises(sim.ScenarioError) as info:
+        sim.load_scenario(path)
+    message = str(info.value)
+    assert f"{path} {where}" in message and f"did you mean {suggestion}?" in message
+
+
+def test_the_line_is_in_the_file_that_wrote_the_value(scenario_copy):
+    base = scenario_copy / "bad_base.yaml"
+    base.write_text("extends: touchpoint_management.yaml\nname: b\nsales:\n  reps: -1\n")
+    child = scenario_copy / "child.yaml"
+    child.write_text("extends: bad_base.yaml\nname: c\n")
+    with pytest.raises(sim.ScenarioError, match=rf"{child} \({base} line 4\): sales\.reps"):
+        sim.load_scenario(child)

@@ -20,9 +20,10 @@ import yaml
 from pydantic import ValidationError
 
 from sim.scenario.errors import ScenarioError, short
+from sim.scenario.messages import Located, describe
 from sim.scenario.paths import check_path, set_dotted
 from sim.scenario.schema import Scenario
-from sim.scenario.yaml12 import parse_value, read_mapping
+from sim.scenario.yaml12 import parse_value, read_mapping, value_lines
 
 MAX_EXTENDS_DEPTH = 8
 TREE_NAME = "scenarios"
@@ -62,17 +63,23 @@ def load_scenario(
             and the bad value.
     """
     path = Path(path)
-    raw = _read_chain(path, scenario_tree(path, root), (path,))
-    return scenario_from_dict(raw, source=str(path), overrides=overrides)
+    located: dict[tuple[str, ...], tuple[str, int]] = {}
+    raw = _read_chain(path, scenario_tree(path, root), (path,), located)
+    return scenario_from_dict(raw, source=str(path), overrides=overrides, located=located)
 
 
 def scenario_from_dict(
     raw: dict[str, Any],
     source: str = "<dict>",
     overrides: dict[str, Any] | list[str] | None = None,
+    located: Located | None = None,
 ) -> Scenario:
-    """Validate a scenario given as a dict (``extends`` is not resolved here)."""
-    base = _validate(raw, source)
+    """Validate a scenario given as a dict (``extends`` is not resolved here).
+
+    ``located`` maps key paths to where they were written (``"a.yaml line 3"``), for
+    error messages that point at the line.
+    """
+    base = _validate(raw, source, located=located)
     if not overrides:
         return base
     pairs = parse_overrides(overrides, source)
@@ -81,7 +88,7 @@ def scenario_from_dict(
     for key, value in pairs.items():
         check_path(known, key, f"{source}: {key} (override)")
         set_dotted(merged, key, value)
-    return _validate(merged, source, via_override=set(pairs))
+    return _validate(merged, source, via_override=set(pairs), located=located)
 
 
 def with_overrides(
@@ -111,26 +118,32 @@ def parse_overrides(overrides: dict[str, Any] | list[str], source: str) -> dict[
     return pairs
 
 
-def _validate(raw: dict[str, Any], source: str, via_override: set[str] = frozenset()) -> Scenario:
+def _validate(
+    raw: dict[str, Any],
+    source: str,
+    via_override: set[str] = frozenset(),
+    located: Located | None = None,
+) -> Scenario:
     try:
         return Scenario.model_validate(raw)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        origin = " (override)" if where in via_override else ""
-        msg = err["msg"].removeprefix("Value error, ")
-        more = f" (and {exc.error_count() - 1} more problems)" if exc.error_count() > 1 else ""
-        raise ScenarioError(
-            f"{source}: {where}{origin}: {msg}; got {short(err.get('input'))}{more}"
-        ) from None
+        message = describe(exc, Scenario, source, located, via_override)
+        raise ScenarioError(message) from None
 
 
-def _read_chain(path: Path, tree: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
-    """The file's mapping merged over the files it extends, innermost first."""
+def _read_chain(
+    path: Path, tree: Path, chain: tuple[Path, ...], located: dict[tuple[str, ...], tuple[str, int]]
+) -> dict[str, Any]:
+    """The file's mapping merged over the files it extends, innermost first.
+
+    ``located`` gets where each key path was written, the file's own over its base's.
+    """
     where = " -> ".join(str(p) for p in chain)
     data = read_mapping(path, where)
+    mine = {key: (str(path), line) for key, line in value_lines(path).items()}
     parent = data.pop("extends", None)
     if parent is None:
+        located.update(mine)
         return data
     if not isinstance(parent, str) or not parent.strip():
         raise ScenarioError(f"{where}: extends: must be a file path; got {short(parent)}")
@@ -140,7 +153,8 @@ def _read_chain(path: Path, tree: Path, chain: tuple[Path, ...]) -> dict[str, An
     _check_inside(target, tree, where, parent)
     if any(target.resolve() == p.resolve() for p in chain):
         raise ScenarioError(f"{where}: extends: circular ({parent!r} is already in the chain)")
-    base = _read_chain(target, tree, (*chain, target))
+    base = _read_chain(target, tree, (*chain, target), located)
+    located.update(mine)
     return _deep_merge(base, data)
 
 

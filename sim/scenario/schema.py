@@ -9,7 +9,8 @@ path and the bad value.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+import difflib
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
@@ -206,6 +207,17 @@ class Channel(_Strict):
     “Marketing, Meet Sales”.
     """
 
+    DEFINING: ClassVar[tuple[str, ...]] = (
+        "cost_per_touch",
+        "reach_per_day",
+        "audience",
+        "stages",
+        "quality",
+        "trust",
+    )
+    """Fields a channel must state somewhere in its chain of files: no silent defaults for
+    a misspelled name."""
+
     enabled: StrictBool = True
     budget: Money = Field(0.0, description="Spend cap on touches, currency per 30-day month.")
     fixed_cost_per_month: Money = Field(0.0, description="Fixed cost (platform, production).")
@@ -324,6 +336,20 @@ class Scenario(_Strict):
     def _consistent(self) -> Scenario:
         if self.journey.evaluate_at < self.journey.engage_at:
             raise ValueError("journey.evaluate_at must be at least journey.engage_at")
+        for name, channel in self.channels.items():
+            missing = [f for f in Channel.DEFINING if f not in channel.model_fields_set]
+            if missing:
+                defined = [
+                    n
+                    for n, c in self.channels.items()
+                    if set(Channel.DEFINING) <= c.model_fields_set
+                ]
+                close = difflib.get_close_matches(name, defined, n=1, cutoff=0.6)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise ValueError(
+                    f"channels.{name}: not a channel the scenario defines: a new channel gives "
+                    f"{', '.join(Channel.DEFINING)} (missing {', '.join(missing)}){hint}"
+                )
         clash = RESERVED_SOURCES & set(self.channels)
         if clash:
             raise ValueError(f"channel names {sorted(clash)} are reserved")

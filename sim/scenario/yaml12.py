@@ -130,3 +130,28 @@ def _expanded_size(node: Any, memo: dict[int, int]) -> int:
         total = 1
     memo[key] = min(total, MAX_EXPANDED_NODES + 1)
     return memo[key]
+
+
+def value_lines(path: Path) -> dict[tuple[str, ...], int]:
+    """The line (1-based) of every key in a YAML file, by its key path.
+
+    ``{("channels", "webinar", "budget"): 14, ...}``: for pointing at the line of a
+    bad value in an error message. Empty if the file cannot be composed.
+    """
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"), CoreLoader)  # noqa: S506
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return {}
+    lines: dict[tuple[str, ...], int] = {}
+    _walk(root, (), lines)
+    return lines
+
+
+def _walk(node: yaml.Node | None, prefix: tuple[str, ...], lines: dict) -> None:
+    if not isinstance(node, yaml.MappingNode):
+        return
+    for key, value in node.value:
+        if isinstance(key, yaml.ScalarNode):
+            path = (*prefix, str(key.value))
+            lines[path] = key.start_mark.line + 1
+            _walk(value, path, lines)
