@@ -15,6 +15,7 @@ def four_channel_scenario(quality: float) -> sim.Scenario:
             "budget": 0,
             "cost_per_touch": 0,
             "reach_per_day": 1.0,
+            "audience": "everyone",
             "quality": {"mean": quality, "sd": 0},
             "trust": {dim: 1.0},
             "stages": ["unaware", "aware", "engaged", "evaluating"],
