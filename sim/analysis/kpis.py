@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from sim.model.prospects import Stage
-from sim.scenario.vocabulary import DAYS_PER_YEAR, DIMENSIONS, JOURNEY_STAGES, STAGES
+from sim.scenario.vocabulary import (
+    DAYS_PER_MONTH,
+    DAYS_PER_YEAR,
+    DIMENSIONS,
+    JOURNEY_STAGES,
+    SHARED_SOURCES,
+    STAGES,
+)
 
 if TYPE_CHECKING:
     from sim.model.model import JourneyModel
@@ -81,6 +88,11 @@ def kpi_names(sources: Sequence[str]) -> list[str]:
         "total_cost",
         "roi",
         "review_score",
+        *(
+            f"{kind}.{name}"
+            for name in channel_names(sources)
+            for kind in ("spend_planned", "spend_actual", "budget_used")
+        ),
     ]
 
 
@@ -209,7 +221,42 @@ def run_kpis(
     k.set("total_cost", total_cost)
     k.ratio("roi", revenue * spec.product.margin - total_cost, total_cost, "nothing was spent")
     k.set("review_score", model.reviews.score(replica), "no reviews")
+    months = model.day / DAYS_PER_MONTH
+    for name in channel_names(model.sources):
+        channel = spec.channels[name]
+        planned = (channel.budget + channel.fixed_cost_per_month) * months
+        k.set(f"spend_planned.{name}", planned)
+        k.set(f"spend_actual.{name}", spend_by_source[name])
+        k.ratio(f"budget_used.{name}", spend_by_source[name], planned, "no budget planned")
     return k.values, k.undefined
+
+
+def channel_names(sources: Sequence[str]) -> list[str]:
+    """The marketing channels among the touch sources."""
+    return [s for s in sources if s not in SHARED_SOURCES]
+
+
+UNDERSPEND = 0.95
+"""A channel that spends less than this share of its planned budget is reported."""
+
+
+def underspent(kpis: Kpis, sources: Sequence[str]) -> list[str]:
+    """One warning per channel that spent under :data:`UNDERSPEND` of its planned budget.
+
+    Unspent budget is not a saving: the channel could not find enough of its audience
+    (its reach, stages or need caps it), and cost of sale is lower only because less
+    was spent.
+    """
+    warnings = []
+    for name in channel_names(sources):
+        used = kpis.get(f"budget_used.{name}")
+        if used is not None and used < UNDERSPEND:
+            actual, planned = kpis[f"spend_actual.{name}"], kpis[f"spend_planned.{name}"]
+            warnings.append(
+                f"channel {name} spent {actual:,.0f} of its planned {planned:,.0f} "
+                f"({used:.0%}): its audience or reach caps it"
+            )
+    return warnings
 
 
 def kpi_columns(frame: pd.DataFrame) -> list[str]:

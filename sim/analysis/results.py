@@ -10,7 +10,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from sim.analysis.folders import replace_folder, to_json
-from sim.analysis.kpis import Kpis, run_kpis
+from sim.analysis.kpis import Kpis, run_kpis, underspent
 from sim.model.model import JourneyModel
 from sim.model.version import model_version
 from sim.scenario.schema import Scenario
@@ -30,6 +30,8 @@ class RunResult:
         undefined: KPI name → why it is undefined.
         daily: One row per day (day 0 = the start): stage counts, spend, new customers.
         ledger: Every cost and revenue item.
+        warnings: What the KPIs alone would hide, e.g. a channel that could not spend
+            its budget.
     """
 
     scenario: str
@@ -38,6 +40,7 @@ class RunResult:
     undefined: dict[str, str]
     daily: pd.DataFrame = field(repr=False)
     ledger: pd.DataFrame = field(repr=False)
+    warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> dict[str, object]:
         """The content of ``summary.json``."""
@@ -46,6 +49,7 @@ class RunResult:
             "seed": self.seed,
             "kpis": self.kpis,
             "undefined": self.undefined,
+            "warnings": self.warnings,
         }
 
     def save(self, out: str | Path) -> Path:
@@ -113,7 +117,9 @@ def collect(model: JourneyModel, replica: int = 0) -> RunResult:
     ledger = model.ledger.to_frame(replica)
     kpis, undefined = run_kpis(model, ledger, replica)
     seed = model.replicas.seeds[replica]
-    return RunResult(model.spec.name, seed, kpis, undefined, model.daily.frame(replica), ledger)
+    warnings = underspent(kpis, model.sources)
+    daily = model.daily.frame(replica)
+    return RunResult(model.spec.name, seed, kpis, undefined, daily, ledger, warnings)
 
 
 def collect_all(model: JourneyModel) -> list[RunResult]:

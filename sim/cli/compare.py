@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -77,11 +78,15 @@ def _compare(args: argparse.Namespace) -> int:
         + " ".join(str(f) for f in args.files)
         + (f" with --set {' '.join(args.set)}" if args.set else ""),
     ]
+    warnings = result.warnings()
+    notes += [f"Warning: {w}" for w in warnings]
     write_comparison(out, result, summary, notes, report_kpis())
     print(comparison_text(summary, report_kpis()))
     print(
         f"\n{args.replications} replications per scenario, common random numbers, seed "
         f"{args.seed}; 'clear' = the paired 95% CI of the difference excludes 0."
     )
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     print(f"wrote {out}/report.html, kpis.csv, summary.csv and figures")
     return 0

@@ -71,6 +71,8 @@ def _run(args: argparse.Namespace) -> int:
     result = simulate(scenario, args.seed, progress=not args.quiet)
     result.save(out)
     print(kpi_table(result.kpis, title=f"{scenario.name} (seed {args.seed})"))
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     print(f"\nwrote {out}/summary.json, daily.csv, ledger.csv")
     return 0
 

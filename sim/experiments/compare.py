@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.analysis.kpis import kpi_columns
+from sim.analysis.kpis import kpi_columns, underspent
 from sim.analysis.stats import paired_difference, summarize
 from sim.experiments.runner import run_specs, tidy
 from sim.experiments.specs import RunSpec, check_count, check_seed, replication_seeds
@@ -25,6 +25,8 @@ from sim.scenario.schema import Scenario
 
 COMPARE_KIND = "compare"
 """The kind of output folder (and store) this produces."""
+
+USED = "budget_used."
 
 
 @dataclass
@@ -56,6 +58,15 @@ class Comparison:
             for kpi in names
         ]
         return table.merge(pd.DataFrame(diffs), on=["scenario", "kpi"])
+
+    def warnings(self) -> list[str]:
+        """A line per scenario and channel that spent under 95 % of its budget, on average."""
+        means = self.kpis.groupby("scenario", sort=False).mean(numeric_only=True)
+        lines = []
+        for scenario, row in means.iterrows():
+            channels = [c.removeprefix(USED) for c in row.index if c.startswith(USED)]
+            lines += [f"{scenario}: {w}" for w in underspent(row.to_dict(), channels)]
+        return lines
 
     def _values(self, scenario: str, kpi: str) -> np.ndarray:
         frame = self.kpis[self.kpis.scenario == scenario].sort_values("replication")
