@@ -40,7 +40,6 @@ from sim.model.sales import SalesQueue
 from sim.model.sampling import sample_quality
 from sim.model.touch import decay, deliver
 from sim.scenario.schema import Scenario
-from sim.scenario.vocabulary import SHARED_SOURCES
 
 _NOT_UNAWARE = np.arange(N_STAGES) != Stage.UNAWARE
 
@@ -85,7 +84,7 @@ class JourneyModel(mesa.Model):
         size = scenario.population.size
         self.replicas = Replicas(seeds, size, first=self.rng)
         self.sources = scenario.touch_sources()
-        enabled = self.sources[: -len(SHARED_SOURCES)]
+        enabled = scenario.enabled_channels()
         self.source_index = {name: i for i, name in enumerate(self.sources)}
 
         self.prospects = ProspectTable(self.replicas.rows, len(self.sources), size)
@@ -259,12 +258,12 @@ class JourneyModel(mesa.Model):
         self._new_customers = self.replicas.counts(winners)
 
     def _record_day(self) -> None:
-        reviews = self.reviews
-        scores = np.where(
-            reviews.count > 0, reviews.score_sum / np.maximum(reviews.count, 1), np.nan
-        )
         self.daily.record(
-            self.day, self.prospects.stage_counts, self._new_customers, self.ledger, scores
+            self.day,
+            self.prospects.stage_counts,
+            self._new_customers,
+            self.ledger,
+            self.reviews.scores(),
         )
         self._today = self.daily.today(0)
 

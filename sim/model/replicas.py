@@ -67,13 +67,17 @@ class Replicas:
         """
         if self.count == 1:
             return np.array([rows.size], dtype=np.int64)
-        return np.diff(np.searchsorted(rows, self._bounds))
+        return np.diff(self._cuts(rows))
+
+    def _cuts(self, rows: np.ndarray) -> np.ndarray:
+        """Where each replication's rows start in ``rows`` (and where the last ends)."""
+        return np.searchsorted(rows, self._bounds)
 
     def blocks(self, rows: np.ndarray) -> list[np.ndarray]:
         """``rows`` (grouped by replication, in replication order) cut per replication."""
         if self.count == 1:
             return [rows]
-        cuts = np.searchsorted(rows, self._bounds)
+        cuts = self._cuts(rows)
         return [rows[cuts[r] : cuts[r + 1]] for r in range(self.count)]
 
     def per_row(self, rows: np.ndarray, draw: Draw) -> np.ndarray:
@@ -94,7 +98,7 @@ class Replicas:
         """
         if self.count == 1:
             return values.sum(axis=0, dtype=np.int64)[None, ...]
-        cuts = np.searchsorted(rows, self._bounds)
+        cuts = self._cuts(rows)
         running = np.zeros((values.shape[0] + 1, *values.shape[1:]), dtype=np.int64)
         np.cumsum(values, axis=0, out=running[1:])
         return running[cuts[1:]] - running[cuts[:-1]]

@@ -41,8 +41,12 @@ class ReviewBoard:
 
     def score(self, replica: int = 0) -> float | None:
         """Mean review score (0..1) of one replication, None when it has no reviews."""
-        count = self.count[replica]
-        return float(self.score_sum[replica] / count) if count else None
+        score = self.scores()[replica]
+        return None if np.isnan(score) else float(score)
+
+    def scores(self) -> np.ndarray:
+        """Mean review score of every replication, NaN where it has no reviews."""
+        return np.where(self.count > 0, self.score_sum / np.maximum(self.count, 1), np.nan)
 
     def post(self, rows: np.ndarray, scores: np.ndarray) -> None:
         """Customers ``rows`` post reviews with their current satisfaction as the score."""

@@ -59,7 +59,8 @@ class SalesQueue:
         replica = self.replicas.of(due)
         order = np.lexsort((key, replica))  # by replication, then by key (stable)
         self._plan = due[order]
-        starts = np.cumsum(self.replicas.counts(due)) - self.replicas.counts(due)
+        counts = self.replicas.counts(due)
+        starts = np.cumsum(counts) - counts
         self._rank = np.arange(due.size) - starts[replica[order]]
         self._cursor = 0
 

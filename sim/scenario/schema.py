@@ -327,10 +327,13 @@ class Scenario(_Strict):
     product: Product = Product()
     after_sale: AfterSale = AfterSale()
 
+    def enabled_channels(self) -> list[str]:
+        """The names of the channels that are switched on, in the file's order."""
+        return [name for name, channel in self.channels.items() if channel.enabled]
+
     def touch_sources(self) -> list[str]:
         """Touch sources in attribution order: the enabled channels, then the shared ones."""
-        enabled = [name for name, channel in self.channels.items() if channel.enabled]
-        return [*enabled, *SHARED_SOURCES]
+        return [*self.enabled_channels(), *SHARED_SOURCES]
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
