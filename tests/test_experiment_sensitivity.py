@@ -27,23 +27,28 @@ def base():
 @pytest.fixture(scope="module")
 def sobol(base):
     return experiment.run_sensitivity(
-        base, PARAMS, "sobol", samples=8, seed=2, workers=1, progress=False
+        base, PARAMS, "sobol", samples=8, seed=2, replications=3, workers=1, progress=False
     )
 
 
 def test_sobol_indices_table(sobol):
     indices = sobol.indices
-    assert list(indices.columns) == ["kpi", "param", "S1", "S1_conf", "ST", "ST_conf"]
+    assert list(indices.columns) == [
+        *("kpi", "param", "S1", "S1_conf", "ST", "ST_conf", "S1_noise", "ST_noise"),
+        "above_noise",
+    ]
     cos = indices[indices.kpi == "cost_of_sale"].set_index("param")
     assert list(cos.index) == list(PARAMS)
     assert np.isfinite(cos[["S1", "S1_conf", "ST", "ST_conf"]].to_numpy()).all()
     # a parameter that changes nothing has total index exactly 0 (common random numbers)
     assert cos.loc["channels.advertising.budget", "ST"] == 0
     assert cos.loc["handoff.level", "ST"] > 0
-    assert len(sobol.runs) == 8 * (3 + 2)
+    assert len(sobol.runs) == 8 * (3 + 2) * 3
     assert sobol.runs["param.sales.reps"].dtype == np.int64  # integer field: rounded
     assert set(sobol.runs["param.sales.reps"]) <= {1, 2, 3, 4}
-    assert sobol.runs.seed.nunique() == 1
+    # the same three seeds at every sample (common random numbers)
+    assert sobol.runs.seed.nunique() == 3
+    assert (sobol.runs.groupby("sample").seed.apply(tuple).nunique()) == 1
 
 
 def test_public_sensitivity_matches_and_selects_kpis(base, sobol):
@@ -53,6 +58,7 @@ def test_public_sensitivity_matches_and_selects_kpis(base, sobol):
         "sobol",
         samples=8,
         seed=2,
+        replications=3,
         kpis=["cost_of_sale", "customers"],
         workers=2,
         progress=False,
@@ -68,9 +74,12 @@ def test_morris(base):
     indices = experiment.sensitivity(
         base, PARAMS, "morris", samples=4, seed=1, kpis=["cost_of_sale"], workers=1, progress=False
     )
-    assert list(indices.columns) == ["kpi", "param", "mu_star", "mu_star_conf", "sigma"]
+    assert list(indices.columns) == [
+        *("kpi", "param", "mu", "mu_star", "mu_star_conf", "sigma", "mu_star_noise"),
+        "above_noise",
+    ]
     row = indices.set_index("param").loc["channels.advertising.budget"]
-    assert row.mu_star == 0 and row.sigma == 0
+    assert row.mu_star == 0 and row.sigma == 0 and not row.above_noise
 
 
 @pytest.mark.parametrize(
@@ -120,6 +129,8 @@ def test_cli_sensitivity(tmp_path, sobol):
         "8",
         "--seed",
         "2",
+        "--replications",
+        "3",
         "--workers",
         "2",
         "--out",
@@ -143,6 +154,8 @@ def test_cli_sensitivity(tmp_path, sobol):
         "8",
         "--seed",
         "2",
+        "--replications",
+        "3",
         "--workers",
         "2",
         "--out",
@@ -156,3 +169,41 @@ def test_sensitivity_figure(sobol):
 
     fig = sensitivity_figure(sobol.indices, ["cost_of_sale", "customers"])
     assert [ax.get_title() for ax in fig.axes] == ["cost_of_sale", "customers"]
+
+
+@pytest.fixture(scope="module")
+def morris(base):
+    return experiment.run_sensitivity(
+        base,
+        {**PARAMS, "channels.webinar.budget": (0, 20000)},
+        "morris",
+        samples=6,
+        seed=1,
+        replications=4,
+        kpis=["customers", "cost_of_sale"],
+        workers=2,
+        progress=False,
+    )
+
+
+def test_morris_is_signed_and_measured_against_seed_noise(morris):
+    table = morris.indices.set_index(["kpi", "param"])
+    # signed: a higher hand-off bar loses customers; more reps cost more per sale
+    assert table.loc[("customers", "handoff.level"), "mu"] < 0
+    assert table.loc[("cost_of_sale", "sales.reps"), "mu"] > 0
+    # a strong lever stands above the seed-noise floor; one that is switched off does not
+    assert table.loc[("customers", "handoff.level"), "above_noise"]
+    assert not table.loc[("customers", "channels.advertising.budget"), "above_noise"]
+    floor = table.loc[("cost_of_sale", "channels.webinar.budget")]
+    assert floor.mu_star_noise > 0
+    assert floor.above_noise == (floor.mu_star > floor.mu_star_noise)
+    assert morris.runs.groupby("sample").replication.nunique().eq(4).all()
+
+
+def test_one_replication_warns_that_noise_is_unmeasured(base):
+    result = experiment.run_sensitivity(
+        base, PARAMS, "morris", samples=2, seed=1, replications=1, workers=1, progress=False
+    )
+    assert result.indices.mu_star_noise.isna().all()
+    assert not result.indices.above_noise.any()
+    assert "seed noise is not measured" in result.warnings()[0]

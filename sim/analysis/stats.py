@@ -1,9 +1,14 @@
 """Statistics across replications: means with confidence intervals, paired differences.
 
-Each KPI over replications is a mean with a Student-t 95% confidence interval.
-Two strategies run on common random numbers are compared on the per-replication
-differences (``scipy.stats.ttest_rel``); a difference is *clear* only when its
-95% interval excludes 0.
+A KPI over replications is reported as its mean with a 95% bias-corrected and
+accelerated (BCa) bootstrap interval (``scipy.stats.bootstrap``). KPIs are
+counts, money, hours and shares: bounded below, often skewed (referral rewards
+paid in a few runs only). A Student-t interval on such data can reach below zero;
+a bootstrap interval is made of resampled means, so it stays inside the range the
+KPI can take. Two strategies run on common random numbers are compared on the
+per-replication differences: a BCa interval of the mean difference and the paired
+t-test (``scipy.stats.ttest_rel``). A difference is *clear* only when its interval
+excludes 0; differences within rounding of zero are exact ties.
 """
 
 from __future__ import annotations
@@ -15,34 +20,86 @@ import numpy as np
 import pandas as pd
 
 LEVEL = 0.95
+RESAMPLES = 2000
+"""Bootstrap resamples per interval (BCa wants at least about 2,000)."""
+
+TIE = 1e-9
+"""Relative size under which a paired difference is rounding, not a difference."""
+
+
+def intervals(
+    values: np.ndarray, level: float = LEVEL
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean and BCa bootstrap interval of each row of ``values`` (rows × replications).
+
+    Undefined values (NaN) are left out row by row. A row with one finite value has
+    no interval (NaN); a constant row has the zero-width interval at its value. The
+    resampling is seeded, so the same values give the same interval.
+    """
+    values = np.atleast_2d(np.asarray(values, dtype=float))
+    finite = np.isfinite(values)
+    count = finite.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(count > 0, np.where(finite, values, 0.0).sum(axis=1) / count, np.nan)
+    low = np.full(len(values), np.nan)
+    high = np.full(len(values), np.nan)
+    top = np.where(finite, values, -np.inf).max(axis=1, initial=-np.inf)
+    bottom = np.where(finite, values, np.inf).min(axis=1, initial=np.inf)
+    constant = (count >= 2) & (top == bottom)
+    low[constant] = high[constant] = mean[constant]
+    varied = (count >= 2) & ~constant
+    whole = varied & (count == values.shape[1])
+    if whole.any():  # one vectorised bootstrap for every fully defined row
+        low[whole], high[whole] = _bootstrap(values[whole], level)
+    for row in np.flatnonzero(varied & ~whole):
+        (low[row],), (high[row],) = _bootstrap(values[row, finite[row]][None, :], level)
+    return mean, low, high
+
+
+def _bootstrap(values: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    from scipy import stats  # deferred: scipy.stats takes half a second to import
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # BCa on very few replications warns; see below
+        result = stats.bootstrap(
+            (values,),
+            np.mean,
+            axis=-1,
+            vectorized=True,
+            confidence_level=level,
+            n_resamples=RESAMPLES,
+            method="BCa",
+            random_state=np.random.default_rng(0),
+        )
+    low, high = result.confidence_interval
+    # BCa is undefined when the jackknife has no spread (e.g. two values): percentiles then
+    broken = ~(np.isfinite(low) & np.isfinite(high))
+    if broken.any():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            plain = stats.bootstrap(
+                (values[broken],),
+                np.mean,
+                axis=-1,
+                vectorized=True,
+                confidence_level=level,
+                n_resamples=RESAMPLES,
+                method="percentile",
+                random_state=np.random.default_rng(0),
+            ).confidence_interval
+        low, high = np.array(low, dtype=float), np.array(high, dtype=float)
+        low[broken], high[broken] = plain.low, plain.high
+    return np.asarray(low, dtype=float), np.asarray(high, dtype=float)
 
 
 def confidence_interval(values: np.ndarray, level: float = LEVEL) -> tuple[float, float, float]:
-    """Mean and Student-t confidence interval of finite ``values`` (NaN if fewer than 2)."""
-    values = np.asarray(values, dtype=float)
-    values = values[np.isfinite(values)]
-    if values.size == 0:
-        return (np.nan, np.nan, np.nan)
-    mean = float(values.mean())
-    if values.size < 2:
-        return (mean, np.nan, np.nan)
-    from scipy import stats  # deferred: scipy.stats takes half a second to import
-
-    sem = float(values.std(ddof=1)) / np.sqrt(values.size)
-    half = float(stats.t.ppf(0.5 + level / 2, values.size - 1)) * sem
-    return (mean, mean - half, mean + half)
-
-
-def _interval(series: pd.Series) -> pd.Series:
-    values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
-    mean, low, high = confidence_interval(values)
-    return pd.Series(
-        {"mean": mean, "ci_low": low, "ci_high": high, "n": int(np.isfinite(values).sum())}
-    )
+    """Mean and 95% bootstrap interval of one KPI's values (see :func:`intervals`)."""
+    mean, low, high = intervals(np.asarray(values, dtype=float)[None, :], level)
+    return float(mean[0]), float(low[0]), float(high[0])
 
 
 def summarize(table: pd.DataFrame, by: str | Sequence[str], kpis: Sequence[str]) -> pd.DataFrame:
-    """Mean and 95% CI of each KPI per group of a tidy per-run table.
+    """Mean and 95% interval of each KPI per group of a tidy per-run table.
 
     Args:
         table: One row per run, the ``by`` column(s), and one column per KPI.
@@ -54,13 +111,24 @@ def summarize(table: pd.DataFrame, by: str | Sequence[str], kpis: Sequence[str])
         ``ci_high``, ``n`` (runs where the KPI is defined), groups in order of appearance.
     """
     keys = [by] if isinstance(by, str) else list(by)
-    long = table.melt(id_vars=keys, value_vars=list(kpis), var_name="kpi")
-    long["kpi"] = pd.Categorical(long["kpi"], categories=list(dict.fromkeys(kpis)))
-    grouped = long.groupby([*keys, "kpi"], sort=False, dropna=False, observed=True)["value"]
-    summary = grouped.apply(_interval).unstack().reset_index()
-    summary["kpi"] = summary["kpi"].astype(str)
-    summary["n"] = summary["n"].astype(int)
-    return summary[[*keys, "kpi", "mean", "ci_low", "ci_high", "n"]]
+    kpis = list(dict.fromkeys(kpis))
+    frames = []
+    for group, runs in table.groupby(keys, sort=False, dropna=False):
+        values = runs[kpis].apply(pd.to_numeric, errors="coerce").to_numpy(float).T
+        mean, low, high = intervals(values)
+        frame = pd.DataFrame(
+            {
+                "kpi": kpis,
+                "mean": mean,
+                "ci_low": low,
+                "ci_high": high,
+                "n": np.isfinite(values).sum(axis=1).astype(int),
+            }
+        )
+        for key, value in zip(keys, group if isinstance(group, tuple) else (group,), strict=True):
+            frame.insert(len(frame.columns) - 5, key, value)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)[[*keys, "kpi", "mean", "ci_low", "ci_high", "n"]]
 
 
 def paired_difference(
@@ -68,33 +136,35 @@ def paired_difference(
 ) -> dict[str, float | bool]:
     """Paired comparison over replications run on common random numbers.
 
-    Returns the mean difference (other − baseline), its t confidence interval, the
+    Returns the mean difference (other − baseline), its bootstrap interval, the
     paired t-test p-value, and ``clear``: whether the interval excludes 0. Pairs
-    where either value is undefined are dropped.
+    where either value is undefined are dropped; differences within rounding of
+    zero (relative ``TIE``) count as exact ties.
     """
     a, b = np.asarray(baseline, float), np.asarray(other, float)
     ok = np.isfinite(a) & np.isfinite(b)
-    diff = b[ok] - a[ok]
+    a, b = a[ok], b[ok]
+    diff = b - a
+    diff[np.abs(diff) <= TIE * np.maximum(np.abs(a), np.abs(b))] = 0.0
     mean, low, high = confidence_interval(diff, level)
     return {
         "diff": mean,
         "diff_low": low,
         "diff_high": high,
-        "p_value": _p_value(a[ok], b[ok]),
-        "clear": bool(np.isfinite(low) and (low > 0 or high < 0)),
+        "p_value": _p_value(diff),
+        "clear": bool(diff.size >= 2 and np.isfinite(low) and (low > 0 or high < 0)),
         "pairs": int(diff.size),
     }
 
 
-def _p_value(a: np.ndarray, b: np.ndarray) -> float:
+def _p_value(diff: np.ndarray) -> float:
     """Two-sided paired t-test p-value; 0 for a constant non-zero difference."""
-    if a.size < 2:
+    if diff.size < 2:
         return np.nan
-    diff = b - a
     if np.ptp(diff) == 0:
-        return 0.0 if diff[0] != 0 else np.nan
+        return 0.0 if diff[0] != 0 else 1.0
     from scipy import stats
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # near-constant differences
-        return float(stats.ttest_rel(b, a).pvalue)
+        return float(stats.ttest_1samp(diff, 0.0).pvalue)

@@ -71,8 +71,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         parents=_parents("results/sensitivity-<scenario>-<method>/"),
         help="global sensitivity analysis (Sobol or Morris, with SALib)",
         description="Sample the --param ranges (Saltelli/Sobol' or Morris trajectories), run "
-        "each sample on the same model seed, and compute Sobol first-order and total indices "
-        "(or Morris mu*, sigma) of every KPI with 95% confidence intervals. Writes "
+        "each sample --replications times on the same seeds, and compute Sobol first-order and "
+        "total indices (or Morris mu, mu*, sigma) of every KPI's mean with 95% confidence "
+        "intervals and the seed-noise floor: the index seed noise alone would give. Writes "
         "indices.csv/.parquet, runs.csv/.parquet and sensitivity.png to --out. Finished runs "
         "are kept in OUT/runs/; rerunning the same command skips them.",
     )
@@ -91,6 +92,14 @@ def register(commands: argparse._SubParsersAction) -> None:
         metavar="N",
         help="Sobol base samples (a power of 2; N*(D+2) runs) or Morris "
         "trajectories (N*(D+1) runs); default 64",
+    )
+    sensitivity.add_argument(
+        "--replications",
+        type=int,
+        default=5,
+        metavar="R",
+        help="runs per sample, on the same seeds for every sample (default 5; 2 or more "
+        "measure the seed-noise floor)",
     )
     sensitivity.set_defaults(handler=_sensitivity)
 
@@ -286,10 +295,10 @@ def _sensitivity(args: argparse.Namespace) -> int:
         raise InputError("sensitivity needs SALib: pip install '.[experiments]'")
     RunStore(out, SENSITIVITY_KIND).check(content_hash(base), fresh=args.fresh)
     if not args.quiet:
-        runs = salib.run_count(args.method, args.samples, len(params))
+        samples = salib.run_count(args.method, args.samples, len(params))
         print(
             f"sensitivity {base.name} ({args.method}): {len(params)} parameters, "
-            f"{runs} samples -> {out}",
+            f"{samples} samples x {args.replications} replications -> {out}",
             file=sys.stderr,
         )
     with _saved_on_stop(out):
@@ -300,11 +309,14 @@ def _sensitivity(args: argparse.Namespace) -> int:
             params,
             args.method,
             args.samples,
+            replications=args.replications,
             store=out,
             fresh=args.fresh,
         )
     write_sensitivity(out, result, kpis)
     print(indices_text(result.indices, kpis))
+    for line in result.warnings():
+        print(f"warning: {line}", file=sys.stderr)
     print(
         f"\nwrote {out}/indices.csv, indices.parquet, runs.csv, runs.parquet, sensitivity.png "
         f"({len(result.runs)} runs; store {out}/runs/)"

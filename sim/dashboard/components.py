@@ -36,8 +36,9 @@ def StagePlot(model: DashboardModel) -> None:  # noqa: N802 - Solara components 
 
 @solara.component
 def CostOfSalePlot(model: DashboardModel) -> None:  # noqa: N802 - Solara components are CamelCase
-    """Cost of sale to date, the runs overlaid."""
-    _daily_figure(model, run_figures.cost_of_sale_figure)
+    """Cost of sale to date, the runs overlaid, in the scenarios' own colours."""
+    declared = {name: run.spec.color for name, run, _ in model.runs()}
+    _daily_figure(model, lambda runs: run_figures.cost_of_sale_figure(runs, declared))
 
 
 @solara.component

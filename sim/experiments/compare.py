@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -37,11 +37,13 @@ class Comparison:
         kpis: One row per scenario × replication (tidy): scenario, replication, seed, KPIs.
         daily: One row per scenario × replication × day.
         scenarios: The scenario names, baseline first.
+        colors: The colour each scenario declares (``Scenario.color``), by name.
     """
 
     kpis: pd.DataFrame
     daily: pd.DataFrame
     scenarios: list[str]
+    colors: dict[str, str | None] = field(default_factory=dict)
 
     def summary(self) -> pd.DataFrame:
         """Mean and 95% CI of every KPI per scenario, with the paired difference to the baseline."""
@@ -118,4 +120,5 @@ def compare(
         ],
         ignore_index=True,
     )
-    return Comparison(tidy(specs, records, meta), daily, names)
+    colors = {s.name: s.color for s in scenarios}
+    return Comparison(tidy(specs, records, meta), daily, names, colors)

@@ -5,7 +5,7 @@
     import sim
     indices = sim.sensitivity("scenarios/touchpoint_management.yaml",
                               {"handoff.level": (0.4, 0.9), "sales.reps": (1, 6)},
-                              method="sobol", samples=64)
+                              method="sobol", samples=64, replications=5)
 """
 
 from __future__ import annotations
@@ -38,13 +38,33 @@ class SensitivityResult:
 
     Attributes:
         indices: One row per KPI × parameter (see :func:`sensitivity`).
-        runs: One row per model run: ``sample``, ``param.<key>`` columns, ``seed``, KPIs.
+        runs: One row per model run: ``sample``, ``replication``, ``param.<key>``
+            columns, ``seed``, KPIs.
         method: ``"sobol"`` or ``"morris"``.
+        replications: Runs per sample (the same seeds for every sample).
     """
 
     indices: pd.DataFrame
     runs: pd.DataFrame
     method: str
+    replications: int = 1
+
+    def warnings(self) -> list[str]:
+        """A line per KPI none of whose indices stands above the seed-noise floor."""
+        if self.replications < 2:
+            return [
+                "one replication per sample: seed noise is not measured, so no index can be "
+                "told from it (use 5 or more replications)"
+            ]
+        lines = []
+        for kpi, rows in self.indices.groupby("kpi", sort=False):
+            main = rows[salib.MAIN[self.method]]
+            if main.notna().any() and not rows.above_noise.any():
+                lines.append(
+                    f"{kpi}: no index above the seed-noise floor; more replications or "
+                    "wider ranges may tell the parameters apart"
+                )
+        return lines
 
 
 def sensitivity(
@@ -53,13 +73,16 @@ def sensitivity(
     method: str = "sobol",
     samples: int = 64,
     seed: int = 0,
+    replications: int = 5,
     **options: Any,
 ) -> pd.DataFrame:
     """Global sensitivity of the KPIs to ``params`` (SALib: Sobol or Morris).
 
-    Every sample runs on the same model seed (common random numbers), so the
-    indices describe how the parameters move the KPIs, not the noise between seeds.
-    Integer fields (e.g. ``population.size``) get the sampled values rounded.
+    Every sample runs ``replications`` times on the same seeds (common random
+    numbers) and the indices are those of the mean. Each index comes with the
+    seed-noise floor, the index that seed noise alone produces, and ``above_noise``:
+    whether the index stands above it. Integer fields (e.g. ``population.size``)
+    get the sampled values rounded.
 
     Args:
         scenario: The base scenario (a Scenario, a YAML file, or a dict).
@@ -68,6 +91,7 @@ def sensitivity(
             ``samples`` a power of 2) or ``"morris"`` (μ*, σ; ``samples`` · (D+1) runs).
         samples: Base samples (Sobol) or trajectories (Morris).
         seed: Seed of the sampler, the bootstrap and (through SeedSequence) the model.
+        replications: Runs per sample; 2 or more measure the noise floor.
         **options: ``kpis`` (the KPIs to analyse; default all), ``executor`` (run on
             this executor, e.g. from :func:`dask_executor`; else a local pool),
             ``workers`` (size of the local pool; default the cores, 1 = in this
@@ -76,11 +100,13 @@ def sensitivity(
 
     Returns:
         One row per KPI × parameter: ``kpi``, ``param`` and ``S1``, ``S1_conf``, ``ST``,
-        ``ST_conf`` (Sobol) or ``mu_star``, ``mu_star_conf``, ``sigma`` (Morris); the
-        ``_conf`` columns are half-widths of 95% bootstrap intervals. NaN where a KPI is
-        undefined in some run or does not vary.
+        ``ST_conf``, ``S1_noise``, ``ST_noise`` (Sobol) or ``mu`` (signed: does the KPI
+        rise or fall with the parameter), ``mu_star``, ``mu_star_conf``, ``sigma``,
+        ``mu_star_noise`` (Morris), then ``above_noise``; the ``_conf`` columns are
+        half-widths of 95% bootstrap intervals, the ``_noise`` columns the seed-noise
+        floors. NaN where a KPI is undefined in some run or does not vary.
     """
-    return run_sensitivity(scenario, params, method, samples, seed, **options).indices
+    return run_sensitivity(scenario, params, method, samples, seed, replications, **options).indices
 
 
 def run_sensitivity(
@@ -89,6 +115,7 @@ def run_sensitivity(
     method: str = "sobol",
     samples: int = 64,
     seed: int = 0,
+    replications: int = 5,
     *,
     kpis: Sequence[str] | None = None,
     executor: Executor | None = None,
@@ -109,6 +136,7 @@ def run_sensitivity(
     if why:
         raise InputError(f"samples: {why}; got {samples}")
     specs.check_seed(seed)
+    specs.check_count("replications", replications)
     names = list(kpis) if kpis is not None else scenario_kpis(base)
     unknown = [k for k in names if k not in scenario_kpis(base)]
     if unknown:
@@ -118,23 +146,24 @@ def run_sensitivity(
     x = salib.sample(problem, method, samples, seed)
     known = base.model_dump()
     currents = {key: field_value(known, key, f"{source}: param {key}") for key in bounds}
-    run_seed = specs.replication_seeds(seed, 1)[0]
-    planned = []
-    for row in x:
+    seeds = specs.replication_seeds(seed, replications)
+    planned, meta = [], []
+    for i, row in enumerate(x):
         point = {
             key: coerce(v, currents[key], rounding=True) for key, v in zip(bounds, row, strict=True)
         }
-        planned.append(
-            specs.RunSpec(with_overrides(base, point, source), run_seed, 0, base.name, point)
-        )
+        scenario_at = with_overrides(base, point, source)
+        for r, run_seed in enumerate(seeds):
+            planned.append(specs.RunSpec(scenario_at, run_seed, r, base.name, point))
+            meta.append({"sample": i, "replication": r, "seed": run_seed})
     runs_store = open_store(store, base, SENSITIVITY_KIND, fresh)
     records = run_specs(
         planned, executor=executor, workers=workers, progress=progress, store=runs_store
     )
-    runs = tidy(planned, records, [{"sample": i, "seed": run_seed} for i in range(len(planned))])
-    outputs = {k: runs[k].to_numpy(dtype=float) for k in names}
+    runs = tidy(planned, records, meta)
+    outputs = {k: runs[k].to_numpy(dtype=float).reshape(len(x), replications) for k in names}
     indices = salib.analyze(problem, method, x, outputs, seed)
-    return SensitivityResult(indices, runs, method)
+    return SensitivityResult(indices, runs, method, replications)
 
 
 def parameter_bounds(

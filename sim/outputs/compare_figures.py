@@ -6,24 +6,31 @@ and returns a ``Figure``; a scenario has the same colour in all of them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.analysis.stats import confidence_interval
+from sim.analysis.stats import intervals
 from sim.model.daily import DAY, NEW_CUSTOMERS, SPEND_PREFIX, spend_label
 from sim.outputs.style import figure, scenario_colors, source_colors, wrap_label
 from sim.scenario.vocabulary import JOURNEY_STAGES
 
+Colors = Mapping[str, str | None] | None
+"""The colours scenarios declare, by name (see :func:`~sim.outputs.style.scenario_colors`)."""
 
-def kpi_ci_figure(summary: pd.DataFrame, kpi: str = "cost_of_sale", ylabel: str = "") -> Figure:
+
+def kpi_ci_figure(
+    summary: pd.DataFrame, kpi: str = "cost_of_sale", ylabel: str = "", declared: Colors = None
+) -> Figure:
     """Mean of one KPI per scenario with its 95% confidence interval."""
     rows = summary[summary.kpi == kpi]
     fig = figure(7, 3.8)
     ax = fig.subplots()
     x = np.arange(len(rows))
     err = np.vstack([rows["mean"] - rows.ci_low, rows.ci_high - rows["mean"]])
-    colors = scenario_colors(list(dict.fromkeys(summary.scenario)))
+    colors = scenario_colors(list(dict.fromkeys(summary.scenario)), declared)
     ax.bar(
         x,
         rows["mean"],
@@ -38,13 +45,13 @@ def kpi_ci_figure(summary: pd.DataFrame, kpi: str = "cost_of_sale", ylabel: str 
     return fig
 
 
-def funnel_figure(kpis: pd.DataFrame) -> Figure:
+def funnel_figure(kpis: pd.DataFrame, declared: Colors = None) -> Figure:
     """Prospects who ever reached each stage, mean over replications, per scenario."""
     fig = figure(9, 4)
     ax = fig.subplots()
     cols = [f"funnel.{s}" for s in JOURNEY_STAGES]
     means = kpis.groupby("scenario", sort=False)[cols].mean()
-    colors = scenario_colors(list(means.index))
+    colors = scenario_colors(list(means.index), declared)
     width = 0.8 / max(len(means), 1)
     x = np.arange(len(cols))
     for i, (name, row) in enumerate(means.iterrows()):
@@ -57,19 +64,19 @@ def funnel_figure(kpis: pd.DataFrame) -> Figure:
     return fig
 
 
-def cumulative_customers_figure(daily: pd.DataFrame) -> Figure:
+def cumulative_customers_figure(daily: pd.DataFrame, declared: Colors = None) -> Figure:
     """Cumulative new customers over time per scenario, mean with a 95% CI band."""
     fig = figure(8, 4)
     ax = fig.subplots()
-    colors = scenario_colors(list(dict.fromkeys(daily.scenario)))
+    colors = scenario_colors(list(dict.fromkeys(daily.scenario)), declared)
     frame = daily.sort_values(["scenario", "replication", DAY], kind="stable").copy()
     frame["cumulative"] = frame.groupby(["scenario", "replication"])[NEW_CUSTOMERS].cumsum()
     for name, group in frame.groupby("scenario", sort=False):
         wide = group.pivot(index=DAY, columns="replication", values="cumulative")
-        bands = np.array([confidence_interval(row) for row in wide.to_numpy()])
-        ax.plot(wide.index, bands[:, 0], label=wrap_label(name), color=colors[name])
-        if np.isfinite(bands[:, 1]).any():
-            ax.fill_between(wide.index, bands[:, 1], bands[:, 2], alpha=0.25, color=colors[name])
+        mean, low, high = intervals(wide.to_numpy())
+        ax.plot(wide.index, mean, label=wrap_label(name), color=colors[name])
+        if np.isfinite(low).any():
+            ax.fill_between(wide.index, low, high, alpha=0.25, color=colors[name])
     ax.set_xlabel("day")
     ax.set_ylabel("new customers (cumulative)")
     ax.set_title("Customers won over time (mean, 95% CI band)")

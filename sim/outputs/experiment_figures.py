@@ -101,7 +101,8 @@ def sensitivity_figure(indices: pd.DataFrame, kpis: Sequence[str] | None = None)
 
     Returns:
         Sobol: first-order (S1) and total (ST) index per parameter. Morris: μ* with its
-        interval, and σ, per parameter.
+        interval, and σ, per parameter. A dashed line marks the seed-noise floor of ST
+        (Sobol) or μ* (Morris).
     """
     sobol = "S1" in indices.columns
     if kpis is None:
@@ -131,6 +132,18 @@ def sensitivity_figure(indices: pd.DataFrame, kpis: Sequence[str] | None = None)
                 yerr=err,
                 capsize=3,
                 label=label,
+            )
+        main = 1 if sobol else 0  # the bar the noise floor belongs to: ST, or μ*
+        floor = frame[f"{bars[main][0]}_noise"].to_numpy(float)
+        if np.isfinite(floor).any():
+            centre = pos + (main - 0.5) * width
+            ax.hlines(
+                floor,
+                centre - width / 2,
+                centre + width / 2,
+                colors="black",
+                linestyles="--",
+                label="seed-noise floor",
             )
         ax.set_xticks(pos, list(frame["param"]), rotation=20, ha="right", fontsize="small")
         ax.set_title(kpi)

@@ -27,7 +27,7 @@ from sim.model.daily import (
     spend_label,
     stage_column,
 )
-from sim.outputs.style import STAGE_COLORS
+from sim.outputs.style import STAGE_COLORS, scenario_colors
 from sim.scenario.vocabulary import STAGES
 
 Runs = Mapping[str, pd.DataFrame]
@@ -99,12 +99,20 @@ def stage_figure(daily: pd.DataFrame | Runs, *, include_unaware: bool = False) -
     return fig
 
 
-def cost_of_sale_figure(daily: pd.DataFrame | Runs) -> Figure:
-    """Cumulative cost of sale over time, all runs on one axis."""
+def cost_of_sale_figure(
+    daily: pd.DataFrame | Runs, declared: Mapping[str, str | None] | None = None
+) -> Figure:
+    """Cumulative cost of sale over time, all runs on one axis, a colour per scenario.
+
+    ``declared``: the colours the scenarios declare, by name (``Scenario.color``).
+    """
     runs = _as_runs(daily)
+    colors = scenario_colors(list(runs), declared)
     fig, (ax,) = _panels(1, width=6.0)
     for label, frame in runs.items():
-        ax.plot(frame[DAY], cumulative_cost_of_sale(frame), label=label or None)
+        ax.plot(
+            frame[DAY], cumulative_cost_of_sale(frame), label=label or None, color=colors[label]
+        )
     days = [int(frame[DAY].iloc[-1]) for frame in runs.values() if len(frame)]
     when = f", day {max(days)}" if days else ""
     ax.set_title(f"Cost of sale to date (acquisition spend / customers won{when})", fontsize=10)

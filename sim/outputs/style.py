@@ -2,19 +2,26 @@
 
 Figures are built as ``matplotlib.figure.Figure`` without pyplot, so they are
 safe to draw from a dashboard's threads and never pile up in pyplot's state.
-A scenario keeps its colour in every figure of a report: colours follow the
-order in which the scenarios were given, never an alphabetical sort.
+A scenario keeps its colour everywhere: the colour its file declares
+(``color: "#rrggbb"``; the shipped strategies each declare one), else the next
+free palette colour in the order the scenarios were given, never an
+alphabetical sort.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from matplotlib import colormaps
+from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
 from sim.scenario.vocabulary import STAGES
+
+if TYPE_CHECKING:
+    from sim.scenario.schema import Scenario
 
 STAGE_COLORS = dict(
     zip(
@@ -40,9 +47,33 @@ SCENARIO_PALETTE = colormaps["tab10"].colors
 SOURCE_PALETTE = colormaps["tab20"].colors
 
 
-def scenario_colors(names: Sequence[str]) -> dict[str, tuple[float, float, float]]:
-    """A colour per scenario, by the order the scenarios were given (baseline first)."""
-    return {name: SCENARIO_PALETTE[i % len(SCENARIO_PALETTE)] for i, name in enumerate(names)}
+def scenario_colors(
+    names: Sequence[str], declared: Mapping[str, str | None] | None = None
+) -> dict[str, object]:
+    """A colour per scenario: the declared one, else palette colours by order.
+
+    Args:
+        names: The scenarios, in the order given (baseline first).
+        declared: Colours the scenarios declare (``Scenario.color``), by name.
+    """
+    declared = {n: c for n, c in (declared or {}).items() if c and n in names}
+    firsts: dict[str, str] = {}
+    for name in names:  # a colour two scenarios declare (say, by extends) goes to the first
+        if name in declared:
+            firsts.setdefault(to_hex(declared[name]), name)
+    declared = {firsts[to_hex(c)]: c for c in declared.values()}
+    taken = set(firsts)
+    free = [c for c in SCENARIO_PALETTE if to_hex(c) not in taken] or list(SCENARIO_PALETTE)
+    undeclared = [n for n in names if n not in declared]
+    return {
+        **{n: free[i % len(free)] for i, n in enumerate(undeclared)},
+        **declared,
+    }
+
+
+def colors_of(scenarios: Sequence[Scenario]) -> dict[str, object]:
+    """:func:`scenario_colors` of scenario objects."""
+    return scenario_colors([s.name for s in scenarios], {s.name: s.color for s in scenarios})
 
 
 def source_colors(names: Sequence[str]) -> dict[str, tuple[float, float, float]]:

@@ -78,6 +78,8 @@ def indices_text(indices: pd.DataFrame, kpis: Sequence[str]) -> str:
                     "param": r["param"],
                     "S1": _pm(r["S1"], r["S1_conf"]),
                     "ST": _pm(r["ST"], r["ST_conf"]),
+                    "noise floor (ST)": _pm(r["ST_noise"], None),
+                    "above noise": _yes(r["above_noise"]),
                 }
             )
         else:
@@ -85,12 +87,23 @@ def indices_text(indices: pd.DataFrame, kpis: Sequence[str]) -> str:
                 {
                     "kpi": r["kpi"],
                     "param": r["param"],
+                    "mu": _pm(r["mu"], None),
                     "mu_star": _pm(r["mu_star"], r["mu_star_conf"]),
                     "sigma": _pm(r["sigma"], None),
+                    "noise floor (mu*)": _pm(r["mu_star_noise"], None),
+                    "above noise": _yes(r["above_noise"]),
                 }
             )
-    title = "Sobol indices, ± 95% CI half-width" if sobol else "Morris screening, μ* ± 95% CI"
+    title = (
+        "Sobol indices, ± 95% CI half-width; seed-noise floor"
+        if sobol
+        else "Morris screening: μ (signed), μ* ± 95% CI, σ; seed-noise floor"
+    )
     return f"{title}\n" + pd.DataFrame(rows).to_string(index=False)
+
+
+def _yes(value: object) -> str:
+    return "yes" if value is True or value == 1 else "no"
 
 
 def _pm(value: float, conf: float | None) -> str:

@@ -24,10 +24,12 @@ def comparison_figures(comparison: Comparison, summary: pd.DataFrame) -> dict[st
     """The report's figures, by file stem: cost of sale, funnel, customers, spend."""
     return {
         "cost_of_sale": compare_figures.kpi_ci_figure(
-            summary, "cost_of_sale", "cost of sale (currency per new customer)"
+            summary, "cost_of_sale", "cost of sale (currency per new customer)", comparison.colors
         ),
-        "funnel": compare_figures.funnel_figure(comparison.kpis),
-        "cumulative_customers": compare_figures.cumulative_customers_figure(comparison.daily),
+        "funnel": compare_figures.funnel_figure(comparison.kpis, comparison.colors),
+        "cumulative_customers": compare_figures.cumulative_customers_figure(
+            comparison.daily, comparison.colors
+        ),
         "spend": compare_figures.spend_figure(comparison.daily),
     }
 

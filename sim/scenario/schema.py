@@ -313,6 +313,11 @@ class Scenario(_Strict):
 
     name: str = Field("scenario", max_length=100, description="Short name used in outputs.")
     description: str = Field("", max_length=5000)
+    color: str | None = Field(
+        None,
+        pattern=r"^#[0-9a-fA-F]{6}$",
+        description="Colour of this scenario in every figure (#rrggbb); unset = by order.",
+    )
     horizon_days: Annotated[int, Field(ge=1, le=3650)] = Field(365, description="Days simulated.")
     population: Population = Population()
     attention: Attention = Attention()
