@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from sim.model.prospects import Stage
@@ -47,6 +48,7 @@ HEADLINE = (
     "payback_days",
     "conversion_rate",
     "lead_response_hours",
+    "leads_never_called",
     "churn_rate",
     "referral_share",
     "touches_per_sale.total",
@@ -79,6 +81,8 @@ def kpi_names(sources: Sequence[str]) -> list[str]:
         *(f"funnel.{stage}" for stage in STAGES),
         *(f"conversion_rate.{a}_to_{b}" for a, b in FUNNEL),
         "lead_response_hours",
+        "lead_response_hours.p90",
+        "leads_never_called",
         "lead_expiry_rate",
         "referral_share",
         "touches_per_sale.total",
@@ -198,8 +202,16 @@ def run_kpis(
         both = int((has_a & table.ever_reached(Stage[b.upper()])).sum())
         k.ratio(f"conversion_rate.{a}_to_{b}", both, int(has_a.sum()), f"nobody reached {a}")
 
-    response = model.sales_queue.median_response_hours(replica)
-    k.set("lead_response_hours", response, "no lead was contacted by a rep")
+    hours = model.sales_queue.response_hours(replica, model.day)
+    for name, q in (("lead_response_hours", 0.5), ("lead_response_hours.p90", 0.9)):
+        value = float(np.quantile(hours, q, method="inverted_cdf")) if hours.size else None
+        if value is None:
+            k.set(name, None, "no lead was due for a rep call")
+        elif np.isinf(value):
+            k.set(name, None, f"more than {1 - q:.0%} of the leads were never called")
+        else:
+            k.set(name, value)
+    k.ratio("leads_never_called", int(np.isinf(hours).sum()), hours.size, "no lead was due")
     handed_off = int(table.ever_reached(Stage.SALES_QUALIFIED).sum())
     expired = model.sales_queue.expired[replica]
     k.ratio("lead_expiry_rate", expired, handed_off, "no lead was handed off")

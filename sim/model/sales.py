@@ -28,8 +28,8 @@ class SalesQueue:
         self.table = table
         self.spec = spec
         self.replicas = replicas
-        self.response_hours: list[np.ndarray] = []
-        self.response_replica: list[np.ndarray] = []
+        self._called: list[np.ndarray] = []
+        self._waits: list[np.ndarray] = []
         self.expired = np.zeros(replicas.count, dtype=np.int64)
         self.leads = np.zeros(0, dtype=np.int64)
         self._plan = np.zeros(0, dtype=np.int64)
@@ -79,8 +79,8 @@ class SalesQueue:
         first = table.rep_touches[rows] == 0
         if first.any():
             waited_days = when[first] - table.handoff_day[rows[first]]
-            self.response_hours.append(waited_days * 24.0)
-            self.response_replica.append(self.replicas.of(rows[first]))
+            self._called.append(rows[first])
+            self._waits.append(np.round(waited_days * 24.0, 6))  # day arithmetic: no 1e-13 h
             if sales.cooling_per_day:
                 keep = (1.0 - sales.cooling_per_day) ** waited_days
                 table.trust[rows[first]] *= keep[:, None].astype(np.float32)
@@ -101,13 +101,24 @@ class SalesQueue:
         table.move(spent[~poor_fit], Stage.LOST)
         table.next_contact[spent] = np.inf
 
-    def median_response_hours(self, replica: int = 0) -> float | None:
-        """Median hours from handoff to first rep contact in one replication.
+    def response_hours(self, replica: int, day: int) -> np.ndarray:
+        """Hours from handoff to the first rep call of each lead of one replication.
 
-        None if no lead was called.
+        A lead that left the queue uncalled (it expired, or was lost), or that is
+        still waiting past its due time on ``day``, counts as never called: ``inf``.
+        Leads that bought before a rep called, and leads not yet due, are left out:
+        no rep was late for them.
         """
-        if not self.response_hours:
-            return None
-        hours = np.concatenate(self.response_hours)
-        hours = hours[np.concatenate(self.response_replica) == replica]
-        return float(np.median(hours)) if hours.size else None
+        table, size = self.table, self.replicas.size
+        start, stop = replica * size, (replica + 1) * size
+        called = np.concatenate([np.zeros(0, np.int64), *self._called])
+        waits = np.concatenate([np.zeros(0), *self._waits])
+        mine = (called >= start) & (called < stop)
+        handed = table.ever_reached(Stage.SALES_QUALIFIED)[start:stop]
+        handed[called[mine] - start] = False
+        uncalled = np.flatnonzero(handed) + start
+        stage = table.stage[uncalled]
+        left = (stage == Stage.LOST) | (stage == Stage.DISQUALIFIED)
+        overdue = (stage == Stage.SALES_QUALIFIED) & (table.next_contact[uncalled] < day + 1)
+        never = int(np.count_nonzero(left | overdue))
+        return np.concatenate([waits[mine], np.full(never, np.inf)])
