@@ -11,6 +11,7 @@ from tqdm import tqdm
 
 from sim.analysis.folders import replace_folder, to_json
 from sim.analysis.kpis import Kpis, run_kpis, underspent
+from sim.analysis.provenance import Provenance
 from sim.model.model import JourneyModel
 from sim.model.version import model_version
 from sim.scenario.schema import Scenario
@@ -32,6 +33,7 @@ class RunResult:
         ledger: Every cost and revenue item.
         warnings: What the KPIs alone would hide, e.g. a channel that could not spend
             its budget.
+        spec: The scenario as run (recorded with the results by :meth:`save`).
     """
 
     scenario: str
@@ -41,6 +43,7 @@ class RunResult:
     daily: pd.DataFrame = field(repr=False)
     ledger: pd.DataFrame = field(repr=False)
     warnings: list[str] = field(default_factory=list)
+    spec: Scenario | None = field(default=None, repr=False)
 
     def summary(self) -> dict[str, object]:
         """The content of ``summary.json``."""
@@ -53,12 +56,16 @@ class RunResult:
         }
 
     def save(self, out: str | Path) -> Path:
-        """Write summary.json, daily.csv and ledger.csv to ``out``, all or nothing.
+        """Write summary.json, daily.csv, ledger.csv and the provenance, all or nothing.
 
         ``out`` must be new, empty or an earlier run's output folder
-        (:func:`~sim.analysis.folders.check_output_folder`).
+        (:func:`~sim.analysis.folders.check_output_folder`). With the scenario as
+        run (``spec``), ``provenance.json`` and ``scenarios/`` let ``run.py rerun``
+        reproduce the folder.
         """
         with replace_folder(out, RUN_KIND, **model_version()) as tmp:
+            if self.spec is not None:
+                Provenance(RUN_KIND, [self.spec], [self.seed], {"seed": self.seed}).write(tmp)
             (tmp / "summary.json").write_text(to_json(self.summary()))
             self.daily.to_csv(tmp / "daily.csv", index=False)
             self.ledger.to_csv(tmp / "ledger.csv", index=False)
@@ -119,7 +126,7 @@ def collect(model: JourneyModel, replica: int = 0) -> RunResult:
     seed = model.replicas.seeds[replica]
     warnings = underspent(kpis, model.sources)
     daily = model.daily.frame(replica)
-    return RunResult(model.spec.name, seed, kpis, undefined, daily, ledger, warnings)
+    return RunResult(model.spec.name, seed, kpis, undefined, daily, ledger, warnings, model.spec)
 
 
 def collect_all(model: JourneyModel) -> list[RunResult]:

@@ -15,6 +15,7 @@ from sim.cli.flags import (
     output_flags,
     scenario_flags,
     seed_flag,
+    shaping_options,
 )
 from sim.scenario.errors import InputError
 
@@ -46,7 +47,9 @@ def report_kpis() -> tuple[str, ...]:
 
 def _compare(args: argparse.Namespace) -> int:
     from sim.analysis.folders import check_output_folder
+    from sim.analysis.provenance import Provenance
     from sim.experiments.compare import compare
+    from sim.experiments.specs import replication_seeds
     from sim.outputs.tables import comparison_text
     from sim.outputs.writers import COMPARE_KIND, write_comparison
 
@@ -71,8 +74,9 @@ def _compare(args: argparse.Namespace) -> int:
         f"Scenarios: {', '.join(result.scenarios)} (baseline: {result.scenarios[0]}).",
         f"{args.replications} replications each on common random numbers (master seed "
         f"{args.seed}): replication k of every scenario meets the same prospects.",
-        "Confidence intervals: Student t over replications. Differences: paired t-test on the "
-        "per-replication differences; 'clear' when the 95% CI of the difference excludes 0.",
+        "Confidence intervals: BCa bootstrap over replications (they stay within the range a "
+        "KPI can take). Differences: per-replication differences, their bootstrap interval and "
+        "the paired t-test; 'clear' when the 95% CI of the difference excludes 0.",
         "cost of sale = (marketing spend + sales cost + referral rewards) / new customers.",
         f"Generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC from: "
         + " ".join(str(f) for f in args.files)
@@ -80,7 +84,9 @@ def _compare(args: argparse.Namespace) -> int:
     ]
     warnings = result.warnings()
     notes += [f"Warning: {w}" for w in warnings]
-    write_comparison(out, result, summary, notes, report_kpis())
+    seeds = replication_seeds(args.seed, args.replications)
+    made = Provenance("compare", scenarios, seeds, shaping_options(args))
+    write_comparison(out, result, summary, notes, report_kpis(), made)
     print(comparison_text(summary, report_kpis()))
     print(
         f"\n{args.replications} replications per scenario, common random numbers, seed "

@@ -16,7 +16,7 @@ import math
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -29,12 +29,16 @@ from sim.cli.flags import (
     output_flags,
     scenario_flags,
     seed_flag,
+    shaping_options,
 )
 from sim.scenario.errors import InputError
 from sim.scenario.loading import with_overrides
 from sim.scenario.paths import field_value
 from sim.scenario.schema import Scenario
 from sim.scenario.yaml12 import parse_value
+
+if TYPE_CHECKING:
+    from sim.analysis.provenance import Provenance
 
 DEFAULT_KPIS = ("cost_of_sale", "customers", "clv_to_cac")
 """KPIs printed and plotted unless ``--kpi`` says otherwise."""
@@ -262,7 +266,7 @@ def _sweep(args: argparse.Namespace) -> int:
     with _saved_on_stop(out):
         table = on_engine(args, sweep, base, grid, args.replications, store=out, fresh=args.fresh)
     summary = sweep_summary(table)
-    write_sweep(out, table, summary, kpis)
+    write_sweep(out, table, summary, kpis, _provenance("sweep", base, args))
     print(sweep_text(summary, kpis, args.replications))
     print(
         f"\nwrote {out}/sweep.parquet, sweep.csv, summary.csv, plots/ ({len(table)} runs; "
@@ -313,7 +317,7 @@ def _sensitivity(args: argparse.Namespace) -> int:
             store=out,
             fresh=args.fresh,
         )
-    write_sensitivity(out, result, kpis)
+    write_sensitivity(out, result, kpis, _provenance("sensitivity", base, args))
     print(indices_text(result.indices, kpis))
     for line in result.warnings():
         print(f"warning: {line}", file=sys.stderr)
@@ -325,6 +329,15 @@ def _sensitivity(args: argparse.Namespace) -> int:
 
 
 # --- helpers --------------------------------------------------------------------------------
+
+
+def _provenance(command: str, base: Scenario, args: argparse.Namespace) -> Provenance:
+    """The base scenario as run, the replication seeds and the options that shape the runs."""
+    from sim.analysis.provenance import Provenance
+    from sim.experiments.specs import replication_seeds
+
+    seeds = replication_seeds(args.seed, args.replications)
+    return Provenance(command, [base], seeds, shaping_options(args))
 
 
 @contextlib.contextmanager

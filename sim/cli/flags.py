@@ -73,6 +73,15 @@ def output_flags(default: str) -> argparse.ArgumentParser:
     return parent
 
 
+SHAPING = ("seed", "replications", "grid", "param", "method", "samples", "kpi")
+"""Options that change a command's numbers or files (recorded for ``rerun``)."""
+
+
+def shaping_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The options of ``args`` that shape its results, by name (see :data:`SHAPING`)."""
+    return {name: getattr(args, name) for name in SHAPING if getattr(args, name, None) is not None}
+
+
 def load(path: Path, args: argparse.Namespace) -> Scenario:
     """A scenario file with the command's ``--set`` overrides, inside ``--scenario-root``."""
     with from_flag("--set"):

@@ -11,7 +11,7 @@ import argparse
 import sys
 import traceback
 
-from sim.cli import bench, compare, dashboard, experiments, scenario_commands
+from sim.cli import bench, compare, dashboard, experiments, rerun, scenario_commands
 from sim.scenario.errors import InputError
 
 EXIT_BAD_INPUT = 2
@@ -22,6 +22,7 @@ COMMANDS = (
     scenario_commands.register,
     compare.register,
     experiments.register,
+    rerun.register,
     dashboard.register,
     bench.register,
 )

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.analysis.folders import add_entry, add_folder, replace_folder
+from sim.analysis.folders import add_entry, add_folder, replace_folder, to_json
+from sim.analysis.provenance import PROVENANCE, SCENARIO_FOLDER, Provenance
 from sim.experiments.compare import COMPARE_KIND, Comparison
 from sim.experiments.sensitivity import SensitivityResult
 from sim.model.version import model_version
@@ -48,8 +49,12 @@ def write_comparison(
     summary: pd.DataFrame,
     notes: Sequence[str],
     kpis: Sequence[str],
+    provenance: Provenance | None = None,
 ) -> Path:
-    """``kpis.csv``, ``summary.csv``, figures (PNG, SVG) and ``report.html``, all or nothing."""
+    """``kpis.csv``, ``summary.csv``, figures (PNG, SVG), ``report.html`` and the provenance.
+
+    All or nothing: the folder appears whole or not at all.
+    """
     figures = comparison_figures(comparison, summary)
     page = html_report(
         "Touchpoint strategy comparison",
@@ -59,6 +64,8 @@ def write_comparison(
         kpis,
     )
     with replace_folder(out, COMPARE_KIND, **model_version()) as tmp:
+        if provenance is not None:
+            provenance.write(tmp)
         comparison.kpis.to_csv(tmp / "kpis.csv", index=False)
         summary.to_csv(tmp / "summary.csv", index=False)
         for stem, fig in figures.items():
@@ -67,8 +74,16 @@ def write_comparison(
     return Path(out)
 
 
-def write_sweep(out: Path, table: pd.DataFrame, summary: pd.DataFrame, kpis: Sequence[str]) -> None:
-    """``sweep.parquet``, ``sweep.csv``, ``summary.csv`` and ``plots/<kpi>.png``."""
+def write_sweep(
+    out: Path,
+    table: pd.DataFrame,
+    summary: pd.DataFrame,
+    kpis: Sequence[str],
+    provenance: Provenance | None = None,
+) -> None:
+    """``sweep.parquet``, ``sweep.csv``, ``summary.csv``, ``plots/<kpi>.png``, provenance."""
+    if provenance is not None:
+        add_provenance(out, provenance)
     add_entry(out, "sweep.parquet", lambda p: table.to_parquet(p, index=False))
     add_entry(out, "sweep.csv", lambda p: table.to_csv(p, index=False))
     add_entry(out, "summary.csv", lambda p: summary.to_csv(p, index=False))
@@ -77,11 +92,22 @@ def write_sweep(out: Path, table: pd.DataFrame, summary: pd.DataFrame, kpis: Seq
             sweep_figure(table, kpi).savefig(tmp / f"{kpi}.png", dpi=110)
 
 
-def write_sensitivity(out: Path, result: SensitivityResult, kpis: Sequence[str]) -> None:
-    """``indices`` and ``runs`` as CSV and Parquet, and ``sensitivity.png``."""
+def write_sensitivity(
+    out: Path, result: SensitivityResult, kpis: Sequence[str], provenance: Provenance | None = None
+) -> None:
+    """``indices`` and ``runs`` as CSV and Parquet, ``sensitivity.png``, provenance."""
+    if provenance is not None:
+        add_provenance(out, provenance)
     add_entry(out, "indices.parquet", lambda p: result.indices.to_parquet(p, index=False))
     add_entry(out, "indices.csv", lambda p: result.indices.to_csv(p, index=False))
     add_entry(out, "runs.parquet", lambda p: result.runs.to_parquet(p, index=False))
     add_entry(out, "runs.csv", lambda p: result.runs.to_csv(p, index=False))
     figure = sensitivity_figure(result.indices, kpis)
     add_entry(out, "sensitivity.png", lambda p: figure.savefig(p, dpi=110, format="png"))
+
+
+def add_provenance(out: Path, provenance: Provenance) -> None:
+    """``provenance.json`` and ``scenarios/`` into an open output folder."""
+    with add_folder(out, SCENARIO_FOLDER) as tmp:
+        provenance.write_scenarios(tmp)
+    add_entry(out, PROVENANCE, lambda p: p.write_text(to_json(provenance.record())))
