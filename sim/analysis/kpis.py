@@ -57,6 +57,10 @@ HEADLINE = (
 )
 """The KPIs shown first in tables, in this order."""
 
+TOTALS = frozenset({"customers", *MONEY, "total_cost"})
+TOTAL_PREFIXES = ("funnel.", "spend_planned.", "spend_actual.")
+"""The KPIs that are totals (see :func:`is_total`); the others are ratios or averages."""
+
 META_COLUMNS = frozenset({"scenario", "replication", "seed", "run_id", "sample"})
 """Columns of tidy results tables that are not KPIs (besides ``param.<key>``)."""
 
@@ -233,14 +237,27 @@ def run_kpis(
     k.set("total_cost", total_cost)
     k.ratio("roi", revenue * spec.product.margin - total_cost, total_cost, "nothing was spent")
     k.set("review_score", model.reviews.score(replica), "no reviews")
+    share = spec.population.sample_share
     months = model.day / DAYS_PER_MONTH
     for name in channel_names(model.sources):
         channel = spec.channels[name]
-        planned = (channel.budget + channel.fixed_cost_per_month) * months
+        planned = (channel.budget + channel.fixed_cost_per_month) * months * share
         k.set(f"spend_planned.{name}", planned)
         k.set(f"spend_actual.{name}", spend_by_source[name])
         k.ratio(f"budget_used.{name}", spend_by_source[name], planned, "no budget planned")
+    for name, value in k.values.items():  # a sample's totals, as the whole market's
+        if value is not None and is_total(name):
+            k.values[name] = value / share
     return k.values, k.undefined
+
+
+def is_total(kpi: str) -> bool:
+    """Whether a KPI is a total (a count or an amount) rather than a ratio or an average.
+
+    Totals grow with the market: a sample's totals are divided by its share of the
+    market (``population.sample_share``) to report the whole market's.
+    """
+    return kpi in TOTALS or kpi.startswith(TOTAL_PREFIXES)
 
 
 def channel_names(sources: Sequence[str]) -> list[str]:

@@ -114,8 +114,9 @@ class Channel(mesa.Agent):
             reach = self.spec.reach_per_day
             n = np.array(replicas.each(lambda rng, r: int(rng.binomial(n[r], reach))))
         if self.spec.cost_per_touch > 0:
-            affordable = int(self.spec.budget / DAYS_PER_MONTH / self.spec.cost_per_touch)
-            n = np.minimum(n, affordable)
+            share = self.model.spec.population.sample_share
+            per_day = self.spec.budget * share / DAYS_PER_MONTH / self.spec.cost_per_touch
+            n = np.minimum(n, whole_today(per_day, self.model.day))
         return n
 
     def choose(self, audience: np.ndarray, n: np.ndarray) -> np.ndarray:
@@ -139,7 +140,7 @@ class Channel(mesa.Agent):
                 Payer.CHANNEL,
                 self.name,
                 Item.FIXED,
-                spec.fixed_cost_per_month / DAYS_PER_MONTH,
+                spec.fixed_cost_per_month * model.spec.population.sample_share / DAYS_PER_MONTH,
             )
         audience = self.audience()
         n = self.touches_today(audience)
@@ -171,6 +172,16 @@ class Channel(mesa.Agent):
 
     def _quality(self, rng: np.random.Generator, k: int) -> np.ndarray:
         return sample_quality(rng, self.spec.quality, k)
+
+
+def whole_today(per_day: float, day: int) -> int:
+    """Whole units due on ``day`` (from 1) at ``per_day`` a day, fractions carried over.
+
+    2.78 calls a day are 2, 3, 3, 3, 2, ... (the days' totals never drift from
+    2.78 × days by a whole unit), not 2 every day with 28% of the budget unspent.
+    """
+    tolerance = 1e-9  # 1000 / 30 / 12 must not lose a unit to rounding
+    return int(np.floor(day * per_day + tolerance) - np.floor((day - 1) * per_day + tolerance))
 
 
 class Audiences:
@@ -211,6 +222,8 @@ class Rep(mesa.Agent):
     Reps are on payroll: every selling hour is paid, whether spent on a lead
     (one ledger row per touch, with the prospect) or idle (one row a day). A rep
     who has read the prospect's online history touches better (“Marketing, Meet Sales”).
+    When the prospects are a sample of the market, a rep works that share of their
+    hours on them and is paid for that share.
     """
 
     model: Market  # a JourneyModel
@@ -220,14 +233,15 @@ class Rep(mesa.Agent):
         super().__init__(model)
         self.name = f"rep_{number}"
         sales = model.spec.sales
-        self.capacity = int(sales.hours_per_day * 60 // sales.minutes_per_touch)
+        share = model.spec.population.sample_share
+        self.capacity = sales.hours_per_day * 60 // sales.minutes_per_touch * share
         self.cost_per_touch = sales.cost_per_hour * sales.minutes_per_touch / 60.0
-        self.payroll_per_day = sales.cost_per_hour * sales.hours_per_day
+        self.payroll_per_day = sales.cost_per_hour * sales.hours_per_day * share
         self.weights = np.asarray(sales.trust.as_tuple())
 
     def choose_leads(self) -> np.ndarray:
         """Today's leads, from the front of the shared queue."""
-        return self.model.sales_queue.take(self.capacity)
+        return self.model.sales_queue.take(whole_today(self.capacity, self.model.day))
 
     def touch_quality(self, leads: np.ndarray) -> np.ndarray:
         """Quality of this rep's touch on each lead: skill, lifted if informed."""

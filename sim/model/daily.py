@@ -68,9 +68,13 @@ class DailyRecord:
         days: The horizon; day 0 (the start) is recorded too.
         replications: Replications in the batch.
         channels: The enabled marketing channels, in order.
+        sample_share: The share of the market simulated: counts and amounts are
+            reported for the whole market (divided by it); the review score is not.
     """
 
-    def __init__(self, days: int, replications: int, channels: Sequence[str]) -> None:
+    def __init__(
+        self, days: int, replications: int, channels: Sequence[str], sample_share: float = 1.0
+    ) -> None:
         self.channels = list(channels)
         self.columns = [
             DAY,
@@ -83,6 +87,8 @@ class DailyRecord:
         ]
         self.values = np.full((days + 1, replications, len(self.columns)), np.nan)
         self.recorded = 0
+        self.scale = np.full(len(self.columns), 1.0 / sample_share)
+        self.scale[[0, -1]] = 1.0  # the day and the review score
 
     def record(
         self,
@@ -107,11 +113,12 @@ class DailyRecord:
 
     def today(self, replica: int = 0) -> dict[str, float]:
         """The last recorded day of one replication, by column."""
-        values = self.values[self.recorded - 1, replica]
+        values = self.values[self.recorded - 1, replica] * self.scale
         return dict(zip(self.columns, values.tolist(), strict=True))
 
     def frame(self, replica: int = 0) -> pd.DataFrame:
         """One replication's days so far as a DataFrame (``day`` as int)."""
-        frame = pd.DataFrame(self.values[: self.recorded, replica], columns=self.columns)
+        values = self.values[: self.recorded, replica] * self.scale
+        frame = pd.DataFrame(values, columns=self.columns)
         frame[DAY] = frame[DAY].astype(int)
         return frame

@@ -110,6 +110,7 @@ class JourneyModel(mesa.Model):
             scenario.attention,
             self.source_index["reviews"],
             self.replicas,
+            scenario.population.sample_share,
         )
         self.rep_touches_total = np.zeros(self.replicas.count, dtype=np.int64)
         self.audiences = Audiences()
@@ -125,7 +126,9 @@ class JourneyModel(mesa.Model):
             [rep_class(self, i + 1) for i in range(scenario.sales.reps)], random=self.random
         )
         self._referral_weights = np.asarray(scenario.word_of_mouth.trust.as_tuple())
-        self.daily = DailyRecord(scenario.horizon_days, self.replicas.count, enabled)
+        self.daily = DailyRecord(
+            scenario.horizon_days, self.replicas.count, enabled, scenario.population.sample_share
+        )
         self._record_day()
         self.datacollector = mesa.DataCollector(
             model_reporters={key: partial(_today, key) for key in self.daily.columns}
@@ -163,8 +166,9 @@ class JourneyModel(mesa.Model):
         Source: “Rub those sore sales muscles!”.
         """
         sales = self.spec.sales
+        touches = self.rep_touches_total / self.spec.population.sample_share  # the market's
         return 1.0 + sales.feedback_to_marketing * (
-            1.0 - np.exp(-self.rep_touches_total / sales.feedback_scale_touches)
+            1.0 - np.exp(-touches / sales.feedback_scale_touches)
         )
 
     def step(self) -> None:

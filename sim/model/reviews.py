@@ -27,15 +27,22 @@ class ReviewBoard:
         attention: Attention,
         source: int,
         replicas: Replicas,
+        sample_share: float = 1.0,
     ) -> None:
-        """Start with the scenario's initial reviews; lookups are touches from ``source``."""
+        """Start with the scenario's initial reviews; lookups are touches from ``source``.
+
+        ``count`` is in the simulated prospects' units: when they are a sample of the
+        market, its share of the market's reviews (``sample_share`` × the market's), so
+        that a review's weight against ``saturation`` is the market's.
+        """
         self.table = table
         self.spec = spec
         self.attention = attention
         self.source = source
         self.replicas = replicas
-        initial = spec.initial_count if spec.enabled else 0
-        self.count = np.full(replicas.count, initial, dtype=np.int64)
+        self.share = sample_share
+        initial = spec.initial_count * sample_share if spec.enabled else 0.0
+        self.count = np.full(replicas.count, initial, dtype=np.float64)
         self.score_sum = np.full(replicas.count, spec.initial_score * initial)
         self.weights = np.asarray(spec.trust.as_tuple())
 
@@ -69,7 +76,8 @@ class ReviewBoard:
         rows, replica, count = rows[count > 0], replica[count > 0], count[count > 0]
         if rows.size == 0:
             return
-        confidence = count / (count + spec.saturation)
+        market = count / self.share
+        confidence = market / (market + spec.saturation)
         score = self.score_sum[replica] / count
         quality = spec.weight * (score - spec.neutral_score) * confidence
         deliver(self.table, rows, quality, self.weights, self.source, self.attention)

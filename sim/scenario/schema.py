@@ -86,7 +86,15 @@ class Population(_Strict):
     the next sale”.
     """
 
-    size: Annotated[int, Field(ge=1, le=10_000_000)] = Field(10_000, description="Prospects.")
+    size: Annotated[int, Field(ge=1, le=10_000_000)] = Field(
+        10_000, description="Prospects simulated."
+    )
+    market_size: Annotated[int, Field(ge=1, le=10**12)] | None = Field(
+        None,
+        description="Accounts in the whole market, when the simulated prospects are a "
+        "sample of it: budgets, fixed costs and rep capacity scale by size / market_size and "
+        "KPI totals are reported for the whole market. Unset: the prospects are the market.",
+    )
     trust_threshold: TrustThreshold = TrustThreshold()
     good_fit_share: Probability = Field(
         0.7, description="Share with the capacity and capability to buy, whose problem we solve."
@@ -99,6 +107,11 @@ class Population(_Strict):
     initial_customer_share: Probability = Field(
         0.0, description="Share who are already customers on day 0 (an installed base)."
     )
+
+    @property
+    def sample_share(self) -> float:
+        """The share of the market simulated (1 when the prospects are the market)."""
+        return 1.0 if self.market_size is None else self.size / self.market_size
 
 
 class Attention(_Strict):
@@ -342,8 +355,18 @@ class Scenario(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
-        if self.journey.evaluate_at < self.journey.engage_at:
-            raise ValueError("journey.evaluate_at must be at least journey.engage_at")
+        journey, population = self.journey, self.population
+        if journey.evaluate_at < journey.engage_at:
+            raise ValueError(
+                f"journey.evaluate_at: must be at least journey.engage_at "
+                f"({journey.engage_at:g}); got {journey.evaluate_at:g}"
+            )
+        if population.market_size is not None and population.market_size < population.size:
+            raise ValueError(
+                f"population.market_size: must be at least population.size "
+                f"({population.size}), of which the prospects are a sample; "
+                f"got {population.market_size}"
+            )
         for name, channel in self.channels.items():
             missing = [f for f in Channel.DEFINING if f not in channel.model_fields_set]
             if missing:
