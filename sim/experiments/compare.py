@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -19,7 +20,7 @@ import pandas as pd
 from sim.analysis.kpis import kpi_columns, underspent
 from sim.analysis.stats import paired_difference, summarize
 from sim.experiments.runner import run_specs, tidy
-from sim.experiments.specs import RunSpec, check_count, check_seed, replication_seeds
+from sim.experiments.specs import Agents, RunSpec, check_count, check_seed, replication_seeds
 from sim.scenario.errors import InputError
 from sim.scenario.schema import Scenario
 
@@ -83,6 +84,8 @@ def compare(
     executor: Executor | None = None,
     workers: int | None = None,
     progress: bool = True,
+    model_class: type | None = None,
+    **agent_classes: Any,
 ) -> Comparison:
     """Run each scenario ``replications`` times on the same seeds and compare them.
 
@@ -93,6 +96,12 @@ def compare(
         executor: Run on this executor (e.g. a Dask client's); else a local pool.
         workers: Size of the local pool (default: the cores; 1 = in this process).
         progress: Progress bar on stderr.
+        model_class: A custom model class (a :class:`~sim.model.model.JourneyModel`
+            subclass).
+        **agent_classes: ``channel_class``, ``rep_class``, ``prospect_class``, as
+            ``JourneyModel`` takes them. Runs with
+            custom classes are not batched; on other processes the classes must be
+            importable (defined in a module, not in ``__main__``).
 
     Raises:
         InputError: Fewer than two scenarios, two with one name, or a bad count or seed.
@@ -106,8 +115,9 @@ def compare(
     check_count("replications", replications)
     check_seed(seed)
     seeds = replication_seeds(seed, replications)
+    agents = Agents.of(model_class, **agent_classes)
     specs = [
-        RunSpec(scenario, s, r, scenario.name, keep_daily=True)
+        RunSpec(scenario, s, r, scenario.name, keep_daily=True, agents=agents)
         for scenario in scenarios
         for r, s in enumerate(seeds)
     ]

@@ -45,7 +45,8 @@ def run_batch(specs: Sequence[RunSpec]) -> list[dict[str, Any]]:
         ``seconds`` is the batch's time shared equally.
     """
     start = time.perf_counter()
-    results = simulate_batch(specs[0].scenario, [spec.seed for spec in specs])
+    first = specs[0]
+    results = simulate_batch(first.scenario, [s.seed for s in specs], **first.agents.keywords())
     seconds = (time.perf_counter() - start) / len(specs)
     outcomes = []
     for spec, result in zip(specs, results, strict=True):
@@ -61,14 +62,19 @@ def run_batch(specs: Sequence[RunSpec]) -> list[dict[str, Any]]:
 
 
 def batches(specs: Sequence[RunSpec]) -> list[list[int]]:
-    """Indices of ``specs`` grouped into batches: same scenario, near-equal sizes."""
-    groups: dict[str, list[int]] = {}
+    """Indices of ``specs`` grouped into batches: same scenario and classes, near-equal sizes.
+
+    Runs with custom agent classes run one at a time: their code may draw from
+    ``model.rng``, which in a batch belongs to the first replication only.
+    """
+    groups: dict[tuple[str, str], list[int]] = {}
     for i, spec in enumerate(specs):
-        groups.setdefault(content_hash(spec.scenario), []).append(i)
+        groups.setdefault((content_hash(spec.scenario), spec.agents.names()), []).append(i)
     out = []
     for members in groups.values():
-        size = specs[members[0]].scenario.population.size
-        cap = max(1, min(BATCH_SIZE, BATCH_ROWS // size))
+        first = specs[members[0]]
+        size = first.scenario.population.size
+        cap = 1 if first.agents.custom else max(1, min(BATCH_SIZE, BATCH_ROWS // size))
         parts = -(-len(members) // cap)
         out += [list(part) for part in np.array_split(members, parts)]
     return out
@@ -96,7 +102,9 @@ def run_specs(
         ``seconds`` (and ``daily`` where the spec keeps it).
     """
     runs = store if isinstance(store, RunStore) or store is None else RunStore(store)
-    keys = [run_key(spec.scenario, spec.seed) for spec in specs]
+    keys = [run_key(spec.scenario, spec.seed, spec.agents.names()) for spec in specs]
+    for agents in {spec.agents.names(): spec.agents for spec in specs}.values():
+        agents.check_portable(workers, executor)
     records = runs.load() if runs is not None else {}
     todo: dict[str, RunSpec] = {}
     for key, spec in zip(keys, specs, strict=True):

@@ -95,8 +95,8 @@ def sensitivity(
         **options: ``kpis`` (the KPIs to analyse; default all), ``executor`` (run on
             this executor, e.g. from :func:`dask_executor`; else a local pool),
             ``workers`` (size of the local pool; default the cores, 1 = in this
-            process), ``progress`` (a bar on stderr), ``store``, ``fresh``: see
-            :func:`run_sensitivity`.
+            process), ``progress`` (a bar on stderr), ``store``, ``fresh``,
+            ``model_class`` and agent classes: see :func:`run_sensitivity`.
 
     Returns:
         One row per KPI × parameter: ``kpi``, ``param`` and ``S1``, ``S1_conf``, ``ST``,
@@ -123,10 +123,13 @@ def run_sensitivity(
     progress: bool = True,
     store: str | Path | None = None,
     fresh: bool = False,
+    model_class: type | None = None,
+    **agent_classes: Any,
 ) -> SensitivityResult:
     """:func:`sensitivity`, also handing back the runs, with an optional resumable store.
 
-    ``store`` and ``fresh`` are as for :func:`~sim.experiments.sweep.sweep`.
+    ``store``, ``fresh``, ``model_class`` and the agent classes are as for
+    :func:`~sim.experiments.sweep.sweep`.
     """
     base, source = specs.base_scenario(scenario)
     if method not in salib.METHODS:
@@ -147,6 +150,7 @@ def run_sensitivity(
     known = base.model_dump()
     currents = {key: field_value(known, key, f"{source}: param {key}") for key in bounds}
     seeds = specs.replication_seeds(seed, replications)
+    agents = specs.Agents.of(model_class, **agent_classes)
     planned, meta = [], []
     for i, row in enumerate(x):
         point = {
@@ -154,7 +158,7 @@ def run_sensitivity(
         }
         scenario_at = with_overrides(base, point, source)
         for r, run_seed in enumerate(seeds):
-            planned.append(specs.RunSpec(scenario_at, run_seed, r, base.name, point))
+            planned.append(specs.RunSpec(scenario_at, run_seed, r, base.name, point, agents=agents))
             meta.append({"sample": i, "replication": r, "seed": run_seed})
     runs_store = open_store(store, base, SENSITIVITY_KIND, fresh)
     records = run_specs(

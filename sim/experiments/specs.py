@@ -24,6 +24,69 @@ ScenarioLike = Scenario | str | Path | Mapping[str, Any]
 
 
 @dataclass(frozen=True)
+class Agents:
+    """The model and agent classes a run uses: Touchpoint's own, or a researcher's.
+
+    Attributes:
+        model: A :class:`~sim.model.model.JourneyModel` (sub)class.
+        classes: ``channel_class``, ``rep_class``, ``prospect_class`` as the model takes
+            them (``channel_class`` may map channel names to classes).
+    """
+
+    model: type | None = None
+    classes: tuple[tuple[str, Any], ...] = ()
+
+    @classmethod
+    def of(cls, model_class: type | None = None, **classes: Any) -> Agents:
+        """From ``simulate``-style keywords; unknown keywords are refused."""
+        unknown = set(classes) - AGENT_KEYWORDS
+        if unknown:
+            raise TypeError(f"unknown agent class keyword {sorted(unknown)[0]!r}")
+        given = {k: v for k, v in classes.items() if v is not None}
+        return cls(model_class, tuple(sorted(given.items())))
+
+    @property
+    def custom(self) -> bool:
+        """Whether any class is not Touchpoint's own."""
+        return self.model is not None or bool(self.classes)
+
+    def keywords(self) -> dict[str, Any]:
+        """``model_class`` and the agent classes, as ``simulate_batch`` takes them."""
+        return {**({"model_class": self.model} if self.model else {}), **dict(self.classes)}
+
+    def names(self) -> str:
+        """The classes by qualified name (part of a run's key in a store); "" if default."""
+        if not self.custom:
+            return ""
+        return ";".join(f"{k}={_qualified(v)}" for k, v in (("model", self.model), *self.classes))
+
+    def check_portable(self, workers: int | None, executor: object) -> None:
+        """Refuse classes other processes cannot import (defined in ``__main__`` or a function)."""
+        if not self.custom or (executor is None and workers == 1):
+            return
+        for value in (self.model, *(v for _, v in self.classes)):
+            for klass in value.values() if isinstance(value, Mapping) else [value]:
+                if klass is None:
+                    continue
+                where = f"{klass.__module__}.{klass.__qualname__}"
+                if klass.__module__ == "__main__" or "<locals>" in klass.__qualname__:
+                    raise InputError(
+                        f"agent class {where}: other processes cannot import it; define it in "
+                        "a module (a .py file) or run with workers=1"
+                    )
+
+
+AGENT_KEYWORDS = frozenset({"channel_class", "rep_class", "prospect_class"})
+"""The agent classes a model takes, besides ``model_class``."""
+
+
+def _qualified(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return "{" + ",".join(f"{k}:{_qualified(v)}" for k, v in sorted(value.items())) + "}"
+    return "default" if value is None else f"{value.__module__}.{value.__qualname__}"
+
+
+@dataclass(frozen=True)
 class RunSpec:
     """One run to do: a scenario, a seed and the labels it is reported under.
 
@@ -34,6 +97,7 @@ class RunSpec:
         label: The name it is reported under (the scenario's, by default).
         params: The swept or sampled values that made ``scenario`` (dotted keys).
         keep_daily: Send back the daily table too (compare's figures need it).
+        agents: The model and agent classes (default: Touchpoint's own).
     """
 
     scenario: Scenario
@@ -42,6 +106,7 @@ class RunSpec:
     label: str
     params: dict[str, object] = field(default_factory=dict)
     keep_daily: bool = False
+    agents: Agents = Agents()
 
 
 def replication_seeds(seed: int, replications: int) -> list[int]:

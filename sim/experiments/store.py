@@ -64,9 +64,10 @@ def content_hash(scenario: Scenario) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def run_key(scenario: Scenario, seed: int) -> str:
-    """The key of one run: its scenario's content hash and its seed."""
-    return hashlib.sha256(f"{content_hash(scenario)}:{int(seed)}".encode()).hexdigest()[:32]
+def run_key(scenario: Scenario, seed: int, agents: str = "") -> str:
+    """The key of one run: its scenario's content hash, its seed and any custom classes."""
+    text = f"{content_hash(scenario)}:{int(seed)}" + (f":{agents}" if agents else "")
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 class RunStore:

@@ -22,6 +22,7 @@ from sim.analysis.kpis import kpi_columns
 from sim.analysis.stats import summarize
 from sim.experiments.runner import param_columns, run_specs, tidy
 from sim.experiments.specs import (
+    Agents,
     RunSpec,
     ScenarioLike,
     base_scenario,
@@ -50,6 +51,8 @@ def sweep(
     progress: bool = True,
     store: str | Path | None = None,
     fresh: bool = False,
+    model_class: type | None = None,
+    **agent_classes: Any,
 ) -> pd.DataFrame:
     """Run the full factorial of ``grid`` with ``replications`` each; one tidy row per run.
 
@@ -67,6 +70,12 @@ def sweep(
             already there are not run again (resume an interrupted sweep).
         fresh: Discard a store made by another model version or base scenario instead
             of refusing it.
+        model_class: A custom model class (a :class:`~sim.model.model.JourneyModel`
+            subclass).
+        **agent_classes: ``channel_class``, ``rep_class``, ``prospect_class``, as
+            ``JourneyModel`` takes them. Runs with
+            custom classes are not batched; on other processes the classes must be
+            importable (defined in a module, not in ``__main__``).
 
     Returns:
         One row per grid point × replication: ``param.<key>`` columns, ``replication``,
@@ -81,8 +90,9 @@ def sweep(
     check_seed(seed)
     points = grid_points(base, grid, source)
     seeds = replication_seeds(seed, replications)
+    agents = Agents.of(model_class, **agent_classes)
     specs = [
-        RunSpec(with_overrides(base, point, source), s, r, base.name, point)
+        RunSpec(with_overrides(base, point, source), s, r, base.name, point, agents=agents)
         for point in points
         for r, s in enumerate(seeds)
     ]

@@ -14,7 +14,7 @@ import mesa
 import numpy as np
 
 from sim.model.ledger import Item
-from sim.model.prospects import Stage, in_stages, stage_mask
+from sim.model.prospects import ACTIVE_CUSTOMER, Stage, in_stages, stage_mask
 from sim.model.sampling import sample_quality, sample_rows
 from sim.model.touch import deliver
 from sim.scenario.schema import Channel as ChannelSpec
@@ -29,7 +29,9 @@ class Prospect(mesa.Agent):
 
     Reading or writing an attribute reads or writes the shared columns, so
     per-agent code (``model.agents_by_type[Prospect].select(...)``) and the
-    vectorized daily passes see the same state.
+    vectorized daily passes see the same state. A subclass passed as
+    ``JourneyModel(..., prospect_class=...)`` that defines ``step`` is stepped once a
+    day (one Python call per prospect: for small markets and teaching).
     """
 
     model: Market  # a JourneyModel
@@ -38,6 +40,22 @@ class Prospect(mesa.Agent):
         """Create the agent for row ``row``."""
         super().__init__(model)
         self.row = row
+
+    def remove(self) -> None:
+        """Take the prospect out of the market: a prospect is lost, a customer churns.
+
+        Its row stays (totals keep it) but nothing touches or moves it again.
+        """
+        table = self.model.prospects
+        rows = np.array([self.row])
+        if in_stages(table.stage[rows], ACTIVE_CUSTOMER)[0]:
+            table.move(rows, Stage.CHURNED)
+            self.model.tally.add(self.model.tally.churned, rows)
+        else:
+            table.move(rows, Stage.LOST)
+        table.need[rows] = False
+        table.next_contact[rows] = np.inf
+        super().remove()
 
     @property
     def stage(self) -> Stage:

@@ -13,7 +13,7 @@ draws from its own generator, so its numbers are those of a run of it alone
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import partial
 
 import mesa
@@ -53,7 +53,17 @@ class JourneyModel(mesa.Model):
             streams, so every strategy run with the same seed meets the same prospects.
         seeds: Several seeds: one replication each, advanced together (``seed`` is then
             ignored). Replication ``r`` gives the numbers of a run with ``seeds[r]``.
-        channel_class, rep_class: Agent classes, for custom behaviour.
+        channel_class: The class of every channel agent, or a mapping from channel name
+            to class (channels not named keep :class:`Channel`).
+        rep_class: The class of the rep agents.
+        prospect_class: The class of the prospect agents. One that defines ``step``
+            is stepped every day, after the journey moved (one replication only).
+
+    Extension points, besides the agent classes (override them in a subclass):
+    :meth:`build_graph` makes the social graph, :meth:`lead_priority` orders the
+    leads reps call, and the daily passes (:meth:`update_needs`,
+    :meth:`advance_journeys`, :meth:`close_sales`, :meth:`care_for_customers`)
+    are where prospect behaviour lives, vectorised over the prospect columns.
 
     Attributes:
         spec: The scenario (Mesa's own ``model.scenario`` holds the seed).
@@ -73,11 +83,16 @@ class JourneyModel(mesa.Model):
         seed: int = 0,
         *,
         seeds: Sequence[int] | None = None,
-        channel_class: type[Channel] = Channel,
+        channel_class: type[Channel] | Mapping[str, type[Channel]] = Channel,
         rep_class: type[Rep] = Rep,
+        prospect_class: type[Prospect] = Prospect,
     ) -> None:
         """Build the population, the social graph and the agents from ``scenario``."""
         seeds = [int(seed)] if seeds is None else [int(s) for s in seeds]
+        self.prospect_class = prospect_class
+        self._stepped_prospects = prospect_class.step is not mesa.Agent.step
+        if self._stepped_prospects and len(seeds) > 1:
+            raise ValueError("prospect agents with their own step run one replication at a time")
         super().__init__(rng=seeds[0])
         self.spec = scenario
         self.seed = seeds[0]
@@ -98,12 +113,14 @@ class JourneyModel(mesa.Model):
                 scenario.population,
                 scenario.product.satisfaction,
             )
-            graphs.append(self._build_graph(np.random.default_rng(graph_seed)))
+            graphs.append(self.build_graph(np.random.default_rng(graph_seed)))
         self.graph = SocialGraph.stack(graphs)
 
         self.ledger = Ledger(self.replicas)
         self.tally = Tally(self.sources, N_DIMS, self.replicas)
-        self.sales_queue = SalesQueue(self.prospects, scenario.sales, self.replicas)
+        self.sales_queue = SalesQueue(
+            self.prospects, scenario.sales, self.replicas, self.lead_priority
+        )
         self.reviews = ReviewBoard(
             self.prospects,
             scenario.reviews,
@@ -118,8 +135,16 @@ class JourneyModel(mesa.Model):
         self._fatiguing = any(scenario.channels[n].intrusiveness > 0 for n in enabled)
         self._new_customers = np.zeros(self.replicas.count, dtype=np.int64)
 
+        classes = (
+            channel_class
+            if isinstance(channel_class, Mapping)
+            else dict.fromkeys(enabled, channel_class)
+        )
         self.channels = AgentSet(
-            [channel_class(self, n, scenario.channels[n], self.source_index[n]) for n in enabled],
+            [
+                classes.get(n, Channel)(self, n, scenario.channels[n], self.source_index[n])
+                for n in enabled
+            ],
             random=self.random,
         )
         self.reps = AgentSet(
@@ -151,12 +176,12 @@ class JourneyModel(mesa.Model):
         Prospect state lives in the columns of ``prospects``; a :class:`Prospect` agent
         reads and writes its row. One Python object per prospect costs seconds and
         hundreds of megabytes per million, so the model makes them only when asked;
-        after that ``agents_by_type[Prospect]`` holds them too.
+        after that ``agents_by_type[<prospect class>]`` holds them too.
         """
         if self._prospect_agents is None:
             rows = range(self.spec.population.size)
             self._prospect_agents = AgentSet(
-                [Prospect(self, row) for row in rows], random=self.random
+                [self.prospect_class(self, row) for row in rows], random=self.random
             )
         return self._prospect_agents
 
@@ -176,18 +201,20 @@ class JourneyModel(mesa.Model):
         day = self.day
         self.ledger.start_day()
         self._new_customers[:] = 0
-        journey.update_needs(self)
+        self.update_needs()
         decay(self.prospects, self.spec.attention)
         self._opt_out()
         self.audiences.clear()
         self.channels.do("step")
         self._word_of_mouth()
-        journey.advance(self, day)
+        self.advance_journeys()
+        if self._stepped_prospects:
+            self.prospect_agents().shuffle_do("step")
         self.sales_queue.plan_day(day)
         self.reps.do("step")
-        self._close_sales(day)
+        self.close_sales()
         self.sales_queue.give_up(day)
-        aftersale.care_for_customers(self, day)
+        self.care_for_customers()
         self._record_day()
         self.datacollector.collect(self)
         if day >= self.spec.horizon_days:
@@ -198,7 +225,35 @@ class JourneyModel(mesa.Model):
         while self.running:
             self.step()
 
-    def _build_graph(self, rng: np.random.Generator) -> SocialGraph:
+    def update_needs(self) -> None:
+        """Latent needs arise and active ones fade (:func:`sim.model.journey.update_needs`)."""
+        journey.update_needs(self)
+
+    def advance_journeys(self) -> None:
+        """Prospects whose trust grew move on; leads go to sales (:func:`journey.advance`)."""
+        journey.advance(self, self.day)
+
+    def care_for_customers(self) -> None:
+        """Care, repeats, churn and reviews (:func:`sim.model.aftersale.care_for_customers`)."""
+        aftersale.care_for_customers(self, self.day)
+
+    def lead_priority(self, leads: np.ndarray) -> np.ndarray:
+        """Sort keys of today's due leads (rows): reps call the smallest first.
+
+        The default follows ``sales.queue_order``: longest waiting first (the time
+        each lead became due), or newest first. Override to call, say, the warmest
+        leads first (``-self.prospects.trust[leads].sum(axis=1)``).
+        """
+        due = self.prospects.next_contact[leads]
+        return -due if self.spec.sales.queue_order == "newest_first" else due
+
+    def build_graph(self, rng: np.random.Generator) -> SocialGraph:
+        """The social graph of one replication's prospects (rows ``0 .. size-1``).
+
+        Override to bring your own network, e.g.
+        ``SocialGraph.from_edges(size, sources, targets)`` from a networkx graph.
+        ``rng`` is the replication's graph stream.
+        """
         wom = self.spec.word_of_mouth
         n = self.spec.population.size
         if wom.network == "full":
@@ -248,8 +303,9 @@ class JourneyModel(mesa.Model):
             online=False,
         )
 
-    def _close_sales(self, day: int) -> None:
+    def close_sales(self) -> None:
         """Leads (and, if self-serve, any warm prospect) whose four trusts are met buy."""
+        day = self.day
         table = self.prospects
         if self.spec.handoff.self_serve:
             eligible = in_stages(table.stage, OPEN_STAGES & _NOT_UNAWARE)

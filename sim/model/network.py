@@ -41,12 +41,24 @@ class SocialGraph:
         m = int(round(n * mean_degree / 2))
         src = rng.integers(0, n, size=m, dtype=np.int32)
         dst = rng.integers(0, n, size=m, dtype=np.int32)
+        return cls.from_edges(n, src, dst)
+
+    @classmethod
+    def from_edges(cls, n: int, sources: np.ndarray, targets: np.ndarray) -> SocialGraph:
+        """An undirected graph of ``n`` prospects from its ties (row numbers, 0 .. n-1).
+
+        Duplicate ties and self-ties are dropped. Use it to load a real network
+        (e.g. ``zip(*networkx_graph.edges())``) in :meth:`JourneyModel.build_graph`.
+        """
+        src, dst = np.asarray(sources), np.asarray(targets)
+        outside = src.size and (min(src.min(), dst.min()) < 0 or max(src.max(), dst.max()) >= n)
+        if src.shape != dst.shape or outside:
+            raise ValueError(f"ties must be pairs of rows 0..{n - 1}")
         keep = src != dst
         src, dst = src[keep], dst[keep]
-        rows = np.concatenate([src, dst])
-        cols = np.concatenate([dst, src])
+        rows, cols = np.concatenate([src, dst]), np.concatenate([dst, src])
         ones = np.ones(rows.size, dtype=np.int8)
-        adj = sp.csr_array((ones, (rows, cols)), shape=(n, n))
+        adj = sp.csr_array((ones, (rows, cols)), shape=(n, n))  # duplicate ties merge
         return cls(n, adj.indptr.astype(np.int64), adj.indices.astype(np.int32))
 
     @classmethod

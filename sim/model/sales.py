@@ -13,6 +13,8 @@ is lost too.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from sim.model.prospects import ProspectTable, Stage
@@ -23,9 +25,20 @@ from sim.scenario.schema import Sales
 class SalesQueue:
     """Leads waiting for, or being worked by, the reps (each replication its own queue)."""
 
-    def __init__(self, table: ProspectTable, spec: Sales, replicas: Replicas) -> None:
-        """Attach to the prospect columns, where the queue state lives."""
+    def __init__(
+        self,
+        table: ProspectTable,
+        spec: Sales,
+        replicas: Replicas,
+        priority: Callable[[np.ndarray], np.ndarray] | None = None,
+    ) -> None:
+        """Attach to the prospect columns, where the queue state lives.
+
+        ``priority(leads)`` gives sort keys of due leads, smallest called first
+        (default: the time each became due; see ``JourneyModel.lead_priority``).
+        """
         self.table = table
+        self.priority = priority or (lambda leads: table.next_contact[leads])
         self.spec = spec
         self.replicas = replicas
         self._called: list[np.ndarray] = []
@@ -45,7 +58,7 @@ class SalesQueue:
         table.next_contact[rows] = day + self.spec.response_time_hours / 24.0
 
     def plan_day(self, day: int) -> None:
-        """Order today's due leads: longest waiting first, or freshest first.
+        """Order today's due leads by their priority, within each replication.
 
         Also keeps today's leads (``leads``): after the handoff nobody becomes a lead
         until tomorrow, so the later steps of the day look only among them.
@@ -53,9 +66,7 @@ class SalesQueue:
         table = self.table
         self.leads = leads = np.flatnonzero(table.stage == Stage.SALES_QUALIFIED)
         due = leads[table.next_contact[leads] < day + 1]
-        key = table.next_contact[due]
-        if self.spec.queue_order == "newest_first":
-            key = -key
+        key = np.asarray(self.priority(due), dtype=np.float64)
         replica = self.replicas.of(due)
         order = np.lexsort((key, replica))  # by replication, then by key (stable)
         self._plan = due[order]

@@ -1,0 +1,153 @@
+"""Public extension points: agent classes, the hooks of JourneyModel, and every runner."""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+import pytest
+
+import sim
+from sim.analysis.results import collect
+from sim.experiments import compare, sensitivity, sweep
+from sim.model.agents import Channel, Prospect, Rep
+from sim.model.model import JourneyModel
+from sim.model.network import SocialGraph
+from sim.model.prospects import Stage
+from tests.conftest import small
+
+
+class Curious(Prospect):
+    """A prospect with its own daily step: it counts its days."""
+
+    def step(self) -> None:
+        self.model.curious_steps += 1
+
+
+class CountingModel(JourneyModel):
+    curious_steps = 0
+
+
+class Loud(Channel):
+    """A channel that doubles the quality of its touches."""
+
+    def _quality(self, rng, k):
+        return 2.0 * super()._quality(rng, k)
+
+
+class Recording(Rep):
+    """A rep that remembers whom it called, in order."""
+
+    called: list[int] = []
+
+    def choose_leads(self):
+        leads = super().choose_leads()
+        Recording.called.extend(leads.tolist())
+        return leads
+
+
+def test_a_prospect_class_with_a_step_is_stepped_every_day():
+    model = CountingModel(small(size=200, days=5), seed=1, prospect_class=Curious)
+    model.run()
+    assert model.curious_steps == 200 * 5
+    assert len(model.agents_by_type[Curious]) == 200
+    assert all(type(a) is Curious for a in model.prospect_agents())
+    with pytest.raises(ValueError, match="one replication"):
+        JourneyModel(small(size=200, days=5), seeds=[1, 2], prospect_class=Curious)
+
+
+def test_removing_a_prospect_takes_it_out_of_the_market():
+    model = JourneyModel(small(size=300, days=60), seed=2)
+    agent = model.prospect_agents().to_list()[5]
+    row = agent.row
+    agent.remove()
+    touches = model.prospects.touches_by_source[row].copy()
+    model.run()
+    assert model.prospects.stage[row] == Stage.LOST
+    np.testing.assert_array_equal(model.prospects.touches_by_source[row], touches)
+    assert agent not in model.agents
+
+
+def test_channel_classes_per_channel():
+    scenario = small(size=300, days=10)
+    model = JourneyModel(scenario, seed=1, channel_class={"webinar": Loud})
+    kinds = {c.name: type(c) for c in model.channels}
+    assert kinds.pop("webinar") is Loud
+    assert set(kinds.values()) == {Channel}
+
+
+def test_lead_priority_orders_the_calls():
+    class Highest(JourneyModel):
+        def lead_priority(self, leads):
+            return -leads.astype(float)  # highest row first
+
+    Recording.called = []
+    model = Highest(small("aida_funnel", size=3000, days=90), seed=1, rep_class=Recording)
+    model.run()
+    called = np.array(Recording.called)
+    assert called.size > 10
+    # within a day, each rep's calls go from the highest row down
+    assert np.mean(np.diff(called) < 0) > 0.8
+
+
+def test_a_graph_of_ones_own():
+    class Star(JourneyModel):
+        def build_graph(self, rng):
+            n = self.spec.population.size
+            return SocialGraph.from_edges(n, np.zeros(n - 1, int), np.arange(1, n))
+
+    model = Star(small(size=100, days=5), seed=1)
+    degrees = model.graph.degrees()
+    assert degrees[0] == 99 and set(degrees[1:]) == {1}
+    model.run()
+    with pytest.raises(ValueError, match="ties must be pairs"):
+        SocialGraph.from_edges(3, [0], [3])
+
+
+def test_custom_data_collection_does_not_break_results():
+    model = JourneyModel(small(size=300, days=20), seed=3)
+    model.datacollector = mesa.DataCollector(
+        model_reporters={"warm": lambda m: int((m.prospects.trust.sum(axis=1) > 1).sum())}
+    )
+    model.run()
+    assert len(model.datacollector.get_model_vars_dataframe()) == 20
+    result = collect(model)
+    assert (
+        result.kpis["customers"] == sim.simulate(small(size=300, days=20), seed=3).kpis["customers"]
+    )
+
+
+def test_every_runner_takes_custom_classes():
+    base = small(size=300, days=20)
+    plain = compare([base, small("aida_funnel", size=300, days=20)], 2, workers=1, progress=False)
+    custom = compare(
+        [base, small("aida_funnel", size=300, days=20)],
+        2,
+        workers=1,
+        progress=False,
+        rep_class=Recording,
+        model_class=CountingModel,
+    )
+    # a subclass that changes nothing gives the same numbers, run one at a time
+    assert plain.kpis.equals(custom.kpis)
+    loud = sweep(base, {"sales.reps": [1, 2]}, workers=1, progress=False,
+                 channel_class={"webinar": Loud})  # fmt: skip
+    assert len(loud) == 2
+    indices = sensitivity(base, {"handoff.level": (0.4, 0.9)}, "morris", samples=2,
+                          replications=2, workers=1, progress=False, channel_class=Loud)  # fmt: skip
+    assert len(indices)
+
+
+def test_classes_other_processes_cannot_import_are_refused():
+    class Local(Rep):
+        pass
+
+    with pytest.raises(sim.InputError, match="cannot import"):
+        compare([small(size=200, days=5), small("aida_funnel", size=200, days=5)], 2,
+                workers=2, progress=False, rep_class=Local)  # fmt: skip
+
+
+def test_importable_classes_run_on_other_processes():
+    scenarios = [small(size=300, days=20), small("aida_funnel", size=300, days=20)]
+    plain = compare(scenarios, 2, workers=1, progress=False)
+    pooled = compare(scenarios, 2, workers=2, progress=False, rep_class=Recording)
+    assert plain.kpis.equals(pooled.kpis)
