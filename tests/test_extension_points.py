@@ -133,7 +133,8 @@ def test_every_runner_takes_custom_classes():
                  channel_class={"webinar": Loud})  # fmt: skip
     assert len(loud) == 2
     indices = sensitivity(base, {"handoff.level": (0.4, 0.9)}, "morris", samples=2,
-                          replications=2, workers=1, progress=False, channel_class=Loud)  # fmt: skip
+                          replications=2, workers=1, progress=False,
+                          channel_class=Loud)  # fmt: skip
     assert len(indices)
 
 

@@ -57,7 +57,7 @@ HEADLINE = (
 )
 """The KPIs shown first in tables, in this order."""
 
-TOTALS = frozenset({"customers", *MONEY, "total_cost"})
+TOTALS = frozenset({"customers", *MONEY, "acquisition_cost", "total_cost"})
 TOTAL_PREFIXES = ("funnel.", "spend_planned.", "spend_actual.")
 """The KPIs that are totals (see :func:`is_total`); the others are ratios or averages."""
 
@@ -93,6 +93,7 @@ def kpi_names(sources: Sequence[str]) -> list[str]:
         *(f"touches_per_sale.{dim}" for dim in DIMENSIONS),
         *(f"touches_per_sale.source.{source}" for source in sources),
         *MONEY,
+        "acquisition_cost",
         "total_cost",
         "roi",
         "review_score",
@@ -234,6 +235,7 @@ def run_kpis(
     k.set("post_purchase_cost", post)
     k.set("revenue", revenue)
     total_cost = acquisition + post
+    k.set("acquisition_cost", acquisition)
     k.set("total_cost", total_cost)
     k.ratio("roi", revenue * spec.product.margin - total_cost, total_cost, "nothing was spent")
     k.set("review_score", model.reviews.score(replica), "no reviews")

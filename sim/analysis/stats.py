@@ -6,9 +6,11 @@ counts, money, hours and shares: bounded below, often skewed (referral rewards
 paid in a few runs only). A Student-t interval on such data can reach below zero;
 a bootstrap interval is made of resampled means, so it stays inside the range the
 KPI can take. Two strategies run on common random numbers are compared on the
-per-replication differences: a BCa interval of the mean difference and the paired
-t-test (``scipy.stats.ttest_rel``). A difference is *clear* only when its interval
-excludes 0; differences within rounding of zero are exact ties.
+per-replication differences, which have no bound: a Student-t interval of the mean
+difference and the paired t-test, so a difference is *clear* (its interval excludes
+0) exactly when p < 0.05; bootstrap intervals would be too narrow with the handful
+of replications a sweep point often has. Differences within rounding of zero are
+exact ties.
 """
 
 from __future__ import annotations
@@ -136,7 +138,7 @@ def paired_difference(
 ) -> dict[str, float | bool]:
     """Paired comparison over replications run on common random numbers.
 
-    Returns the mean difference (other − baseline), its bootstrap interval, the
+    Returns the mean difference (other − baseline), its Student-t interval, the
     paired t-test p-value, and ``clear``: whether the interval excludes 0. Pairs
     where either value is undefined are dropped; differences within rounding of
     zero (relative ``TIE``) count as exact ties.
@@ -146,7 +148,7 @@ def paired_difference(
     a, b = a[ok], b[ok]
     diff = b - a
     diff[np.abs(diff) <= TIE * np.maximum(np.abs(a), np.abs(b))] = 0.0
-    mean, low, high = confidence_interval(diff, level)
+    mean, low, high = _t_interval(diff, level)
     return {
         "diff": mean,
         "diff_low": low,
@@ -155,6 +157,21 @@ def paired_difference(
         "clear": bool(diff.size >= 2 and np.isfinite(low) and (low > 0 or high < 0)),
         "pairs": int(diff.size),
     }
+
+
+def _t_interval(diff: np.ndarray, level: float) -> tuple[float, float, float]:
+    """Mean and Student-t interval; zero width when every difference is the same."""
+    if diff.size == 0:
+        return (np.nan, np.nan, np.nan)
+    mean = float(diff.mean())
+    if diff.size < 2:
+        return (mean, np.nan, np.nan)
+    if np.ptp(diff) == 0:
+        return (mean, mean, mean)
+    from scipy import stats
+
+    half = stats.t.ppf(0.5 + level / 2, diff.size - 1) * diff.std(ddof=1) / np.sqrt(diff.size)
+    return (mean, mean - float(half), mean + float(half))
 
 
 def _p_value(diff: np.ndarray) -> float:
@@ -168,3 +185,58 @@ def _p_value(diff: np.ndarray) -> float:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # near-constant differences
         return float(stats.ttest_1samp(diff, 0.0).pvalue)
+
+
+def cost_per_extra(
+    base_cost: np.ndarray,
+    base_customers: np.ndarray,
+    cost: np.ndarray,
+    customers: np.ndarray,
+    level: float = LEVEL,
+) -> dict[str, float]:
+    """What each customer beyond the baseline's cost, paired by replication.
+
+    The ratio of the mean extra acquisition cost to the mean extra customers, with
+    a paired bootstrap percentile interval (its upper end is ``inf`` when resamples
+    without extra customers are common). NaN when the change does not win more
+    customers on average (there is no extra customer to price).
+    """
+    arrays = [np.asarray(a, dtype=float) for a in (base_cost, base_customers, cost, customers)]
+    ok = np.logical_and.reduce([np.isfinite(a) for a in arrays])
+    extra_cost = arrays[2][ok] - arrays[0][ok]
+    extra = arrays[3][ok] - arrays[1][ok]
+    out = {
+        "extra_customers": float(extra.mean()) if extra.size else np.nan,
+        "extra_cost": float(extra_cost.mean()) if extra.size else np.nan,
+        "cost_per_extra_customer": np.nan,
+        "cost_per_extra_low": np.nan,
+        "cost_per_extra_high": np.nan,
+    }
+    if extra.size == 0 or extra.mean() <= 0:
+        return out
+    out["cost_per_extra_customer"] = float(extra_cost.mean() / extra.mean())
+    if extra.size < 2 or np.ptp(extra) == np.ptp(extra_cost) == 0:
+        return out
+    from scipy import stats
+
+    def ratio(c: np.ndarray, n: np.ndarray, axis: int = -1) -> np.ndarray:
+        mean = n.mean(axis=axis)  # no extra customer in a resample: no price is too high
+        return np.where(mean > 0, c.mean(axis=axis) / np.where(mean > 0, mean, 1.0), np.inf)
+
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        interval = stats.bootstrap(
+            (extra_cost, extra),
+            ratio,
+            paired=True,
+            vectorized=True,
+            confidence_level=level,
+            n_resamples=RESAMPLES,
+            method="percentile",
+            random_state=np.random.default_rng(0),
+        ).confidence_interval
+    out["cost_per_extra_low"], out["cost_per_extra_high"] = (
+        float(interval.low),
+        float(interval.high),
+    )
+    return out

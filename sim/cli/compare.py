@@ -75,7 +75,7 @@ def _compare(args: argparse.Namespace) -> int:
         f"{args.replications} replications each on common random numbers (master seed "
         f"{args.seed}): replication k of every scenario meets the same prospects.",
         "Confidence intervals: BCa bootstrap over replications (they stay within the range a "
-        "KPI can take). Differences: per-replication differences, their bootstrap interval and "
+        "KPI can take). Differences: per-replication differences, their Student-t interval and "
         "the paired t-test; 'clear' when the 95% CI of the difference excludes 0.",
         "cost of sale = (marketing spend + sales cost + referral rewards) / new customers.",
         f"Generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC from: "

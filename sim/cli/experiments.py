@@ -55,8 +55,10 @@ def register(commands: argparse._SubParsersAction) -> None:
         description="Run every combination of the --grid values, --replications times each "
         "(replication k uses the same seed at every point). Writes sweep.parquet and sweep.csv "
         "(one row per run: param.<key>, replication, seed, every KPI), summary.csv (mean and "
-        "95% CI per point) and plots/<kpi>.png to --out. Finished runs are kept in OUT/runs/; "
-        "rerunning the same command skips them.",
+        "95% CI per point, and the change against the baseline point paired by replication), "
+        "extra.csv (extra customers over the baseline and the cost of each) and plots/<kpi>.png "
+        "to --out. The baseline is the point that leaves the scenario as it is, else the first. "
+        "Finished runs are kept in OUT/runs/; rerunning the same command skips them.",
     )
     sweep.add_argument(
         "--grid",
@@ -64,6 +66,14 @@ def register(commands: argparse._SubParsersAction) -> None:
         default=[],
         metavar="KEY=VALUES",
         help="a swept field: KEY=V1,V2,... or KEY=LOW:HIGH:COUNT (repeatable)",
+    )
+    sweep.add_argument(
+        "--shift",
+        action="append",
+        default=[],
+        metavar="FROM:TO=AMOUNTS",
+        help="move monthly budget from channel FROM to channel TO, the total held fixed: "
+        "FROM:TO=V1,V2,... or FROM:TO=LOW:HIGH:COUNT (repeatable)",
     )
     sweep.add_argument(
         "--replications", type=int, default=1, metavar="R", help="runs per grid point (default 1)"
@@ -199,15 +209,20 @@ def resolve_grid(
     """Ranges as values: evenly spaced, rounded for integer fields (no repeats allowed)."""
     import numpy as np
 
+    from sim.experiments.sweep import SHIFT
+
     known = base.model_dump()
     grid = {}
     for key, spec in raw.items():
-        current = field_value(known, key, f"{source}: {key} (from --grid)")
         if not isinstance(spec, tuple):
             grid[key] = spec
             continue
         low, high, count = spec
         values = np.linspace(low, high, count)
+        if key.startswith(SHIFT):  # an amount of money: any number
+            grid[key] = [float(v) for v in values]
+            continue
+        current = field_value(known, key, f"{source}: {key} (from --grid)")
         if isinstance(current, bool) or not isinstance(current, int | float):
             raise InputError(f"--grid {key}: a range needs a number field; it is {current!r}")
         if isinstance(current, int):
@@ -237,20 +252,29 @@ def _unique(pairs: Sequence[tuple[str, Any]], flag: str) -> dict[str, Any]:
 
 def _sweep(args: argparse.Namespace) -> int:
     from sim.experiments.store import RunStore, content_hash
-    from sim.experiments.sweep import SWEEP_KIND, grid_points, sweep, sweep_summary
-    from sim.outputs.tables import sweep_text
+    from sim.experiments.sweep import (
+        SHIFT,
+        SWEEP_KIND,
+        grid_points,
+        overrides,
+        sweep,
+        sweep_extra,
+        sweep_summary,
+    )
+    from sim.outputs.tables import extra_text, sweep_text
     from sim.outputs.writers import write_sweep
 
     check_run_args(args)
-    if not args.grid:
-        raise InputError("--grid: give at least one KEY=VALUES")
-    raw = _unique([parse_grid(text) for text in args.grid], "--grid")
+    if not args.grid and not args.shift:
+        raise InputError("--grid: give at least one KEY=VALUES (or a --shift)")
+    shifts = [f"{SHIFT}{text}" for text in args.shift]
+    raw = _unique([parse_grid(text) for text in [*args.grid, *shifts]], "--grid")
     base = load(args.file, args)
     source = str(args.file)
     grid = resolve_grid(base, raw, source)
     with from_flag("--grid"):
         for point in grid_points(base, grid, source):  # every point is valid before any run
-            with_overrides(base, point, source)
+            with_overrides(base, overrides(base, point), source)
     points = grid_points(base, grid, source)
     kpis = _check_kpis(base, args.kpi)
     out = args.out or Path("results") / f"sweep-{base.name}"
@@ -265,12 +289,17 @@ def _sweep(args: argparse.Namespace) -> int:
         )
     with _saved_on_stop(out):
         table = on_engine(args, sweep, base, grid, args.replications, store=out, fresh=args.fresh)
-    summary = sweep_summary(table)
-    write_sweep(out, table, summary, kpis, _provenance("sweep", base, args))
+    baseline = next((p for p in points if _unchanged(base, p)), points[0])
+    summary = sweep_summary(table, baseline=baseline)
+    extra = sweep_extra(table, baseline)
+    write_sweep(out, table, summary, kpis, _provenance("sweep", base, args), extra)
     print(sweep_text(summary, kpis, args.replications))
+    where = ", ".join(f"{k}={v}" for k, v in baseline.items())
+    print(f"\nagainst the baseline ({where}), paired by replication:")
+    print(extra_text(extra))
     print(
-        f"\nwrote {out}/sweep.parquet, sweep.csv, summary.csv, plots/ ({len(table)} runs; "
-        f"store {out}/runs/)"
+        f"\nwrote {out}/sweep.parquet, sweep.csv, summary.csv, extra.csv, plots/ "
+        f"({len(table)} runs; store {out}/runs/)"
     )
     return 0
 
@@ -329,6 +358,16 @@ def _sensitivity(args: argparse.Namespace) -> int:
 
 
 # --- helpers --------------------------------------------------------------------------------
+
+
+def _unchanged(base: Scenario, point: dict[str, Any]) -> bool:
+    """Whether a grid point leaves the scenario as it is (no shift, current values)."""
+    from sim.experiments.sweep import overrides
+
+    known = base.model_dump()
+    return all(
+        field_value(known, key, key) == value for key, value in overrides(base, point).items()
+    )
 
 
 def _provenance(command: str, base: Scenario, args: argparse.Namespace) -> Provenance:

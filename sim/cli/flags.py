@@ -73,7 +73,7 @@ def output_flags(default: str) -> argparse.ArgumentParser:
     return parent
 
 
-SHAPING = ("seed", "replications", "grid", "param", "method", "samples", "kpi")
+SHAPING = ("seed", "replications", "grid", "shift", "param", "method", "samples", "kpi")
 """Options that change a command's numbers or files (recorded for ``rerun``)."""
 
 

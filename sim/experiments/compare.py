@@ -14,11 +14,11 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from sim.analysis.kpis import kpi_columns, underspent
-from sim.analysis.stats import paired_difference, summarize
+from sim.analysis.stats import summarize
+from sim.experiments.changes import extra_customers, paired_changes
 from sim.experiments.runner import run_specs, tidy
 from sim.experiments.specs import Agents, RunSpec, check_count, check_seed, replication_seeds
 from sim.scenario.errors import InputError
@@ -50,17 +50,12 @@ class Comparison:
         """Mean and 95% CI of every KPI per scenario, with the paired difference to the baseline."""
         names = kpi_columns(self.kpis)
         table = summarize(self.kpis, "scenario", names)
-        baseline = self.scenarios[0]
-        diffs = [
-            {
-                "scenario": name,
-                "kpi": kpi,
-                **paired_difference(self._values(baseline, kpi), self._values(name, kpi)),
-            }
-            for name in self.scenarios
-            for kpi in names
-        ]
-        return table.merge(pd.DataFrame(diffs), on=["scenario", "kpi"])
+        diffs = paired_changes(self.kpis, ["scenario"], (self.scenarios[0],), names)
+        return table.merge(diffs, on=["scenario", "kpi"])
+
+    def extra_customers(self) -> pd.DataFrame:
+        """Each scenario's extra customers over the baseline and the cost of each one."""
+        return extra_customers(self.kpis, ["scenario"], (self.scenarios[0],))
 
     def warnings(self) -> list[str]:
         """A line per scenario and channel that spent under 95 % of its budget, on average."""
@@ -70,10 +65,6 @@ class Comparison:
             channels = [c.removeprefix(USED) for c in row.index if c.startswith(USED)]
             lines += [f"{scenario}: {w}" for w in underspent(row.to_dict(), channels)]
         return lines
-
-    def _values(self, scenario: str, kpi: str) -> np.ndarray:
-        frame = self.kpis[self.kpis.scenario == scenario].sort_values("replication")
-        return frame[kpi].to_numpy(dtype=float)
 
 
 def compare(

@@ -65,6 +65,25 @@ def sweep_text(summary: pd.DataFrame, kpis: Sequence[str], replications: int) ->
     return f"{title}\n" + pd.DataFrame(rows).to_string(index=False)
 
 
+def extra_text(extra: pd.DataFrame) -> str:
+    """Extra customers over the baseline and the cost of each, per point or scenario."""
+    keys = [c for c in extra.columns if c.startswith("param.") or c == "scenario"]
+    rows = []
+    for _, r in extra.iterrows():
+        row = {k.removeprefix("param."): _cell(r[k]) for k in keys}
+        row["extra customers"] = format_value(r["extra_customers"])
+        row["extra acquisition cost"] = format_value(r["extra_cost"])
+        cost = r["cost_per_extra_customer"]
+        row["cost per extra customer [95% CI]"] = (
+            "n/a (no extra customers)"
+            if not math.isfinite(cost)
+            else f"{format_value(cost)} [{format_value(r['cost_per_extra_low'])}, "
+            f"{_bound(r['cost_per_extra_high'])}]"
+        )
+        rows.append(row)
+    return pd.DataFrame(rows).to_string(index=False)
+
+
 def indices_text(indices: pd.DataFrame, kpis: Sequence[str]) -> str:
     """Sensitivity indices of the chosen KPIs with their 95% CI half-widths."""
     chosen = indices[indices["kpi"].isin(kpis)]
@@ -100,6 +119,10 @@ def indices_text(indices: pd.DataFrame, kpis: Sequence[str]) -> str:
         else "Morris screening: μ (signed), μ* ± 95% CI, σ; seed-noise floor"
     )
     return f"{title}\n" + pd.DataFrame(rows).to_string(index=False)
+
+
+def _bound(value: float) -> str:
+    return "no bound" if value == math.inf else format_value(value)
 
 
 def _yes(value: object) -> str:

@@ -80,10 +80,13 @@ def write_sweep(
     summary: pd.DataFrame,
     kpis: Sequence[str],
     provenance: Provenance | None = None,
+    extra: pd.DataFrame | None = None,
 ) -> None:
-    """``sweep.parquet``, ``sweep.csv``, ``summary.csv``, ``plots/<kpi>.png``, provenance."""
+    """``sweep.parquet``, ``sweep.csv``, ``summary.csv``, ``extra.csv``, plots, provenance."""
     if provenance is not None:
         add_provenance(out, provenance)
+    if extra is not None:
+        add_entry(out, "extra.csv", lambda p: extra.to_csv(p, index=False))
     add_entry(out, "sweep.parquet", lambda p: table.to_parquet(p, index=False))
     add_entry(out, "sweep.csv", lambda p: table.to_csv(p, index=False))
     add_entry(out, "summary.csv", lambda p: summary.to_csv(p, index=False))
