@@ -59,39 +59,31 @@ def intervals(
 
 
 def _bootstrap(values: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    low, high = _resampled(values, level, "BCa")
+    # BCa is undefined when the jackknife has no spread (e.g. two values): percentiles then
+    broken = ~(np.isfinite(low) & np.isfinite(high))
+    if broken.any():
+        low[broken], high[broken] = _resampled(values[broken], level, "percentile")
+    return low, high
+
+
+def _resampled(values: np.ndarray, level: float, method: str) -> tuple[np.ndarray, np.ndarray]:
+    """Seeded ``scipy.stats.bootstrap`` interval of the mean of each row of ``values``."""
     from scipy import stats  # deferred: scipy.stats takes half a second to import
 
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # BCa on very few replications warns; see below
-        result = stats.bootstrap(
+        warnings.simplefilter("ignore")  # BCa on very few replications warns (then NaN)
+        interval = stats.bootstrap(
             (values,),
             np.mean,
             axis=-1,
             vectorized=True,
             confidence_level=level,
             n_resamples=RESAMPLES,
-            method="BCa",
+            method=method,
             random_state=np.random.default_rng(0),
-        )
-    low, high = result.confidence_interval
-    # BCa is undefined when the jackknife has no spread (e.g. two values): percentiles then
-    broken = ~(np.isfinite(low) & np.isfinite(high))
-    if broken.any():
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            plain = stats.bootstrap(
-                (values[broken],),
-                np.mean,
-                axis=-1,
-                vectorized=True,
-                confidence_level=level,
-                n_resamples=RESAMPLES,
-                method="percentile",
-                random_state=np.random.default_rng(0),
-            ).confidence_interval
-        low, high = np.array(low, dtype=float), np.array(high, dtype=float)
-        low[broken], high[broken] = plain.low, plain.high
-    return np.asarray(low, dtype=float), np.asarray(high, dtype=float)
+        ).confidence_interval
+    return np.array(interval.low, dtype=float), np.array(interval.high, dtype=float)
 
 
 def confidence_interval(values: np.ndarray, level: float = LEVEL) -> tuple[float, float, float]:

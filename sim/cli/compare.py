@@ -30,8 +30,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="compare scenarios over replications, with CIs and a report",
         description="Run two or more scenarios on common random numbers (replication k of "
         "every scenario uses the same seed), print mean and 95% CI of each KPI and the paired "
-        "difference to the first (baseline) scenario, and write kpis.csv, summary.csv, figures "
-        "and a self-contained report.html to --out.",
+        "difference to the first (baseline) scenario and the cost of each extra customer, and "
+        "write kpis.csv, summary.csv, extra.csv, figures, report.html and the provenance "
+        "(scenarios as run, seeds, versions) to --out.",
     )
     cmd.add_argument("files", nargs="+", type=Path, metavar="FILE", help="baseline first")
     cmd.add_argument("--replications", type=int, default=30, help="runs per scenario (default 30)")
@@ -50,7 +51,7 @@ def _compare(args: argparse.Namespace) -> int:
     from sim.analysis.provenance import Provenance
     from sim.experiments.compare import compare
     from sim.experiments.specs import replication_seeds
-    from sim.outputs.tables import comparison_text
+    from sim.outputs.tables import comparison_text, extra_text
     from sim.outputs.writers import COMPARE_KIND, write_comparison
 
     if len(args.files) < 2:
@@ -86,13 +87,16 @@ def _compare(args: argparse.Namespace) -> int:
     notes += [f"Warning: {w}" for w in warnings]
     seeds = replication_seeds(args.seed, args.replications)
     made = Provenance("compare", scenarios, seeds, shaping_options(args))
-    write_comparison(out, result, summary, notes, report_kpis(), made)
+    extra = result.extra_customers()
+    write_comparison(out, result, summary, notes, report_kpis(), made, extra)
     print(comparison_text(summary, report_kpis()))
+    print(f"\nagainst the baseline ({result.scenarios[0]}), paired by replication:")
+    print(extra_text(extra))
     print(
         f"\n{args.replications} replications per scenario, common random numbers, seed "
         f"{args.seed}; 'clear' = the paired 95% CI of the difference excludes 0."
     )
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    print(f"wrote {out}/report.html, kpis.csv, summary.csv and figures")
+    print(f"wrote {out}/report.html, kpis.csv, summary.csv, extra.csv and figures")
     return 0

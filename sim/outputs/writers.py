@@ -50,8 +50,9 @@ def write_comparison(
     notes: Sequence[str],
     kpis: Sequence[str],
     provenance: Provenance | None = None,
+    extra: pd.DataFrame | None = None,
 ) -> Path:
-    """``kpis.csv``, ``summary.csv``, figures (PNG, SVG), ``report.html`` and the provenance.
+    """``kpis.csv``, ``summary.csv``, ``extra.csv``, figures, ``report.html``, the provenance.
 
     All or nothing: the folder appears whole or not at all.
     """
@@ -67,6 +68,8 @@ def write_comparison(
         if provenance is not None:
             provenance.write(tmp)
         comparison.kpis.to_csv(tmp / "kpis.csv", index=False)
+        if extra is not None:
+            extra.to_csv(tmp / "extra.csv", index=False)
         summary.to_csv(tmp / "summary.csv", index=False)
         for stem, fig in figures.items():
             save_figure(fig, tmp, stem)
