@@ -11,7 +11,7 @@ import pytest
 
 import sim
 from sim.model.prospects import Stage
-from tests.conftest import small
+from tests.conftest import SCENARIOS, small
 
 STAGE_COLUMNS = [f"stage.{s.name.lower()}" for s in Stage]
 
@@ -131,3 +131,18 @@ def test_trust_and_spend_never_negative():
     model.run()
     assert (model.prospects.trust >= 0).all()
     assert (model.ledger.to_frame().amount >= 0).all()
+
+
+def test_a_quiet_customer_base_is_counted_not_scanned_with_the_same_numbers(monkeypatch):
+    """With nothing after the sale, the shortcut gives what the full daily pass gives."""
+    from sim.model import aftersale
+
+    bass = sim.load_scenario(
+        SCENARIOS / "validation" / "bass.yaml",
+        {"population.size": 2000, "horizon_days": 120, "population.initial_customer_share": 0.05},
+    )
+    quick = sim.simulate(bass, seed=3)
+    monkeypatch.setattr(aftersale, "_quiet", lambda spec: False)
+    full = sim.simulate(bass, seed=3)
+    assert quick.kpis == full.kpis
+    assert quick.daily.equals(full.daily) and quick.ledger.equals(full.ledger)

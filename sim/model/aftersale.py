@@ -22,6 +22,7 @@ from sim.scenario.vocabulary import DAYS_PER_MONTH, DAYS_PER_YEAR, Payer
 
 if TYPE_CHECKING:
     from sim.model.market import Market
+    from sim.scenario.schema import Scenario
 
 
 def win(model: Market, rows: np.ndarray, day: int) -> None:
@@ -48,11 +49,20 @@ def win(model: Market, rows: np.ndarray, day: int) -> None:
     model.tally.add_sales(table, rows, referred)
 
 
-def care_for_customers(model: Market, day: int) -> None:
-    """One day in the life of the customer base: care, drift, repeats, churn, reviews."""
+def care_for_customers(model: Market, day: int, won_today: np.ndarray) -> None:
+    """One day in the life of the customer base: care, drift, repeats, churn, reviews.
+
+    ``won_today``: the customers won today (rows). When nothing happens after the
+    sale (no care, drift, repeats, churn or reviews) only they can change after the
+    first day's full pass: the base is counted from the stage counts, not scanned.
+    """
     table, spec = model.prospects, model.spec
     after = spec.after_sale
     replicas, tally = model.replicas, model.tally
+    if day > 1 and _quiet(spec):
+        tally.customer_days += table.stage_counts[:, ACTIVE_CUSTOMER].sum(axis=1)
+        table.move(won_today[table.satisfaction[won_today] >= after.advocate_at], Stage.ADVOCATE)
+        return
     customers = np.flatnonzero(in_stages(table.stage, ACTIVE_CUSTOMER))
     if customers.size == 0:
         return
@@ -117,3 +127,15 @@ def care_for_customers(model: Market, day: int) -> None:
         posts = writers[replicas.chance(writers, spec.reviews.post_share)]
         model.reviews.post(posts, table.satisfaction[posts])
         table.review_day[writers] = -1
+
+
+def _quiet(spec: Scenario) -> bool:
+    """Whether nothing can change a customer after the sale but winning them."""
+    after, product = spec.after_sale, spec.product
+    return not (
+        after.satisfaction_decay_per_day > 0
+        or after.care_touches_per_month > 0
+        or product.repeat_purchases_per_year > 0
+        or product.churn_per_year > 0
+        or spec.reviews.enabled
+    )

@@ -134,6 +134,7 @@ class JourneyModel(mesa.Model):
         self._prospect_agents: AgentSet | None = None
         self._fatiguing = any(scenario.channels[n].intrusiveness > 0 for n in enabled)
         self._new_customers = np.zeros(self.replicas.count, dtype=np.int64)
+        self._winners = np.zeros(0, dtype=np.int64)
 
         classes = (
             channel_class
@@ -201,6 +202,7 @@ class JourneyModel(mesa.Model):
         day = self.day
         self.ledger.start_day()
         self._new_customers[:] = 0
+        self._winners = self._winners[:0]
         self.update_needs()
         decay(self.prospects, self.spec.attention)
         self._opt_out()
@@ -235,7 +237,7 @@ class JourneyModel(mesa.Model):
 
     def care_for_customers(self) -> None:
         """Care, repeats, churn and reviews (:func:`sim.model.aftersale.care_for_customers`)."""
-        aftersale.care_for_customers(self, self.day)
+        aftersale.care_for_customers(self, self.day, self._winners)
 
     def lead_priority(self, leads: np.ndarray) -> np.ndarray:
         """Sort keys of today's due leads (rows): reps call the smallest first.
@@ -315,6 +317,7 @@ class JourneyModel(mesa.Model):
             candidates = leads[table.need[leads] & table.good_fit[leads]]
         winners = candidates[table.trusts_met(candidates)]
         aftersale.win(self, winners, day)
+        self._winners = winners
         self._new_customers = self.replicas.counts(winners)
 
     def _record_day(self) -> None:
