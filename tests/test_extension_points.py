@@ -152,3 +152,15 @@ def test_importable_classes_run_on_other_processes():
     plain = compare(scenarios, 2, workers=1, progress=False)
     pooled = compare(scenarios, 2, workers=2, progress=False, rep_class=Recording)
     assert plain.kpis.equals(pooled.kpis)
+
+
+def test_removing_a_prospect_who_has_left_changes_nothing():
+    model = JourneyModel(small(size=300, days=60), seed=2)
+    model.run()
+    gone = np.flatnonzero(model.prospects.stage == Stage.CHURNED)
+    disqualified = np.flatnonzero(model.prospects.stage == Stage.DISQUALIFIED)
+    agents = {a.row: a for a in model.prospect_agents()}
+    for row in [*gone[:3], *disqualified[:3]]:
+        before = model.prospects.stage[row]
+        agents[row].remove()
+        assert model.prospects.stage[row] == before

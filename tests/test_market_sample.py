@@ -75,3 +75,11 @@ def test_a_market_smaller_than_the_sample_is_refused(tmp_path):
     assert result.returncode == 2
     (line,) = result.stderr.strip().splitlines()
     assert "market_size" in line and "500" in line
+
+
+def test_reps_in_a_sample_are_paid_their_share_of_payroll(samples):
+    scenario = sim.load_scenario(TPM)
+    sales = scenario.sales
+    payroll = sales.reps * sales.cost_per_hour * sales.hours_per_day * scenario.horizon_days
+    for run in samples[2_000]:  # whole calls a day may run one call ahead of the pay to date
+        assert run.kpis["sales_cost"] == pytest.approx(payroll, rel=0.002)

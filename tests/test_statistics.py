@@ -76,3 +76,14 @@ def test_summarize_keeps_group_order_and_counts():
     assert list(summary.scenario) == ["b", "a"]
     assert list(summary.n) == [3, 2]
     assert (summary.ci_low <= summary["mean"]).all() and (summary["mean"] <= summary.ci_high).all()
+
+
+def test_a_gain_that_may_be_noise_has_no_price():
+    from sim.analysis.stats import cost_per_extra
+
+    rng = np.random.default_rng(3)
+    cost, customers = rng.normal(1000, 10, 8), rng.normal(10, 1, 8)
+    noisy = cost_per_extra(cost, customers, cost + 50, customers + rng.normal(0.3, 2, 8))
+    assert np.isnan(noisy["cost_per_extra_customer"])
+    clear = cost_per_extra(cost, customers, cost + 50, customers + 5 + rng.normal(0, 0.1, 8))
+    assert clear["cost_per_extra_customer"] == pytest.approx(50 / clear["extra_customers"])

@@ -87,7 +87,8 @@ def simulate(
         seed: Seed of the run (same seed ⇒ identical results).
         progress: Show a progress bar (days) on stderr when the run takes over a second.
         model_class: A JourneyModel subclass, for custom behaviour.
-        **agent_classes: ``channel_class`` or ``rep_class``.
+        **agent_classes: ``channel_class``, ``rep_class`` or ``prospect_class``, as
+            :class:`~sim.model.model.JourneyModel` takes them.
 
     Returns:
         The run's KPIs, daily table and ledger.

@@ -190,8 +190,9 @@ def cost_per_extra(
 
     The ratio of the mean extra acquisition cost to the mean extra customers, with
     a paired bootstrap percentile interval (its upper end is ``inf`` when resamples
-    without extra customers are common). NaN when the change does not win more
-    customers on average (there is no extra customer to price).
+    without extra customers are common). NaN unless the change clearly wins more
+    customers (the paired interval of the extra customers lies above 0): a gain that
+    may be noise has no price.
     """
     arrays = [np.asarray(a, dtype=float) for a in (base_cost, base_customers, cost, customers)]
     ok = np.logical_and.reduce([np.isfinite(a) for a in arrays])
@@ -204,7 +205,7 @@ def cost_per_extra(
         "cost_per_extra_low": np.nan,
         "cost_per_extra_high": np.nan,
     }
-    if extra.size == 0 or extra.mean() <= 0:
+    if extra.size == 0 or not (_t_interval(extra, level)[1] > 0):
         return out
     out["cost_per_extra_customer"] = float(extra_cost.mean() / extra.mean())
     if extra.size < 2 or np.ptp(extra) == np.ptp(extra_cost) == 0:

@@ -8,6 +8,7 @@ is one line too (exit 1), with the traceback only under ``--debug``.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 
@@ -47,6 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # the reader went away (e.g. `| head`): nothing left to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as exc:  # noqa: BLE001 - the one place that turns crashes into a line
         if args.debug:
             traceback.print_exc()

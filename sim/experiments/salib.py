@@ -1,6 +1,6 @@
 """Global sensitivity analysis with SALib: Sobol indices and Morris screening.
 
-Sampling and analysis only: :func:`sim.experiment.sensitivity` turns the samples
+Sampling and analysis only: :func:`sim.experiments.sensitivity` turns the samples
 into scenarios, runs them, and hands the KPIs back here. SALib is imported on
 first use (it is part of the ``experiments`` extra).
 """

@@ -30,6 +30,7 @@ def win(model: Market, rows: np.ndarray, day: int) -> None:
     if rows.size == 0:
         return
     table, spec = model.prospects, model.spec
+    model.won_today.append(rows)
     table.move(rows, Stage.CUSTOMER)
     table.customer_since[rows] = day
     table.next_contact[rows] = np.inf
@@ -49,19 +50,21 @@ def win(model: Market, rows: np.ndarray, day: int) -> None:
     model.tally.add_sales(table, rows, referred)
 
 
-def care_for_customers(model: Market, day: int, won_today: np.ndarray) -> None:
+def care_for_customers(model: Market, day: int) -> None:
     """One day in the life of the customer base: care, drift, repeats, churn, reviews.
 
-    ``won_today``: the customers won today (rows). When nothing happens after the
-    sale (no care, drift, repeats, churn or reviews) only they can change after the
-    first day's full pass: the base is counted from the stage counts, not scanned.
+    When nothing happens after the sale (no care, drift, repeats, churn or reviews)
+    only the customers won today (``model.won_today``, as :func:`win` made them)
+    can change after the first day's full pass: the base is counted from the stage
+    counts, not scanned.
     """
     table, spec = model.prospects, model.spec
     after = spec.after_sale
     replicas, tally = model.replicas, model.tally
     if day > 1 and _quiet(spec):
         tally.customer_days += table.stage_counts[:, ACTIVE_CUSTOMER].sum(axis=1)
-        table.move(won_today[table.satisfaction[won_today] >= after.advocate_at], Stage.ADVOCATE)
+        won = np.concatenate([np.zeros(0, dtype=np.int64), *model.won_today])
+        table.move(won[table.satisfaction[won] >= after.advocate_at], Stage.ADVOCATE)
         return
     customers = np.flatnonzero(in_stages(table.stage, ACTIVE_CUSTOMER))
     if customers.size == 0:

@@ -14,7 +14,7 @@ import mesa
 import numpy as np
 
 from sim.model.ledger import Item
-from sim.model.prospects import ACTIVE_CUSTOMER, Stage, in_stages, stage_mask
+from sim.model.prospects import ACTIVE_CUSTOMER, OPEN_STAGES, Stage, in_stages, stage_mask
 from sim.model.sampling import sample_quality, sample_rows
 from sim.model.touch import deliver
 from sim.scenario.schema import Channel as ChannelSpec
@@ -44,14 +44,15 @@ class Prospect(mesa.Agent):
     def remove(self) -> None:
         """Take the prospect out of the market: a prospect is lost, a customer churns.
 
-        Its row stays (totals keep it) but nothing touches or moves it again.
+        One that has left already (lost, disqualified, churned) stays as it is. Its
+        row stays (totals keep it) but nothing touches or moves it again.
         """
         table = self.model.prospects
         rows = np.array([self.row])
         if in_stages(table.stage[rows], ACTIVE_CUSTOMER)[0]:
             table.move(rows, Stage.CHURNED)
             self.model.tally.add(self.model.tally.churned, rows)
-        else:
+        elif in_stages(table.stage[rows], OPEN_STAGES)[0]:  # an exit stays what it was
             table.move(rows, Stage.LOST)
         table.need[rows] = False
         table.next_contact[rows] = np.inf
@@ -241,7 +242,8 @@ class Rep(mesa.Agent):
     (one ledger row per touch, with the prospect) or idle (one row a day). A rep
     who has read the prospect's online history touches better (“Marketing, Meet Sales”).
     When the prospects are a sample of the market, a rep works that share of their
-    hours on them and is paid for that share.
+    hours on them and is paid for that share: whole calls a day, their fractions
+    carried over, and pay booked so that the total to date is the share's payroll.
     """
 
     model: Market  # a JourneyModel
@@ -256,6 +258,7 @@ class Rep(mesa.Agent):
         self.cost_per_touch = sales.cost_per_hour * sales.minutes_per_touch / 60.0
         self.payroll_per_day = sales.cost_per_hour * sales.hours_per_day * share
         self.weights = np.asarray(sales.trust.as_tuple())
+        self.paid = np.zeros(model.replicas.count)  # per replication, to date
 
     def choose_leads(self) -> np.ndarray:
         """Today's leads, from the front of the shared queue."""
@@ -292,7 +295,11 @@ class Rep(mesa.Agent):
             )
         touched = model.replicas.counts(leads)
         model.rep_touches_total += touched
-        idle = self.payroll_per_day - touched * self.cost_per_touch
+        # idle time tops the day's pay up to the payroll to date (a day with an extra
+        # call in a sample is paid back by the days after it)
+        self.paid += touched * self.cost_per_touch
+        idle = np.maximum(self.payroll_per_day * model.day - self.paid, 0.0)
+        self.paid += idle
         model.ledger.record(
             model.day, Payer.REP, self.name, Item.IDLE, idle, touches=0, where=idle > 0
         )

@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 if TYPE_CHECKING:
+    from sim.model.agents import Audiences
     from sim.model.ledger import Ledger, Tally
     from sim.model.prospects import ProspectTable
+    from sim.model.replicas import Replicas
     from sim.model.reviews import ReviewBoard
     from sim.model.sales import SalesQueue
     from sim.scenario.schema import Scenario
@@ -28,7 +30,13 @@ class Market(Protocol):
     prospects: ProspectTable
     """The prospect columns."""
     rng: np.random.Generator
-    """The model's generator (Mesa's ``model.rng``)."""
+    """The model's generator (Mesa's ``model.rng``): the first replication's."""
+    replicas: Replicas
+    """The replications advanced together and their generators (draw through these)."""
+    audiences: Audiences
+    """Today's channel audiences, found once per kind."""
+    won_today: list[np.ndarray]
+    """Customers won today (rows), as :func:`sim.model.aftersale.win` made them."""
     ledger: Ledger
     """Every cost and revenue item."""
     tally: Tally
@@ -39,14 +47,14 @@ class Market(Protocol):
     """Review sites: the score prospects read at the zero moment of truth."""
     source_index: dict[str, int]
     """Touch source name → its index in the attribution columns."""
-    rep_touches_total: int
-    """Rep touches so far (what reps have learned, fed back to marketing)."""
+    rep_touches_total: np.ndarray
+    """Rep touches so far per replication (what reps have learned, fed back to marketing)."""
 
     @property
     def day(self) -> int:
         """The day being simulated (1 on the first step)."""
         ...
 
-    def content_lift(self) -> float:
-        """Quality lift of marketing content from what reps have learned."""
+    def content_lift(self) -> np.ndarray:
+        """Quality lift of marketing content from what reps have learned, per replication."""
         ...

@@ -134,7 +134,7 @@ class JourneyModel(mesa.Model):
         self._prospect_agents: AgentSet | None = None
         self._fatiguing = any(scenario.channels[n].intrusiveness > 0 for n in enabled)
         self._new_customers = np.zeros(self.replicas.count, dtype=np.int64)
-        self._winners = np.zeros(0, dtype=np.int64)
+        self.won_today: list[np.ndarray] = []
 
         classes = (
             channel_class
@@ -202,7 +202,7 @@ class JourneyModel(mesa.Model):
         day = self.day
         self.ledger.start_day()
         self._new_customers[:] = 0
-        self._winners = self._winners[:0]
+        self.won_today = []
         self.update_needs()
         decay(self.prospects, self.spec.attention)
         self._opt_out()
@@ -237,7 +237,7 @@ class JourneyModel(mesa.Model):
 
     def care_for_customers(self) -> None:
         """Care, repeats, churn and reviews (:func:`sim.model.aftersale.care_for_customers`)."""
-        aftersale.care_for_customers(self, self.day, self._winners)
+        aftersale.care_for_customers(self, self.day)
 
     def lead_priority(self, leads: np.ndarray) -> np.ndarray:
         """Sort keys of today's due leads (rows): reps call the smallest first.
@@ -306,7 +306,11 @@ class JourneyModel(mesa.Model):
         )
 
     def close_sales(self) -> None:
-        """Leads (and, if self-serve, any warm prospect) whose four trusts are met buy."""
+        """Leads (and, if self-serve, any warm prospect) whose four trusts are met buy.
+
+        An override hands its buyers to :func:`sim.model.aftersale.win`, the one
+        place a prospect becomes a customer (revenue, satisfaction, rewards, tallies).
+        """
         day = self.day
         table = self.prospects
         if self.spec.handoff.self_serve:
@@ -317,7 +321,6 @@ class JourneyModel(mesa.Model):
             candidates = leads[table.need[leads] & table.good_fit[leads]]
         winners = candidates[table.trusts_met(candidates)]
         aftersale.win(self, winners, day)
-        self._winners = winners
         self._new_customers = self.replicas.counts(winners)
 
     def _record_day(self) -> None:

@@ -8,7 +8,7 @@ After the first
 contact, reps follow up every ``follow_up_days`` until the lead buys or
 ``max_touches_per_lead`` is spent, when it is given up (lost, or disqualified if
 it turned out to be a poor fit). A lead nobody calls within ``lead_expiry_days``
-is lost too.
+leaves the same way (lost, or disqualified if a poor fit).
 """
 
 from __future__ import annotations

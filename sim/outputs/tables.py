@@ -75,7 +75,7 @@ def extra_text(extra: pd.DataFrame) -> str:
         row["extra acquisition cost"] = format_value(r["extra_cost"])
         cost = r["cost_per_extra_customer"]
         row["cost per extra customer [95% CI]"] = (
-            "n/a (no extra customers)"
+            "n/a (no clear gain in customers)"
             if not math.isfinite(cost)
             else f"{format_value(cost)} [{format_value(r['cost_per_extra_low'])}, "
             f"{_bound(r['cost_per_extra_high'])}]"
