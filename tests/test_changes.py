@@ -87,3 +87,12 @@ def test_cli_shift_baseline_and_refusal(tmp_path):
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
     assert "leaves channels.search_content.budget at" in bad.stderr
     assert not (tmp_path / "bad").exists()
+
+
+def test_a_sweep_warns_where_a_channel_cannot_spend_what_it_was_given():
+    from sim.experiments import sweep_warnings
+
+    table = sweep(small(size=1000, days=60), {"shift.search_content:webinar": [0, 2000]},
+                  workers=1, progress=False)  # fmt: skip
+    lines = sweep_warnings(table)
+    assert any(line.startswith(f"{SHIFT}=2000.0: channel webinar spent") for line in lines)

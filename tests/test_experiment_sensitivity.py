@@ -207,3 +207,15 @@ def test_one_replication_warns_that_noise_is_unmeasured(base):
     assert result.indices.mu_star_noise.isna().all()
     assert not result.indices.above_noise.any()
     assert "seed noise is not measured" in result.warnings()[0]
+
+
+def test_a_kpi_undefined_in_some_run_is_named(base):
+    result = experiment.run_sensitivity(
+        base,
+        {"channels.search_content.budget": (0, 6000), "channels.free_trial.budget": (0, 5000)},
+        "morris", samples=2, seed=1, replications=2, kpis=["cost_of_sale"], workers=1,
+        progress=False,
+    )  # fmt: skip
+    assert result.runs.cost_of_sale.isna().any()  # no search budget, no customers, in 30 days
+    assert result.indices.mu_star.isna().all()
+    assert any("cost_of_sale: undefined in" in line for line in result.warnings())

@@ -246,7 +246,7 @@ def run_kpis(
         planned = (channel.budget + channel.fixed_cost_per_month) * months * share
         k.set(f"spend_planned.{name}", planned)
         k.set(f"spend_actual.{name}", spend_by_source[name])
-        k.ratio(f"budget_used.{name}", spend_by_source[name], planned, "no budget planned")
+        k.ratio(f"{BUDGET_USED}{name}", spend_by_source[name], planned, "no budget planned")
     for name, value in k.values.items():  # a sample's totals, as the whole market's
         if value is not None and is_total(name):
             k.values[name] = value / share
@@ -267,6 +267,25 @@ def channel_names(sources: Sequence[str]) -> list[str]:
     return [s for s in sources if s not in SHARED_SOURCES]
 
 
+BUDGET_USED = "budget_used."
+"""Prefix of the KPIs of actual over planned spend, one per channel."""
+
+
+def underspent_groups(table: pd.DataFrame, by: Sequence[str]) -> list[str]:
+    """:func:`underspent` of each group's mean run (a scenario, a grid point), labelled."""
+    means = table.groupby(list(by), sort=False, dropna=False).mean(numeric_only=True)
+    lines = []
+    for key, row in means.iterrows():
+        values = key if isinstance(key, tuple) else (key,)
+        label = ", ".join(
+            str(v) if k == "scenario" else f"{k.removeprefix('param.')}={v}"
+            for k, v in zip(by, values, strict=True)
+        )
+        channels = [c.removeprefix(BUDGET_USED) for c in row.index if c.startswith(BUDGET_USED)]
+        lines += [f"{label}: {w}" for w in underspent(row.to_dict(), channels)]
+    return lines
+
+
 UNDERSPEND = 0.95
 """A channel that spends less than this share of its planned budget is reported."""
 
@@ -280,7 +299,7 @@ def underspent(kpis: Kpis, sources: Sequence[str]) -> list[str]:
     """
     warnings = []
     for name in channel_names(sources):
-        used = kpis.get(f"budget_used.{name}")
+        used = kpis.get(f"{BUDGET_USED}{name}")
         if used is not None and used < UNDERSPEND:
             actual, planned = kpis[f"spend_actual.{name}"], kpis[f"spend_planned.{name}"]
             warnings.append(

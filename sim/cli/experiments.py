@@ -260,6 +260,7 @@ def _sweep(args: argparse.Namespace) -> int:
         sweep,
         sweep_extra,
         sweep_summary,
+        sweep_warnings,
     )
     from sim.outputs.tables import extra_text, sweep_text
     from sim.outputs.writers import write_sweep
@@ -297,6 +298,8 @@ def _sweep(args: argparse.Namespace) -> int:
     where = ", ".join(f"{k}={v}" for k, v in baseline.items())
     print(f"\nagainst the baseline ({where}), paired by replication:")
     print(extra_text(extra))
+    for line in sweep_warnings(table):
+        print(f"warning: {line}", file=sys.stderr)
     print(
         f"\nwrote {out}/sweep.parquet, sweep.csv, summary.csv, extra.csv, plots/ "
         f"({len(table)} runs; store {out}/runs/)"

@@ -12,7 +12,7 @@ from sim.experiments.engines import dask_executor, engine
 from sim.experiments.sensitivity import SensitivityResult, run_sensitivity, sensitivity
 from sim.experiments.specs import RunSpec, replication_seeds
 from sim.experiments.store import RunStore, StoreMismatchError
-from sim.experiments.sweep import grid_points, sweep, sweep_summary
+from sim.experiments.sweep import grid_points, sweep, sweep_extra, sweep_summary, sweep_warnings
 
 __all__ = [
     "Comparison",
@@ -28,5 +28,7 @@ __all__ = [
     "run_sensitivity",
     "sensitivity",
     "sweep",
+    "sweep_extra",
     "sweep_summary",
+    "sweep_warnings",
 ]

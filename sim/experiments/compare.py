@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.analysis.kpis import kpi_columns, underspent
+from sim.analysis.kpis import kpi_columns, underspent_groups
 from sim.analysis.stats import summarize
 from sim.experiments.changes import extra_customers, paired_changes
 from sim.experiments.runner import run_specs, tidy
@@ -26,8 +26,6 @@ from sim.scenario.schema import Scenario
 
 COMPARE_KIND = "compare"
 """The kind of output folder (and store) this produces."""
-
-USED = "budget_used."
 
 
 @dataclass
@@ -59,12 +57,7 @@ class Comparison:
 
     def warnings(self) -> list[str]:
         """A line per scenario and channel that spent under 95 % of its budget, on average."""
-        means = self.kpis.groupby("scenario", sort=False).mean(numeric_only=True)
-        lines = []
-        for scenario, row in means.iterrows():
-            channels = [c.removeprefix(USED) for c in row.index if c.startswith(USED)]
-            lines += [f"{scenario}: {w}" for w in underspent(row.to_dict(), channels)]
-        return lines
+        return underspent_groups(self.kpis, ["scenario"])
 
 
 def compare(

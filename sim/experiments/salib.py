@@ -160,9 +160,12 @@ def _indices(
         if method == "sobol":
             from SALib.analyze import sobol
 
-            result = sobol.analyze(spec, y, calc_second_order=False, seed=seed, **bootstrap)
+            # SALib reads seed 0 as "unseeded": shift it so every seed repeats exactly
+            result = sobol.analyze(spec, y, calc_second_order=False, seed=seed + 1, **bootstrap)
         else:
             from SALib.analyze import morris
 
-            result = morris.analyze(spec, x, y, num_levels=MORRIS_LEVELS, seed=seed, **bootstrap)
+            result = morris.analyze(
+                spec, x, y, num_levels=MORRIS_LEVELS, seed=seed + 1, **bootstrap
+            )
     return {col: np.asarray(result[col], dtype=float) for col in COLUMNS[method] if col in result}

@@ -50,7 +50,10 @@ class SensitivityResult:
     replications: int = 1
 
     def warnings(self) -> list[str]:
-        """A line per KPI none of whose indices stands above the seed-noise floor."""
+        """A line per KPI that cannot be told from seed noise, or that has no indices.
+
+        No indices: the KPI is undefined in some run (e.g. cost of sale with no customers).
+        """
         if self.replications < 2:
             return [
                 "one replication per sample: seed noise is not measured, so no index can be "
@@ -59,7 +62,12 @@ class SensitivityResult:
         lines = []
         for kpi, rows in self.indices.groupby("kpi", sort=False):
             main = rows[salib.MAIN[self.method]]
-            if main.notna().any() and not rows.above_noise.any():
+            if main.isna().all() and self.runs[kpi].isna().any():
+                lines.append(
+                    f"{kpi}: undefined in {int(self.runs[kpi].isna().sum())} runs (e.g. no "
+                    "customers), so it has no indices; narrow the ranges that cause it"
+                )
+            elif main.notna().any() and not rows.above_noise.any():
                 lines.append(
                     f"{kpi}: no index above the seed-noise floor; more replications or "
                     "wider ranges may tell the parameters apart"

@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.analysis.kpis import kpi_columns
+from sim.analysis.kpis import kpi_columns, underspent_groups
 from sim.analysis.stats import summarize
 from sim.experiments.changes import extra_customers, paired_changes
 from sim.experiments.runner import param_columns, run_specs, tidy
@@ -205,6 +205,15 @@ def sweep_summary(
     summary = summarize(table, params, names)
     changes = paired_changes(table, params, baseline_point(table, baseline), names)
     return summary.merge(changes, on=[*params, "kpi"], how="left")
+
+
+def sweep_warnings(table: pd.DataFrame) -> list[str]:
+    """A line per grid point and channel that spent under 95 % of its budget, on average.
+
+    Moving budget into a channel its reach caps leaves the money unspent: the point's
+    lower cost is then not a saving.
+    """
+    return underspent_groups(table, param_columns(table))
 
 
 def sweep_extra(table: pd.DataFrame, baseline: Mapping[str, Any] | None = None) -> pd.DataFrame:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 if TYPE_CHECKING:
-    from sim.model.agents import Audiences
+    from sim.model.audiences import Audiences
     from sim.model.ledger import Ledger, Tally
     from sim.model.prospects import ProspectTable
     from sim.model.replicas import Replicas

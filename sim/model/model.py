@@ -21,7 +21,8 @@ import numpy as np
 from mesa.agentset import AgentSet
 
 from sim.model import aftersale, journey
-from sim.model.agents import Audiences, Channel, Prospect, Rep
+from sim.model.agents import Channel, Prospect, Rep
+from sim.model.audiences import Audiences
 from sim.model.daily import DailyRecord
 from sim.model.ledger import Ledger, Tally
 from sim.model.network import SocialGraph, recommendations
@@ -228,7 +229,11 @@ class JourneyModel(mesa.Model):
             self.step()
 
     def update_needs(self) -> None:
-        """Latent needs arise and active ones fade (:func:`sim.model.journey.update_needs`)."""
+        """Latent needs arise and active ones fade (:func:`sim.model.journey.update_needs`).
+
+        An override that changes ``prospects.need`` (or trust) must also set
+        ``prospects.changed[rows] = True``: the journey step looks only at changed rows.
+        """
         journey.update_needs(self)
 
     def advance_journeys(self) -> None:
