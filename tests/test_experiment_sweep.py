@@ -242,7 +242,9 @@ def test_sweep_cli_writes_table_summary_and_plots(base, tmp_path):
         "--kpi",
         "roi",
     )
-    assert quiet.returncode == 0 and quiet.stderr == ""
+    # quiet: no progress, no notes; what the numbers hide (underspent budgets) still shows
+    assert quiet.returncode == 0
+    assert all(line.startswith("warning: ") for line in quiet.stderr.splitlines())
     assert (out / "plots" / "roi.png").exists()
 
 

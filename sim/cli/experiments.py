@@ -214,15 +214,16 @@ def resolve_grid(
     known = base.model_dump()
     grid = {}
     for key, spec in raw.items():
+        shift = key.startswith(SHIFT)  # an amount of money, checked by grid_points
+        current = None if shift else field_value(known, key, f"{source}: {key} (from --grid)")
         if not isinstance(spec, tuple):
             grid[key] = spec
             continue
         low, high, count = spec
         values = np.linspace(low, high, count)
-        if key.startswith(SHIFT):  # an amount of money: any number
+        if shift:
             grid[key] = [float(v) for v in values]
             continue
-        current = field_value(known, key, f"{source}: {key} (from --grid)")
         if isinstance(current, bool) or not isinstance(current, int | float):
             raise InputError(f"--grid {key}: a range needs a number field; it is {current!r}")
         if isinstance(current, int):
