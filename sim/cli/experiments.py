@@ -352,7 +352,7 @@ def _sensitivity(args: argparse.Namespace) -> int:
         )
     write_sensitivity(out, result, kpis, _provenance("sensitivity", base, args))
     print(indices_text(result.indices, kpis))
-    for line in result.warnings():
+    for line in result.warnings(kpis):
         print(f"warning: {line}", file=sys.stderr)
     print(
         f"\nwrote {out}/indices.csv, indices.parquet, runs.csv, runs.parquet, sensitivity.png "

@@ -49,10 +49,11 @@ class SensitivityResult:
     method: str
     replications: int = 1
 
-    def warnings(self) -> list[str]:
+    def warnings(self, kpis: Sequence[str] | None = None) -> list[str]:
         """A line per KPI that cannot be told from seed noise, or that has no indices.
 
         No indices: the KPI is undefined in some run (e.g. cost of sale with no customers).
+        ``kpis``: only these (default: every KPI analysed).
         """
         if self.replications < 2:
             return [
@@ -61,6 +62,8 @@ class SensitivityResult:
             ]
         lines = []
         for kpi, rows in self.indices.groupby("kpi", sort=False):
+            if kpis is not None and kpi not in kpis:
+                continue
             main = rows[salib.MAIN[self.method]]
             if main.isna().all() and self.runs[kpi].isna().any():
                 lines.append(
