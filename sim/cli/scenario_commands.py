@@ -73,7 +73,7 @@ def _run(args: argparse.Namespace) -> int:
     print(kpi_table(result.kpis, title=f"{scenario.name} (seed {args.seed})"))
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    print(f"\nwrote {out}/summary.json, daily.csv, ledger.csv")
+    print(f"\nwrote {out}/summary.json, daily.csv, ledger.csv, provenance.json, scenarios/")
     return 0
 
 
