@@ -54,10 +54,11 @@ HEADLINE = (
     "touches_per_sale.total",
     *MONEY,
     "roi",
+    "lifetime_roi",
 )
 """The KPIs shown first in tables, in this order."""
 
-TOTALS = frozenset({"customers", *MONEY, "acquisition_cost", "total_cost"})
+TOTALS = frozenset({"customers", *MONEY, "acquisition_cost", "total_cost", "lifetime_profit"})
 TOTAL_PREFIXES = ("funnel.", "spend_planned.", "spend_actual.")
 """The KPIs that are totals (see :func:`is_total`); the others are ratios or averages."""
 
@@ -96,6 +97,8 @@ def kpi_names(sources: Sequence[str]) -> list[str]:
         "acquisition_cost",
         "total_cost",
         "roi",
+        "lifetime_profit",
+        "lifetime_roi",
         "review_score",
         *(
             f"{kind}.{name}"
@@ -238,6 +241,7 @@ def run_kpis(
     k.set("acquisition_cost", acquisition)
     k.set("total_cost", total_cost)
     k.ratio("roi", revenue * spec.product.margin - total_cost, total_cost, "nothing was spent")
+    _lifetime(k, customers, clv, acquisition, post, customer_years, churn_rate, spec)
     k.set("review_score", model.reviews.score(replica), "no reviews")
     share = spec.population.sample_share
     months = model.day / DAYS_PER_MONTH
@@ -260,6 +264,35 @@ def is_total(kpi: str) -> bool:
     market (``population.sample_share``) to report the whole market's.
     """
     return kpi in TOTALS or kpi.startswith(TOTAL_PREFIXES)
+
+
+def _lifetime(
+    k: _Kpis,
+    customers: int,
+    clv: float | None,
+    acquisition: float,
+    care: float,
+    customer_years: float,
+    churn_rate: float | None,
+    spec: Scenario,
+) -> None:
+    """Profit over the acquired customers' lifetime, not the horizon's.
+
+    lifetime_profit = customers × CLV − acquisition cost − lifetime care, where lifetime
+    care = care cost per customer-year × customers / (churn + discount rate) (the same
+    expected discounted lifetime as CLV); lifetime_roi = lifetime_profit / (acquisition
+    cost + lifetime care). Source: “Getting the next sale” (the sale that brings the next).
+    """
+    if clv is None or churn_rate is None:
+        reason = "clv is undefined"
+        k.set("lifetime_profit", None, reason)
+        k.set("lifetime_roi", None, reason)
+        return
+    years = 1.0 / (churn_rate + spec.product.discount_rate_per_year)
+    lifetime_care = care / customer_years * customers * years
+    profit = customers * clv - acquisition - lifetime_care
+    k.set("lifetime_profit", profit)
+    k.ratio("lifetime_roi", profit, acquisition + lifetime_care, "nothing was spent")
 
 
 def channel_names(sources: Sequence[str]) -> list[str]:

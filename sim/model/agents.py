@@ -115,13 +115,16 @@ class Channel(mesa.Agent):
 
     def audience(self) -> np.ndarray:
         """Prospects this channel can reach today."""
-        return self.model.audiences.rows(self._targets, self.spec.audience, self._find_audience)
+        kind = f"{self.spec.audience}:{self.spec.best_connected_share}"
+        return self.model.audiences.rows(self._targets, kind, self._find_audience)
 
     def _find_audience(self) -> np.ndarray:
         table = self.model.prospects
         eligible = in_stages(table.stage, self._targets)
         if self.spec.audience == "active_need":
             eligible &= table.need
+        if self.spec.best_connected_share is not None:
+            eligible &= self.model.best_connected(self.spec.best_connected_share)
         return np.flatnonzero(eligible)
 
     def touches_today(self, audience: np.ndarray) -> np.ndarray:

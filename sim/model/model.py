@@ -132,6 +132,7 @@ class JourneyModel(mesa.Model):
         )
         self.rep_touches_total = np.zeros(self.replicas.count, dtype=np.int64)
         self.audiences = Audiences()
+        self._hubs: dict[float, np.ndarray] = {}
         self._prospect_agents: AgentSet | None = None
         self._fatiguing = any(scenario.channels[n].intrusiveness > 0 for n in enabled)
         self._new_customers = np.zeros(self.replicas.count, dtype=np.int64)
@@ -244,6 +245,18 @@ class JourneyModel(mesa.Model):
         """Care, repeats, churn and reviews (:func:`sim.model.aftersale.care_for_customers`)."""
         aftersale.care_for_customers(self, self.day)
 
+    def best_connected(self, share: float) -> np.ndarray:
+        """Whether each row is among the ``share`` of its replication with the most ties.
+
+        Prospects tied with the last one in are in too (full mixing: everyone).
+        """
+        if share not in self._hubs:
+            size = self.spec.population.size
+            degrees = np.resize(self.graph.degrees(), self.prospects.n).reshape(-1, size)
+            cut = np.quantile(degrees, 1.0 - share, axis=1, method="higher", keepdims=True)
+            self._hubs[share] = (degrees >= cut).ravel()
+        return self._hubs[share]
+
     def lead_priority(self, leads: np.ndarray) -> np.ndarray:
         """Sort keys of today's due leads (rows): reps call the smallest first.
 
@@ -265,6 +278,10 @@ class JourneyModel(mesa.Model):
         n = self.spec.population.size
         if wom.network == "full":
             return SocialGraph(n)
+        if wom.network == "small_world":
+            return SocialGraph.small_world(rng, n, wom.mean_degree, wom.rewire_share)
+        if wom.network == "scale_free":
+            return SocialGraph.scale_free(rng, n, wom.mean_degree, wom.degree_exponent)
         degree = wom.mean_degree if wom.network == "graph" else 0.0
         return SocialGraph.random(rng, n, degree)
 

@@ -44,6 +44,61 @@ class SocialGraph:
         return cls.from_edges(n, src, dst)
 
     @classmethod
+    def small_world(
+        cls, rng: np.random.Generator, n: int, mean_degree: float, rewire: float
+    ) -> SocialGraph:
+        """A Watts–Strogatz graph (Watts & Strogatz 1998): a ring, some ties rewired.
+
+        Each prospect is tied to its ``mean_degree / 2`` (rounded) next neighbours on a
+        ring; each tie's far end moves to a uniformly random prospect with chance
+        ``rewire``. Neighbours of neighbours are neighbours (high clustering) while the
+        rewired ties keep paths short. Built as arrays, no Python loop over prospects.
+        """
+        half = min(int(round(mean_degree / 2)), max((n - 1) // 2, 0))
+        src = np.repeat(np.arange(n, dtype=np.int64), half)
+        dst = (src + np.tile(np.arange(1, half + 1, dtype=np.int64), n)) % max(n, 1)
+        moved = rng.random(src.size) < rewire
+        dst[moved] = rng.integers(0, n, size=int(moved.sum()))
+        return cls.from_edges(n, src, dst)
+
+    @classmethod
+    def scale_free(
+        cls, rng: np.random.Generator, n: int, mean_degree: float, exponent: float
+    ) -> SocialGraph:
+        """A graph with power-law degrees P(k) ∝ k^-exponent: a few hubs, many with few ties.
+
+        Degrees are drawn from a power law above a minimum chosen so that the mean is
+        ``mean_degree`` (capped at √(n·mean) to keep the graph simple, then rescaled to
+        the mean and rounded at random), then paired at random (the erased configuration
+        model: Newman, Strogatz & Watts 2001; self-ties and repeated ties dropped).
+        """
+        if n < 2 or mean_degree <= 0:
+            return cls.from_edges(n, np.zeros(0, np.int64), np.zeros(0, np.int64))
+        k_min = max(mean_degree * (exponent - 2) / (exponent - 1), 1.0)
+        cap = max(np.sqrt(n * mean_degree), k_min + 1)
+        u = rng.random(n)
+        degrees = np.minimum(k_min * (1 - u) ** (-1 / (exponent - 1)), cap)
+        degrees *= mean_degree / degrees.mean()  # the cap cut the tail: restore the mean
+        degrees = np.floor(degrees + rng.random(n)).astype(np.int64)  # unbiased rounding
+        stubs = np.repeat(np.arange(n, dtype=np.int64), degrees)
+        rng.shuffle(stubs)
+        pairs = stubs[: stubs.size // 2 * 2].reshape(-1, 2)
+        return cls.from_edges(n, pairs[:, 0], pairs[:, 1])
+
+    def clustering(self) -> float:
+        """The mean local clustering coefficient (share of a prospect's tie pairs tied)."""
+        if self.indptr is None:
+            return 1.0
+        adj = sp.csr_array(
+            (np.ones(self.indices.size), self.indices, self.indptr), shape=(self.n, self.n)
+        )
+        triangles = (adj @ adj).multiply(adj).sum(axis=1) / 2
+        degree = self.degrees()
+        pairs = degree * (degree - 1) / 2
+        local = np.divide(triangles, pairs, out=np.zeros(self.n), where=pairs > 0)
+        return float(local.mean())
+
+    @classmethod
     def from_edges(cls, n: int, sources: np.ndarray, targets: np.ndarray) -> SocialGraph:
         """An undirected graph of ``n`` prospects from its ties (row numbers, 0 .. n-1).
 

@@ -243,6 +243,11 @@ class Channel(_Strict):
         description="'everyone' pushes at all (advertising); 'active_need' is found only by "
         "prospects who are looking (search, content, reviews).",
     )
+    best_connected_share: Annotated[float, Field(gt=0, le=1)] | None = Field(
+        None,
+        description="Seed the network: reach only this share of prospects with the most "
+        "social ties (e.g. 0.1 for free trials to the best-connected 10%); unset = all.",
+    )
     stages: list[StageName] = Field(
         default_factory=lambda: ["unaware", "aware", "engaged", "evaluating"],
         description="Stages the channel targets.",
@@ -274,10 +279,19 @@ class WordOfMouth(_Strict):
     Sources: “Why touchpoint management?”; “Marketing, Meet Sales”.
     """
 
-    network: Literal["graph", "full", "none"] = Field(
-        "graph", description="'graph': a sparse random social graph; 'full': full mixing."
+    network: Literal["graph", "small_world", "scale_free", "full", "none"] = Field(
+        "graph",
+        description="'graph': a sparse random graph (Erdős–Rényi); 'small_world': a ring of "
+        "neighbours with some ties rewired (Watts–Strogatz); 'scale_free': heavy-tailed "
+        "degrees, a few hubs (configuration model); 'full': full mixing; 'none'.",
     )
     mean_degree: NonNegativeFloat = Field(10.0, description="Mean social ties per prospect.")
+    rewire_share: Probability = Field(
+        0.1, description="small_world: share of ring ties rewired to a random prospect."
+    )
+    degree_exponent: Annotated[float, Field(gt=2, le=10)] = Field(
+        2.5, description="scale_free: exponent of the power-law degree distribution."
+    )
     conversation_rate_per_day: Probability = Field(
         0.02, description="Daily chance a prospect talks with one of their ties about the need."
     )
