@@ -89,6 +89,10 @@ def kpi_names(sources: Sequence[str]) -> list[str]:
         "lead_response_hours.p90",
         "leads_never_called",
         "lead_expiry_rate",
+        "sales_cycle_days",
+        "sales_cycle_days.p90",
+        "journey_days",
+        "journey_days.p90",
         "referral_share",
         "touches_per_sale.total",
         *(f"touches_per_sale.{dim}" for dim in DIMENSIONS),
@@ -220,6 +224,16 @@ def run_kpis(
         else:
             k.set(name, value)
     k.ratio("leads_never_called", int(np.isinf(hours).sum()), hours.size, "no lead was due")
+    won = table.customer_since >= 1  # won during the run (the installed base is day 0)
+    for name, start, what in (
+        ("sales_cycle_days", table.handoff_day, "no customer was won through a handoff"),
+        ("journey_days", table.first_touch_day, "no customer was won"),
+    ):
+        started = won & (start >= 0)
+        days = (table.customer_since[started] - start[started]).astype(float)
+        for suffix, q in (("", 0.5), (".p90", 0.9)):
+            value = float(np.quantile(days, q, method="inverted_cdf")) if days.size else None
+            k.set(name + suffix, value, what)
     handed_off = int(table.ever_reached(Stage.SALES_QUALIFIED).sum())
     expired = model.sales_queue.expired[replica]
     k.ratio("lead_expiry_rate", expired, handed_off, "no lead was handed off")

@@ -203,6 +203,7 @@ class JourneyModel(mesa.Model):
         """Simulate one day."""
         day = self.day
         self.ledger.start_day()
+        self.prospects.today = day
         self._new_customers[:] = 0
         self.won_today = []
         self.update_needs()

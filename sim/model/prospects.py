@@ -98,6 +98,8 @@ class ProspectTable:
         self.touches_by_source = np.zeros((n, n_sources), dtype=np.int32)
         self.online_touches = np.zeros(n, dtype=np.int32)
         self.first_touch = np.full(n, -1, dtype=np.int16)
+        self.first_touch_day = np.full(n, -1, dtype=np.int32)  # the day of the first touch
+        self.today = 0  # the day being simulated (stamped on first touches)
         self.last_touch = np.full(n, -1, dtype=np.int16)
         self.referred_by = np.full(n, -1, dtype=np.int64)  # the referrer's row
         # sales pipeline

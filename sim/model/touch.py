@@ -59,6 +59,8 @@ def deliver(
         table.touches_by_source,
         table.online_touches,
         table.first_touch,
+        table.first_touch_day,
+        table.today,
         table.last_touch,
         table.stage,
         table.reached,
@@ -77,7 +79,7 @@ _AWARE_BITS = (1 << (_AWARE + 1)) - 1
 def _touch(  # noqa: PLR0913 - one compiled pass over every column a touch writes
     rows, quality, weights, source, no_need, intrusiveness, online,
     need, fatigue, trust, touches_by_dim, touches_by_source, online_touches,
-    first_touch, last_touch, stage, reached, changed, stage_counts, block,
+    first_touch, first_touch_day, today, last_touch, stage, reached, changed, stage_counts, block,
 ):  # fmt: skip
     dims = weights.size
     for i in range(rows.size):
@@ -96,6 +98,7 @@ def _touch(  # noqa: PLR0913 - one compiled pass over every column a touch write
             online_touches[r] += 1
         if first_touch[r] < 0:
             first_touch[r] = source
+            first_touch_day[r] = today
         last_touch[r] = source
         if stage[r] == 0:
             stage[r] = _AWARE
