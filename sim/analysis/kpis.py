@@ -84,6 +84,7 @@ def kpi_names(sources: Sequence[str]) -> list[str]:
         "payback_days",
         "conversion_rate",
         *(f"funnel.{stage}" for stage in STAGES),
+        "market_share",
         *(f"conversion_rate.{a}_to_{b}" for a, b in FUNNEL),
         "lead_response_hours",
         "lead_response_hours.p90",
@@ -209,6 +210,8 @@ def run_kpis(
     k.ratio("conversion_rate", customers, prospects, "no prospects")
     for stage in Stage:
         k.set(f"funnel.{STAGES[stage]}", int(table.ever_reached(stage).sum()))
+    elsewhere = int(table.ever_reached(Stage.LOST_TO_COMPETITOR).sum())
+    k.ratio("market_share", customers, customers + elsewhere, "nobody bought, here or elsewhere")
     for a, b in FUNNEL:
         has_a = table.ever_reached(Stage[a.upper()])
         both = int((has_a & table.ever_reached(Stage[b.upper()])).sum())
@@ -224,6 +227,9 @@ def run_kpis(
         else:
             k.set(name, value)
     k.ratio("leads_never_called", int(np.isinf(hours).sum()), hours.size, "no lead was due")
+    handed_off = int(table.ever_reached(Stage.SALES_QUALIFIED).sum())
+    expired = model.sales_queue.expired[replica]
+    k.ratio("lead_expiry_rate", expired, handed_off, "no lead was handed off")
     won = table.customer_since >= 1  # won during the run (the installed base is day 0)
     for name, start, what in (
         ("sales_cycle_days", table.handoff_day, "no customer was won through a handoff"),
@@ -234,9 +240,6 @@ def run_kpis(
         for suffix, q in (("", 0.5), (".p90", 0.9)):
             value = float(np.quantile(days, q, method="inverted_cdf")) if days.size else None
             k.set(name + suffix, value, what)
-    handed_off = int(table.ever_reached(Stage.SALES_QUALIFIED).sum())
-    expired = model.sales_queue.expired[replica]
-    k.ratio("lead_expiry_rate", expired, handed_off, "no lead was handed off")
     k.ratio("referral_share", tally.referred_customers, customers, no_customers)
     k.ratio("touches_per_sale.total", tally.touches_by_source.sum(), customers, no_customers)
     for d, dim in enumerate(DIMENSIONS):

@@ -31,6 +31,7 @@ def update_needs(model: Market) -> None:
     arising = replicas.bernoulli(~need, spec.need_rate_per_day)
     need[fading] = False
     need[arising] = True
+    model.prospects.need_since[arising] = model.day
     model.prospects.changed[arising] = True
 
 

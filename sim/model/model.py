@@ -20,7 +20,7 @@ import mesa
 import numpy as np
 from mesa.agentset import AgentSet
 
-from sim.model import aftersale, journey
+from sim.model import aftersale, competition, journey
 from sim.model.agents import Channel, Prospect, Rep
 from sim.model.audiences import Audiences
 from sim.model.daily import DailyRecord
@@ -218,6 +218,7 @@ class JourneyModel(mesa.Model):
         self.sales_queue.plan_day(day)
         self.reps.do("step")
         self.close_sales()
+        competition.compete(self)
         self.sales_queue.give_up(day)
         self.care_for_customers()
         self._record_day()
@@ -316,7 +317,9 @@ class JourneyModel(mesa.Model):
         if receivers.size == 0:
             return
         latent = receivers[~table.need[receivers]]
-        table.need[latent[replicas.chance(latent, wom.need_activation)]] = True
+        woken = latent[replicas.chance(latent, wom.need_activation)]
+        table.need[woken] = True
+        table.need_since[woken] = self.day
         table.referred_by[receivers] = referrers
         deliver(
             table,

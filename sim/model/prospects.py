@@ -99,6 +99,7 @@ class ProspectTable:
         self.online_touches = np.zeros(n, dtype=np.int32)
         self.first_touch = np.full(n, -1, dtype=np.int16)
         self.first_touch_day = np.full(n, -1, dtype=np.int32)  # the day of the first touch
+        self.need_since = np.zeros(n, dtype=np.int32)  # the day the current need arose
         self.today = 0  # the day being simulated (stamped on first touches)
         self.last_touch = np.full(n, -1, dtype=np.int16)
         self.referred_by = np.full(n, -1, dtype=np.int64)  # the referrer's row

@@ -115,7 +115,8 @@ class SalesQueue:
     def response_hours(self, replica: int, day: int) -> np.ndarray:
         """Hours from handoff to the first rep call of each lead of one replication.
 
-        A lead that left the queue uncalled (it expired, or was lost), or that is
+        A lead that left the queue uncalled (it expired, was lost, or bought from a
+        competitor), or that is
         still waiting past its due time on ``day``, counts as never called: ``inf``.
         Leads that bought before a rep called, and leads not yet due, are left out:
         no rep was late for them.
@@ -130,6 +131,7 @@ class SalesQueue:
         uncalled = np.flatnonzero(handed) + start
         stage = table.stage[uncalled]
         left = (stage == Stage.LOST) | (stage == Stage.DISQUALIFIED)
+        left |= stage == Stage.LOST_TO_COMPETITOR
         overdue = (stage == Stage.SALES_QUALIFIED) & (table.next_contact[uncalled] < day + 1)
         never = int(np.count_nonzero(left | overdue))
         return np.concatenate([waits[mine], np.full(never, np.inf)])

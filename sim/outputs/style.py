@@ -37,6 +37,7 @@ STAGE_COLORS = dict(
             "#969696",
             "#636363",
             "#de2d26",
+            "#756bb1",
         ),
         strict=True,
     )

@@ -321,6 +321,28 @@ class Product(_Strict):
     discount_rate_per_year: NonNegativeFloat = Field(0.1, description="For CLV.")
 
 
+class Competition(_Strict):
+    """The rest of the market: every prospect with a need is courted by competitors too.
+
+    Sources: “What are Sales Touchpoints?” (a competitive marketplace; lead response
+    time as a KPI); Oldroyd, McElheran & Elkington, “The Short Life of Online Sales
+    Leads”, Harvard Business Review (2011): a lead answered within the hour was about
+    seven times as likely to be qualified as one answered an hour later.
+    """
+
+    buy_elsewhere_per_day: Probability = Field(
+        0.0,
+        description="Daily chance that a prospect with a fresh active need and no trust in us "
+        "buys from a competitor (0: no competitors).",
+    )
+    urgency_per_month: NonNegativeFloat = Field(
+        1.0, description="How that chance grows with each month the need has been active."
+    )
+    trust_shield: Probability = Field(
+        0.8, description="How much of it trust in us takes away (at full trust progress)."
+    )
+
+
 class AfterSale(_Strict):
     """Post-purchase care and loyalty (“Why touchpoint management?”; “Getting the next sale”)."""
 
@@ -358,6 +380,7 @@ class Scenario(_Strict):
     word_of_mouth: WordOfMouth = WordOfMouth()
     product: Product = Product()
     after_sale: AfterSale = AfterSale()
+    competition: Competition = Competition()
 
     def enabled_channels(self) -> list[str]:
         """The names of the channels that are switched on, in the file's order."""

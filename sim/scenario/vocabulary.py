@@ -22,9 +22,11 @@ STAGES = (
     "lost",
     "disqualified",
     "churned",
+    "lost_to_competitor",
 )
 """Journey stages in order, then the exits (“What are Sales Touchpoints?”, "Why
-touchpoint management?", "Marketing, Meet Sales; Sales, Meet Marketing")."""
+touchpoint management?", "Marketing, Meet Sales; Sales, Meet Marketing"). A prospect
+lost to a competitor bought elsewhere; one merely lost gave up or opted out."""
 
 JOURNEY_STAGES = STAGES[: STAGES.index("advocate") + 1]
 """The stages of the journey itself, without the exits."""
