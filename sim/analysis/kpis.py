@@ -26,6 +26,8 @@ from sim.scenario.vocabulary import (
 )
 
 if TYPE_CHECKING:
+    from types import SimpleNamespace
+
     from sim.model.model import JourneyModel
     from sim.scenario.schema import Scenario
 
@@ -95,6 +97,7 @@ def kpi_names(sources: Sequence[str]) -> list[str]:
         "journey_days",
         "journey_days.p90",
         "referral_share",
+        "referral_value_ratio",
         "touches_per_sale.total",
         *(f"touches_per_sale.{dim}" for dim in DIMENSIONS),
         *(f"touches_per_sale.source.{source}" for source in sources),
@@ -241,6 +244,7 @@ def run_kpis(
             value = float(np.quantile(days, q, method="inverted_cdf")) if days.size else None
             k.set(name + suffix, value, what)
     k.ratio("referral_share", tally.referred_customers, customers, no_customers)
+    _referral_value(k, tally, margin, spec.product.discount_rate_per_year)
     k.ratio("touches_per_sale.total", tally.touches_by_source.sum(), customers, no_customers)
     for d, dim in enumerate(DIMENSIONS):
         k.ratio(f"touches_per_sale.{dim}", tally.touches_by_dim[d], customers, no_customers)
@@ -281,6 +285,30 @@ def is_total(kpi: str) -> bool:
     market (``population.sample_share``) to report the whole market's.
     """
     return kpi in TOTALS or kpi.startswith(TOTAL_PREFIXES)
+
+
+def _referral_value(k: _Kpis, tally: SimpleNamespace, margin: float, discount: float) -> None:
+    """CLV of customers who came by referral over that of the others (Schmitt et al. 2011).
+
+    Each group's CLV from its own churn and repeat purchases per customer-year.
+    """
+    groups = (
+        (tally.referred_customer_days, tally.referred_churned, tally.referred_repeat_purchases),
+        (
+            tally.customer_days - tally.referred_customer_days,
+            tally.churned - tally.referred_churned,
+            tally.repeat_purchases - tally.referred_repeat_purchases,
+        ),
+    )
+    values = []
+    for days, churned, repeats in groups:
+        years = days / DAYS_PER_YEAR
+        if years == 0 or churned / years + discount == 0:
+            k.set("referral_value_ratio", None, "no customer-years of referred or other customers")
+            return
+        horizon = churned / years + discount
+        values.append(margin * (horizon + repeats / years) / horizon)
+    k.ratio("referral_value_ratio", values[0], values[1], "other customers are worth nothing")
 
 
 def _lifetime(

@@ -70,6 +70,7 @@ def care_for_customers(model: Market, day: int) -> None:
     if customers.size == 0:
         return
     satisfaction = table.satisfaction[customers]
+    referred = table.referred_by[customers] >= 0
     changed = after.satisfaction_decay_per_day > 0
     if changed:
         base = table.base_satisfaction[customers]
@@ -91,6 +92,7 @@ def care_for_customers(model: Market, day: int) -> None:
             day, Payer.CUSTOMER, "customers", Item.REPEAT_PURCHASE, product.price, customers[repeat]
         )
         tally.add(tally.repeat_purchases, customers[repeat])
+        tally.add(tally.referred_repeat_purchases, customers[repeat & referred])
         if after.loyalty_reward > 0:
             satisfaction[repeat] += after.loyalty_satisfaction_gain
             changed = True
@@ -108,6 +110,8 @@ def care_for_customers(model: Market, day: int) -> None:
 
     if product.churn_per_year > 0:
         hazard = product.churn_per_year / DAYS_PER_YEAR * 2.0 * (1.0 - satisfaction)
+        if spec.word_of_mouth.referred_churn_ratio != 1.0:
+            hazard = hazard * np.where(referred, spec.word_of_mouth.referred_churn_ratio, 1.0)
         churn = replicas.chance(customers, hazard)
         churned, staying, satisfaction = customers[churn], customers[~churn], satisfaction[~churn]
     else:
@@ -115,6 +119,8 @@ def care_for_customers(model: Market, day: int) -> None:
     table.move(churned, Stage.CHURNED)
     tally.add(tally.churned, churned)
     tally.add(tally.customer_days, customers)
+    tally.add(tally.referred_churned, churned[table.referred_by[churned] >= 0])
+    tally.add(tally.referred_customer_days, customers[referred])
 
     # only customers whose advocacy changes are written: a base of a million stays cheap
     advocates = satisfaction >= after.advocate_at

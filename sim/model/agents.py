@@ -50,7 +50,9 @@ class Prospect(mesa.Agent):
         rows = np.array([self.row])
         if in_stages(table.stage[rows], ACTIVE_CUSTOMER)[0]:
             table.move(rows, Stage.CHURNED)
-            self.model.tally.add(self.model.tally.churned, rows)
+            tally = self.model.tally
+            tally.add(tally.churned, rows)
+            tally.add(tally.referred_churned, rows[table.referred_by[rows] >= 0])
         elif in_stages(table.stage[rows], OPEN_STAGES)[0]:  # an exit stays what it was
             table.move(rows, Stage.LOST)
         table.need[rows] = False

@@ -212,6 +212,10 @@ class Tally:
         self.repeat_purchases = np.zeros(r, dtype=np.int64)
         self.churned = np.zeros(r, dtype=np.int64)
         self.customer_days = np.zeros(r, dtype=np.int64)
+        # the same three for the customers who came by referral (their value premium)
+        self.referred_repeat_purchases = np.zeros(r, dtype=np.int64)
+        self.referred_churned = np.zeros(r, dtype=np.int64)
+        self.referred_customer_days = np.zeros(r, dtype=np.int64)
 
     def add_sales(self, table: ProspectTable, rows: np.ndarray, referred: np.ndarray) -> None:
         """Count new customers ``rows`` (``referred`` of them came by referral)."""

@@ -314,6 +314,9 @@ class JourneyModel(mesa.Model):
         lift = wom.reward_uplift * wom.reward / price if price > 0 else 0.0
         lift = min(lift, 1e12)  # a reward worth more than a trillion prices is as good as any
         receivers, referrers = recommendations(replicas, self.graph, table, talkers, lift)
+        if wom.fit_screening > 0:  # a referrer holds back from ties the product would not fit
+            held = ~table.good_fit[receivers] & replicas.chance(receivers, wom.fit_screening)
+            receivers, referrers = receivers[~held], referrers[~held]
         if receivers.size == 0:
             return
         latent = receivers[~table.need[receivers]]

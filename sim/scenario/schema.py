@@ -304,6 +304,17 @@ class WordOfMouth(_Strict):
     reward_uplift: NonNegativeFloat = Field(
         2.0, description="Relative lift of willingness to recommend per reward of one full price."
     )
+    fit_screening: Probability = Field(
+        0.0,
+        description="Chance a referrer holds back a recommendation to a tie who is a poor fit "
+        "(the referrer knows the need): referred prospects are better fits.",
+    )
+    referred_churn_ratio: Annotated[float, Field(ge=0, le=10)] = Field(
+        1.0,
+        description="Churn hazard of a referred customer relative to the others (Schmitt, "
+        "Skiera & Van den Bulte 2011: referred customers are more loyal and at least 16% more "
+        "valuable; 1 = no difference).",
+    )
 
 
 class Product(_Strict):
