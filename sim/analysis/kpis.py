@@ -84,6 +84,8 @@ def kpi_names(sources: Sequence[str]) -> list[str]:
         "clv",
         "clv_to_cac",
         "payback_days",
+        "renewal_rate",
+        "net_revenue_retention",
         "conversion_rate",
         *(f"funnel.{stage}" for stage in STAGES),
         "market_share",
@@ -208,6 +210,9 @@ def run_kpis(
     else:
         daily = (repeat_rate or 0.0) * margin / DAYS_PER_YEAR
         k.ratio("payback_days", cost_of_sale - margin, daily, "no repeat margin: never pays back")
+    no_renewal = "no subscription term ended" if spec.product.term_months else "not a subscription"
+    k.ratio("renewal_rate", tally.renewals, tally.renewals_due, no_renewal)
+    k.ratio("net_revenue_retention", tally.renewal_revenue, tally.renewal_revenue_due, no_renewal)
 
     prospects = int(table.ever_reached(Stage.UNAWARE).sum())
     k.ratio("conversion_rate", customers, prospects, "no prospects")

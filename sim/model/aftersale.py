@@ -18,6 +18,7 @@ import numpy as np
 from sim.model.ledger import Item
 from sim.model.prospects import ACTIVE_CUSTOMER, Stage, in_stages
 from sim.model.sampling import sample_satisfaction
+from sim.model.subscriptions import renew
 from sim.scenario.vocabulary import DAYS_PER_MONTH, DAYS_PER_YEAR, Payer
 
 if TYPE_CHECKING:
@@ -85,7 +86,8 @@ def care_for_customers(model: Market, day: int) -> None:
         )
 
     product = spec.product
-    repeat_rate = product.repeat_purchases_per_year / DAYS_PER_YEAR
+    subscribing = product.term_months is not None
+    repeat_rate = 0.0 if subscribing else product.repeat_purchases_per_year / DAYS_PER_YEAR
     repeat = replicas.chance(customers, repeat_rate * satisfaction) if repeat_rate > 0 else None
     if repeat is not None and repeat.any():
         model.ledger.record(
@@ -108,7 +110,10 @@ def care_for_customers(model: Market, day: int) -> None:
         satisfaction = np.clip(satisfaction, 0.0, 1.0)
         table.satisfaction[customers] = satisfaction
 
-    if product.churn_per_year > 0:
+    if subscribing:
+        churn = renew(model, customers, satisfaction, referred)
+        churned, staying, satisfaction = customers[churn], customers[~churn], satisfaction[~churn]
+    elif product.churn_per_year > 0:
         hazard = product.churn_per_year / DAYS_PER_YEAR * 2.0 * (1.0 - satisfaction)
         if spec.word_of_mouth.referred_churn_ratio != 1.0:
             hazard = hazard * np.where(referred, spec.word_of_mouth.referred_churn_ratio, 1.0)
@@ -142,7 +147,8 @@ def _quiet(spec: Scenario) -> bool:
     """Whether nothing can change a customer after the sale but winning them."""
     after, product = spec.after_sale, spec.product
     return not (
-        after.satisfaction_decay_per_day > 0
+        product.term_months is not None
+        or after.satisfaction_decay_per_day > 0
         or after.care_touches_per_month > 0
         or product.repeat_purchases_per_year > 0
         or product.churn_per_year > 0

@@ -35,10 +35,11 @@ class Item(StrEnum):
     LOYALTY = "loyalty"
     PURCHASE = "purchase"
     REPEAT_PURCHASE = "repeat_purchase"
+    RENEWAL = "renewal"
 
 
 ITEMS = tuple(Item)
-REVENUE_ITEMS = frozenset({Item.PURCHASE, Item.REPEAT_PURCHASE})
+REVENUE_ITEMS = frozenset({Item.PURCHASE, Item.REPEAT_PURCHASE, Item.RENEWAL})
 
 _COLUMNS = {
     "day": np.int32,
@@ -216,6 +217,11 @@ class Tally:
         self.referred_repeat_purchases = np.zeros(r, dtype=np.int64)
         self.referred_churned = np.zeros(r, dtype=np.int64)
         self.referred_customer_days = np.zeros(r, dtype=np.int64)
+        # subscriptions: renewals due and made, and the term revenue they carried
+        self.renewals_due = np.zeros(r, dtype=np.int64)
+        self.renewals = np.zeros(r, dtype=np.int64)
+        self.renewal_revenue_due = np.zeros(r)
+        self.renewal_revenue = np.zeros(r)
 
     def add_sales(self, table: ProspectTable, rows: np.ndarray, referred: np.ndarray) -> None:
         """Count new customers ``rows`` (``referred`` of them came by referral)."""

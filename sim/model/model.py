@@ -116,6 +116,7 @@ class JourneyModel(mesa.Model):
             )
             graphs.append(self.build_graph(np.random.default_rng(graph_seed)))
         self.graph = SocialGraph.stack(graphs)
+        self.prospects.term_price[:] = scenario.product.price
 
         self.ledger = Ledger(self.replicas)
         self.tally = Tally(self.sources, N_DIMS, self.replicas)

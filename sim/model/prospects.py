@@ -110,6 +110,7 @@ class ProspectTable:
         # after the sale
         self.customer_since = np.full(n, -1, dtype=np.int32)
         self.satisfaction = np.zeros(n, dtype=np.float32)
+        self.term_price = np.zeros(n, dtype=np.float64)  # a subscriber's price per term
         self.base_satisfaction = np.zeros(n, dtype=np.float32)
         self.review_day = np.full(n, -1, dtype=np.int32)
         # touched, or given a need, since the journey last looked (only they can move on)

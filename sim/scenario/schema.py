@@ -330,6 +330,22 @@ class Product(_Strict):
         0.3, description="Churn hazard per year at neutral satisfaction (0.5); 0 at 1."
     )
     discount_rate_per_year: NonNegativeFloat = Field(0.1, description="For CLV.")
+    term_months: Annotated[float, Field(gt=0, le=120)] | None = Field(
+        None,
+        description="A subscription: the price is per term of this many months and customers "
+        "renew at each term's end (repeat purchases and the daily churn hazard then give way "
+        "to renewals); unset = a one-off product with repeat purchases.",
+    )
+    renewal_at_neutral: Probability = Field(
+        0.8,
+        description="Subscriptions: chance to renew at satisfaction 0.5; min(1, 2 × this × "
+        "satisfaction) in general.",
+    )
+    expansion_per_term: Probability = Field(
+        0.0,
+        description="Subscriptions: a renewing customer's price changes by this × (2 × "
+        "satisfaction − 1): satisfied customers expand, dissatisfied ones contract.",
+    )
 
 
 class Competition(_Strict):

@@ -1,0 +1,54 @@
+"""Subscriptions: a price per term and a renewal at each term's end.
+
+Source: “Getting the next sale” (the relationship after the sale brings the next one).
+
+A subscriber whose term ends today renews with chance min(1, 2 × ``renewal_at_neutral``
+× satisfaction) (``renewal_at_neutral`` at satisfaction 0.5; for a customer who came by
+referral the chance of leaving is multiplied by ``word_of_mouth.referred_churn_ratio``).
+A renewal pays the next term at a price changed by ``expansion_per_term`` × (2 ×
+satisfaction − 1): satisfied customers expand, dissatisfied ones contract. A customer
+who does not renew churns. Renewal rate and net revenue retention come from the tally.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.model.ledger import Item
+from sim.scenario.vocabulary import DAYS_PER_MONTH, Payer
+
+if TYPE_CHECKING:
+    from sim.model.market import Market
+
+
+def renew(
+    model: Market, customers: np.ndarray, satisfaction: np.ndarray, referred: np.ndarray
+) -> np.ndarray:
+    """Renew the subscribers whose term ends today; whether each customer leaves."""
+    product, table, tally = model.spec.product, model.prospects, model.tally
+    term = max(1, round(product.term_months * DAYS_PER_MONTH))
+    age = model.day - table.customer_since[customers]
+    due = (age > 0) & (age % term == 0)
+    leaving = np.zeros(customers.size, dtype=bool)
+    if not due.any():
+        return leaving
+    rows, s = customers[due], satisfaction[due]
+    leave = 1.0 - np.minimum(1.0, 2.0 * product.renewal_at_neutral * s)
+    leave = leave * np.where(referred[due], model.spec.word_of_mouth.referred_churn_ratio, 1.0)
+    gone = model.replicas.chance(rows, np.minimum(leave, 1.0))
+    old = table.term_price[rows]
+    renewed = rows[~gone]
+    price = (old * (1.0 + product.expansion_per_term * (2.0 * s - 1.0)))[~gone]
+    table.term_price[renewed] = price
+    model.ledger.record(model.day, Payer.CUSTOMER, "customers", Item.RENEWAL, price, renewed)
+    count = model.replicas.count
+    tally.add(tally.renewals_due, rows)
+    tally.add(tally.renewals, renewed)
+    tally.add(tally.repeat_purchases, renewed)  # a renewal is the next sale: CLV counts it
+    tally.add(tally.referred_repeat_purchases, renewed[table.referred_by[renewed] >= 0])
+    tally.renewal_revenue_due += np.bincount(model.replicas.of(rows), old, minlength=count)
+    tally.renewal_revenue += np.bincount(model.replicas.of(renewed), price, minlength=count)
+    leaving[due] = gone
+    return leaving
