@@ -8,6 +8,7 @@ result can be reproduced from its folder alone: ``python run.py rerun DIR``.
 from __future__ import annotations
 
 import platform
+import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -67,10 +68,21 @@ class Provenance:
         self.write_scenarios(folder / SCENARIO_FOLDER)
 
     def write_scenarios(self, folder: Path) -> None:
-        """Each scenario as run, as a complete YAML file (no ``extends``)."""
+        """Each scenario as run, as a complete YAML file (no ``extends``).
+
+        A network file the scenario reads is copied beside it and named relative to it,
+        so the folder holds everything a rerun reads.
+        """
         folder.mkdir(exist_ok=True)
         for path, scenario in zip(self.files(), self.scenarios, strict=True):
-            (folder / Path(path).name).write_text(scenario_yaml(scenario), encoding="utf-8")
+            name = Path(path).name
+            network = scenario.word_of_mouth.network_file
+            if network is not None:
+                copy = f"{Path(name).stem}-network{Path(network).suffix}"
+                shutil.copyfile(network, folder / copy)
+                wom = scenario.word_of_mouth.model_copy(update={"network_file": copy})
+                scenario = scenario.model_copy(update={"word_of_mouth": wom})
+            (folder / name).write_text(scenario_yaml(scenario), encoding="utf-8")
 
 
 def scenario_yaml(scenario: Scenario) -> str:

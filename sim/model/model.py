@@ -40,6 +40,7 @@ from sim.model.reviews import ReviewBoard
 from sim.model.sales import SalesQueue
 from sim.model.sampling import sample_quality
 from sim.model.touch import decay, deliver
+from sim.scenario.edges import read_edges
 from sim.scenario.schema import Scenario
 
 _NOT_UNAWARE = np.arange(N_STAGES) != Stage.UNAWARE
@@ -281,6 +282,8 @@ class JourneyModel(mesa.Model):
         n = self.spec.population.size
         if wom.network == "full":
             return SocialGraph(n)
+        if wom.network == "file":
+            return SocialGraph.from_edges(n, *read_edges(wom.network_file, n))
         if wom.network == "small_world":
             return SocialGraph.small_world(rng, n, wom.mean_degree, wom.rewire_share)
         if wom.network == "scale_free":

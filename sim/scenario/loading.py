@@ -19,6 +19,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from sim.scenario.edges import SUFFIXES as EDGE_SUFFIXES
+from sim.scenario.edges import read_edges
 from sim.scenario.errors import ScenarioError, short
 from sim.scenario.messages import Located, describe
 from sim.scenario.paths import check_path, set_dotted
@@ -64,8 +66,29 @@ def load_scenario(
     """
     path = Path(path)
     located: dict[tuple[str, ...], tuple[str, int]] = {}
-    raw = _read_chain(path, scenario_tree(path, root), (path,), located)
-    return scenario_from_dict(raw, source=str(path), overrides=overrides, located=located)
+    tree = scenario_tree(path, root)
+    raw = _read_chain(path, tree, (path,), located)
+    scenario = scenario_from_dict(raw, source=str(path), overrides=overrides, located=located)
+    return _with_network_file(scenario, path, tree, located)
+
+
+def _with_network_file(scenario: Scenario, path: Path, tree: Path, located: Located) -> Scenario:
+    """Resolve a network file beside the file that names it, inside the tree; check it."""
+    wom = scenario.word_of_mouth
+    if wom.network_file is None:
+        return scenario
+    writer = Path(located.get(("word_of_mouth", "network_file"), (str(path), 0))[0])
+    where = f"{path}: word_of_mouth.network_file"
+    target = writer.parent / wom.network_file
+    if target.suffix.lower() not in EDGE_SUFFIXES:
+        raise ScenarioError(f"{where}: {wom.network_file!r} is not a .csv or .parquet file")
+    if not target.resolve().is_relative_to(tree):
+        raise ScenarioError(
+            f"{where}: {wom.network_file!r} is outside the scenario tree {tree}; refused"
+        )
+    read_edges(target, scenario.population.size)  # a bad file is refused now, not mid-run
+    resolved = wom.model_copy(update={"network_file": str(target.resolve())})
+    return scenario.model_copy(update={"word_of_mouth": resolved})
 
 
 def scenario_from_dict(

@@ -279,11 +279,19 @@ class WordOfMouth(_Strict):
     Sources: “Why touchpoint management?”; “Marketing, Meet Sales”.
     """
 
-    network: Literal["graph", "small_world", "scale_free", "full", "none"] = Field(
+    network: Literal["graph", "small_world", "scale_free", "file", "full", "none"] = Field(
         "graph",
         description="'graph': a sparse random graph (Erdős–Rényi); 'small_world': a ring of "
         "neighbours with some ties rewired (Watts–Strogatz); 'scale_free': heavy-tailed "
-        "degrees, a few hubs (configuration model); 'full': full mixing; 'none'.",
+        "degrees, a few hubs (configuration model); 'file': a real network from "
+        "network_file; 'full': full mixing; 'none'.",
+    )
+    network_file: str | None = Field(
+        None,
+        max_length=1000,
+        description="network 'file': an edge list (CSV or Parquet, two columns of prospect "
+        "numbers 0..size-1), relative to the scenario file that names it, inside the "
+        "scenario tree.",
     )
     mean_degree: NonNegativeFloat = Field(10.0, description="Mean social ties per prospect.")
     rewire_share: Probability = Field(
@@ -420,6 +428,12 @@ class Scenario(_Strict):
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
         journey, population = self.journey, self.population
+        wom = self.word_of_mouth
+        if (wom.network == "file") != (wom.network_file is not None):
+            raise ValueError(
+                "word_of_mouth.network_file: give it exactly when network is 'file'; got "
+                f"network {wom.network!r} and network_file {wom.network_file!r}"
+            )
         if journey.evaluate_at < journey.engage_at:
             raise ValueError(
                 f"journey.evaluate_at: must be at least journey.engage_at "
