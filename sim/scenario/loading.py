@@ -78,14 +78,9 @@ def _with_network_file(scenario: Scenario, path: Path, tree: Path, located: Loca
     if wom.network_file is None:
         return scenario
     writer = Path(located.get(("word_of_mouth", "network_file"), (str(path), 0))[0])
-    where = f"{path}: word_of_mouth.network_file"
     target = writer.parent / wom.network_file
-    if target.suffix.lower() not in EDGE_SUFFIXES:
-        raise ScenarioError(f"{where}: {wom.network_file!r} is not a .csv or .parquet file")
-    if not target.resolve().is_relative_to(tree):
-        raise ScenarioError(
-            f"{where}: {wom.network_file!r} is outside the scenario tree {tree}; refused"
-        )
+    key = "word_of_mouth.network_file"
+    _check_inside(target, tree, str(path), wom.network_file, key, EDGE_SUFFIXES)
     read_edges(target, scenario.population.size)  # a bad file is refused now, not mid-run
     resolved = wom.model_copy(update={"network_file": str(target.resolve())})
     return scenario.model_copy(update={"word_of_mouth": resolved})
@@ -181,14 +176,25 @@ def _read_chain(
     return _deep_merge(base, data)
 
 
-def _check_inside(target: Path, tree: Path, where: str, named: str) -> None:
-    """Refuse an ``extends`` target outside the tree or not a YAML file (nothing is read)."""
-    if target.suffix.lower() not in SUFFIXES:
-        raise ScenarioError(f"{where}: extends: {named!r} is not a .yaml or .yml file; refused")
+def _check_inside(
+    target: Path,
+    tree: Path,
+    where: str,
+    named: str,
+    key: str = "extends",
+    suffixes: tuple[str, ...] = SUFFIXES,
+) -> None:
+    """Refuse a file a scenario names (``key``) outside the tree or of another kind.
+
+    Nothing is read: a scenario cannot make the program open, or quote, such a file.
+    """
+    if target.suffix.lower() not in suffixes:
+        kinds = " or ".join(suffixes)
+        raise ScenarioError(f"{where}: {key}: {named!r} is not a {kinds} file; refused")
     if not target.resolve().is_relative_to(tree):
         raise ScenarioError(
-            f"{where}: extends: {named!r} is outside the scenario tree {tree}; refused "
-            "(extends may name only files inside it)"
+            f"{where}: {key}: {named!r} is outside the scenario tree {tree}; refused "
+            f"({key} may name only files inside it)"
         )
 
 
