@@ -196,8 +196,8 @@ def run_kpis(
     else:
         repeat_rate = tally.repeat_purchases / customer_years
         churn_rate = k.ratio("churn_rate", tally.churned, customer_years, "")
-        horizon = churn_rate + spec.product.discount_rate_per_year
-        k.ratio("clv", margin * (horizon + repeat_rate), horizon, "no churn and no discounting")
+        value = _clv(margin, customer_years, tally.churned, tally.repeat_purchases, spec)
+        k.set("clv", value, "no churn and no discounting")
     clv = k.values["clv"]
     if clv is None or cost_of_sale is None:
         k.set("clv_to_cac", None, "clv or cost of sale is undefined")
@@ -249,7 +249,7 @@ def run_kpis(
             value = float(np.quantile(days, q, method="inverted_cdf")) if days.size else None
             k.set(name + suffix, value, what)
     k.ratio("referral_share", tally.referred_customers, customers, no_customers)
-    _referral_value(k, tally, margin, spec.product.discount_rate_per_year)
+    _referral_value(k, tally, margin, spec)
     k.ratio("touches_per_sale.total", tally.touches_by_source.sum(), customers, no_customers)
     for d, dim in enumerate(DIMENSIONS):
         k.ratio(f"touches_per_sale.{dim}", tally.touches_by_dim[d], customers, no_customers)
@@ -292,7 +292,15 @@ def is_total(kpi: str) -> bool:
     return kpi in TOTALS or kpi.startswith(TOTAL_PREFIXES)
 
 
-def _referral_value(k: _Kpis, tally: SimpleNamespace, margin: float, discount: float) -> None:
+def _clv(margin: float, years: float, churned: int, repeats: int, spec: Scenario) -> float | None:
+    """Margin × (1 + repeats a year / (churn a year + discount rate)); None if that is 0/0."""
+    horizon = churned / years + spec.product.discount_rate_per_year
+    if horizon == 0:
+        return None
+    return margin * (horizon + repeats / years) / horizon
+
+
+def _referral_value(k: _Kpis, tally: SimpleNamespace, margin: float, spec: Scenario) -> None:
     """CLV of customers who came by referral over that of the others (Schmitt et al. 2011).
 
     Each group's CLV from its own churn and repeat purchases per customer-year.
@@ -305,14 +313,13 @@ def _referral_value(k: _Kpis, tally: SimpleNamespace, margin: float, discount: f
             tally.repeat_purchases - tally.referred_repeat_purchases,
         ),
     )
-    values = []
-    for days, churned, repeats in groups:
-        years = days / DAYS_PER_YEAR
-        if years == 0 or churned / years + discount == 0:
-            k.set("referral_value_ratio", None, "no customer-years of referred or other customers")
-            return
-        horizon = churned / years + discount
-        values.append(margin * (horizon + repeats / years) / horizon)
+    values = [
+        _clv(margin, days / DAYS_PER_YEAR, churned, repeats, spec) if days else None
+        for days, churned, repeats in groups
+    ]
+    if values[0] is None or values[1] is None:
+        k.set("referral_value_ratio", None, "no customer-years of referred or other customers")
+        return
     k.ratio("referral_value_ratio", values[0], values[1], "other customers are worth nothing")
 
 
