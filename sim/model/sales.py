@@ -123,8 +123,10 @@ class SalesQueue:
         """
         table, size = self.table, self.replicas.size
         start, stop = replica * size, (replica + 1) * size
-        called = np.concatenate([np.zeros(0, np.int64), *self._called])
-        waits = np.concatenate([np.zeros(0), *self._waits])
+        # joined once: every replication's KPIs read the same lists
+        self._called = [np.concatenate([np.zeros(0, np.int64), *self._called])]
+        self._waits = [np.concatenate([np.zeros(0), *self._waits])]
+        called, waits = self._called[0], self._waits[0]
         mine = (called >= start) & (called < stop)
         handed = table.ever_reached(Stage.SALES_QUALIFIED)[start:stop]
         handed[called[mine] - start] = False

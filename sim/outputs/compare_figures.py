@@ -6,23 +6,18 @@ and returns a ``Figure``; a scenario has the same colour in all of them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.analysis.stats import intervals
 from sim.model.daily import DAY, NEW_CUSTOMERS, SPEND_PREFIX, spend_label
-from sim.outputs.style import figure, scenario_colors, source_colors, wrap_label
+from sim.outputs.style import Declared, figure, scenario_colors, source_colors, wrap_label
 from sim.scenario.vocabulary import JOURNEY_STAGES
-
-Colors = Mapping[str, str | None] | None
-"""The colours scenarios declare, by name (see :func:`~sim.outputs.style.scenario_colors`)."""
 
 
 def kpi_ci_figure(
-    summary: pd.DataFrame, kpi: str = "cost_of_sale", ylabel: str = "", declared: Colors = None
+    summary: pd.DataFrame, kpi: str = "cost_of_sale", ylabel: str = "", declared: Declared = None
 ) -> Figure:
     """Mean of one KPI per scenario with its 95% confidence interval."""
     rows = summary[summary.kpi == kpi]
@@ -45,7 +40,7 @@ def kpi_ci_figure(
     return fig
 
 
-def funnel_figure(kpis: pd.DataFrame, declared: Colors = None) -> Figure:
+def funnel_figure(kpis: pd.DataFrame, declared: Declared = None) -> Figure:
     """Prospects who ever reached each stage, mean over replications, per scenario."""
     fig = figure(9, 4)
     ax = fig.subplots()
@@ -64,7 +59,7 @@ def funnel_figure(kpis: pd.DataFrame, declared: Colors = None) -> Figure:
     return fig
 
 
-def cumulative_customers_figure(daily: pd.DataFrame, declared: Colors = None) -> Figure:
+def cumulative_customers_figure(daily: pd.DataFrame, declared: Declared = None) -> Figure:
     """Cumulative new customers over time per scenario, mean with a 95% CI band."""
     fig = figure(8, 4)
     ax = fig.subplots()

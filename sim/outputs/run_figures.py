@@ -27,7 +27,7 @@ from sim.model.daily import (
     spend_label,
     stage_column,
 )
-from sim.outputs.style import STAGE_COLORS, scenario_colors
+from sim.outputs.style import STAGE_COLORS, Declared, scenario_colors
 from sim.scenario.vocabulary import STAGES
 
 Runs = Mapping[str, pd.DataFrame]
@@ -99,9 +99,7 @@ def stage_figure(daily: pd.DataFrame | Runs, *, include_unaware: bool = False) -
     return fig
 
 
-def cost_of_sale_figure(
-    daily: pd.DataFrame | Runs, declared: Mapping[str, str | None] | None = None
-) -> Figure:
+def cost_of_sale_figure(daily: pd.DataFrame | Runs, declared: Declared = None) -> Figure:
     """Cumulative cost of sale over time, all runs on one axis, a colour per scenario.
 
     ``declared``: the colours the scenarios declare, by name (``Scenario.color``).

@@ -48,9 +48,11 @@ SCENARIO_PALETTE = colormaps["tab10"].colors
 SOURCE_PALETTE = colormaps["tab20"].colors
 
 
-def scenario_colors(
-    names: Sequence[str], declared: Mapping[str, str | None] | None = None
-) -> dict[str, object]:
+Declared = Mapping[str, str | None] | None
+"""The colours scenarios declare (``Scenario.color``), by scenario name."""
+
+
+def scenario_colors(names: Sequence[str], declared: Declared = None) -> dict[str, object]:
     """A colour per scenario: the declared one, else palette colours by order.
 
     Args:
