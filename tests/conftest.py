@@ -16,6 +16,19 @@ SCENARIOS = ROOT / "scenarios"
 SHIPPED = sorted(SCENARIOS.glob("*.yaml"))
 
 
+BUSY = {
+    "population.need_rate_per_day": 0.004,
+    "population.initial_need_share": 0.1,
+    "word_of_mouth.conversation_rate_per_day": 0.08,
+    "population.browsing_share": 0.0,
+    "competition.buy_elsewhere_per_day": 0.0,
+    "sales.reach_at_once": 1.0,
+    "sales.reach_later": 1.0,
+}
+"""A market where many buy and talk (ten times the shipped need rate, every lead reached,
+no competitors): for tests of machinery that needs many customers from small, short runs."""
+
+
 def small(name: str = "touchpoint_management", size: int = 2000, days: int = 120, **extra):
     """A shipped scenario, shrunk for speed, with extra dotted overrides."""
     overrides = {"population.size": size, "horizon_days": days, **extra}

@@ -7,9 +7,11 @@ import pytest
 
 import sim
 from sim.analysis.results import simulate_batch
+from sim.scenario.schema import Competition
 from tests.conftest import small
 
 SEEDS = [1, 2, 3, 4]
+OFF = {"competition.buy_elsewhere_per_day": 0.0}
 
 
 def _mean(kpi: str, **overrides) -> float:
@@ -17,8 +19,9 @@ def _mean(kpi: str, **overrides) -> float:
     return float(np.mean([r.kpis[kpi] for r in runs]))
 
 
-def test_no_competitors_by_default():
-    k = sim.simulate(small(size=2000, days=120), seed=1).kpis
+def test_no_competitors_unless_a_scenario_has_them():
+    assert Competition().buy_elsewhere_per_day == 0
+    k = sim.simulate(small(size=2000, days=120, **OFF), seed=1).kpis
     assert k["funnel.lost_to_competitor"] == 0 and k["market_share"] == 1.0
 
 
@@ -48,4 +51,4 @@ def test_a_slow_answer_loses_leads_to_competitors():
     slow = _mean("customers", **competing, **{"sales.response_time_hours": 96})
     assert slow < fast
     never = _mean("leads_never_called", **competing, **{"sales.response_time_hours": 96})
-    assert never > _mean("leads_never_called", **{"sales.response_time_hours": 96})
+    assert never > _mean("leads_never_called", **OFF, **{"sales.response_time_hours": 96})

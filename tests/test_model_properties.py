@@ -11,7 +11,7 @@ import pytest
 
 import sim
 from sim.model.prospects import Stage
-from tests.conftest import SCENARIOS, small
+from tests.conftest import BUSY, SCENARIOS, small
 
 STAGE_COLUMNS = [f"stage.{s.name.lower()}" for s in Stage]
 
@@ -92,11 +92,12 @@ def test_slower_lead_response_never_raises_conversion():
 
 def test_more_budget_on_a_working_channel_never_fewer_customers():
     def customers(budget: float) -> float:
-        return mean_kpi(small(**{"channels.free_trial.budget": budget}), "customers")
+        return mean_kpi(small(**BUSY, **{"channels.free_trial.budget": budget}), "customers")
 
     # below the reach cap (10% of the audience a day), where budget is what limits trials:
-    # 40 replications put 1,000 / 4,000 / 8,000 a month at 500 / 539 / 572 customers (se ~5);
-    # past ~8,000 the cap binds and more budget buys nothing (578 at 30,000)
+    # 40 replications put 1,000 / 4,000 / 8,000 a month at 480 / 513 / 537 customers (se ~4);
+    # past ~8,000 the cap binds and more budget buys nothing (537 at 30,000). In the shipped
+    # market, with few prospects in market, the cap binds already at 1,000 in so small a run
     low, mid, high = customers(1000), customers(4000), customers(8000)
     assert low <= mid <= high
     assert low < high

@@ -45,6 +45,7 @@ def test_shipped_strategies_share_one_population():
         ),
         ("channels:\n  email:\n    stages: [nowhere]\n", "channels.email.stages.0", "'nowhere'"),
         ("horizon_days: 0\n", "horizon_days", "0"),
+        ("sales:\n  reach_at_once: 0.2\n  reach_later: 0.5\n", "sales.reach_later", "0.5"),
     ],
 )
 def test_bad_field_is_named_with_its_value(tmp_path, tmp_out, body, field, value):

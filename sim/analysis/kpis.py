@@ -90,6 +90,7 @@ def kpi_names(sources: Sequence[str]) -> list[str]:
         *(f"funnel.{stage}" for stage in STAGES),
         "market_share",
         *(f"conversion_rate.{a}_to_{b}" for a, b in FUNNEL),
+        "conversion_rate.aware_to_customer",
         "lead_response_hours",
         "lead_response_hours.p90",
         "leads_never_called",
@@ -224,6 +225,9 @@ def run_kpis(
         has_a = table.ever_reached(Stage[a.upper()])
         both = int((has_a & table.ever_reached(Stage[b.upper()])).sum())
         k.ratio(f"conversion_rate.{a}_to_{b}", both, int(has_a.sum()), f"nobody reached {a}")
+    aware = table.ever_reached(Stage.AWARE)  # reached by any touch, ours or a referrer's
+    won_here = int((aware & (table.customer_since >= 1)).sum())
+    k.ratio("conversion_rate.aware_to_customer", won_here, int(aware.sum()), "nobody reached aware")
 
     hours = model.sales_queue.response_hours(replica, model.day)
     for name, q in (("lead_response_hours", 0.5), ("lead_response_hours.p90", 0.9)):

@@ -100,8 +100,9 @@ class Channel(mesa.Agent):
     """A marketing channel: each day it touches part of its eligible audience.
 
     The audience is the prospects in the target stages (and, for a pull channel,
-    only those with an active need). Touches per day are limited by reach and by
-    the monthly budget; each touch is paid for by the channel (“Rub those sore sales muscles!”).
+    only those with an active need, or who browse such content without one). Touches
+    per day are limited by reach and by the monthly budget; each touch is paid for by
+    the channel (“Rub those sore sales muscles!”).
     """
 
     model: Market  # a JourneyModel
@@ -124,7 +125,7 @@ class Channel(mesa.Agent):
         table = self.model.prospects
         eligible = in_stages(table.stage, self._targets)
         if self.spec.audience == "active_need":
-            eligible &= table.need
+            eligible &= table.need | table.browses
         if self.spec.best_connected_share is not None:
             eligible &= self.model.best_connected(self.spec.best_connected_share)
         return np.flatnonzero(eligible)
@@ -248,15 +249,19 @@ class Rep(mesa.Agent):
         return quality
 
     def step(self) -> None:
-        """Call today's leads and book the day's time."""
+        """Call today's leads and book the day's time.
+
+        Every call costs the rep's time; only those that reach the decision maker
+        (:meth:`~sim.model.sales.SalesQueue.contact`) build trust.
+        """
         model = self.model
         leads = self.choose_leads()
         if leads.size:
-            model.sales_queue.contact(leads, model.day)
+            reached = model.sales_queue.contact(leads, model.day)
             deliver(
                 model.prospects,
-                leads,
-                self.touch_quality(leads),
+                reached,
+                self.touch_quality(reached),
                 self.weights,
                 model.source_index["rep"],
                 model.spec.attention,

@@ -93,6 +93,7 @@ class ProspectTable:
         self.threshold = np.zeros((n, N_DIMS), dtype=np.float32)
         self.good_fit = np.zeros(n, dtype=bool)
         self.need = np.zeros(n, dtype=bool)
+        self.browses = np.zeros(n, dtype=bool)  # finds pull channels without a need
         self.fatigue = np.zeros(n, dtype=np.float32)
         self.touches_by_dim = np.zeros((n, N_DIMS), dtype=np.int32)
         self.touches_by_source = np.zeros((n, n_sources), dtype=np.int32)
@@ -105,8 +106,10 @@ class ProspectTable:
         self.referred_by = np.full(n, -1, dtype=np.int64)  # the referrer's row
         # sales pipeline
         self.handoff_day = np.full(n, -1, dtype=np.int32)
+        self.handoff_hour = np.zeros(n, dtype=np.float64)  # the hour of that day (0–24)
         self.next_contact = np.full(n, np.inf, dtype=np.float64)  # day (fractional)
-        self.rep_touches = np.zeros(n, dtype=np.int32)
+        self.rep_touches = np.zeros(n, dtype=np.int32)  # rep calls made, reached or not
+        self.contacted = np.zeros(n, dtype=bool)  # a rep has spoken with the decision maker
         # after the sale
         self.customer_since = np.full(n, -1, dtype=np.int32)
         self.satisfaction = np.zeros(n, dtype=np.float32)
@@ -127,8 +130,10 @@ class ProspectTable:
     def move(self, rows: np.ndarray, stage: Stage) -> None:
         """Move prospects to ``stage`` and record that they reached it.
 
-        Reaching a stage also records the open stages before it (a referral can take
-        a prospect from unaware to a lead in one day), so funnel counts stay nested.
+        Reaching a stage of the journey also records the open stages before it (a
+        referral can take a prospect from unaware to a lead in one day), so funnel
+        counts stay nested; leaving (lost, disqualified, churned, bought elsewhere)
+        records only the exit.
         """
         counts, block = self.stage_counts, self.block_size
         if counts.shape[0] == 1:
@@ -140,8 +145,10 @@ class ProspectTable:
             counts -= old.reshape(counts.shape)
             counts[:, stage] += np.bincount(replica, minlength=counts.shape[0])
         self.stage[rows] = stage
-        bits = (1 << (min(int(stage), int(Stage.EVALUATING)) + 1)) - 1
-        self.reached[rows] |= np.uint16(bits | (1 << int(stage)))
+        bits = 1 << int(stage)
+        if stage <= Stage.ADVOCATE:  # a step forward passes the open stages before it
+            bits |= (1 << (min(int(stage), int(Stage.EVALUATING)) + 1)) - 1
+        self.reached[rows] |= np.uint16(bits)
 
     def ever_reached(self, stage: Stage) -> np.ndarray:
         """Whether each prospect has ever been in ``stage``."""
@@ -201,5 +208,6 @@ def populate(
     table.customer_since[base] = 0
     table.base_satisfaction[base] = sample_satisfaction(rng, satisfaction, base.size)
     table.satisfaction[base] = table.base_satisfaction[base]
+    table.browses[rows] = rng.random(n) < spec.browsing_share
     unaware = start + np.flatnonzero(table.stage[rows] == Stage.UNAWARE)
     table.reached[unaware] = 1 << Stage.UNAWARE

@@ -79,6 +79,7 @@ def extra_text(extra: pd.DataFrame) -> str:
             if not math.isfinite(cost)
             else f"{format_value(cost)} [{format_value(r['cost_per_extra_low'])}, "
             f"{_bound(r['cost_per_extra_high'])}]"
+            + (" (more customers for less)" if r["cost_per_extra_high"] < 0 else "")
         )
         rows.append(row)
     return pd.DataFrame(rows).to_string(index=False)

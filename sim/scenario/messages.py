@@ -32,7 +32,9 @@ def describe(
     err = exc.errors()[0]
     loc = tuple(str(p) for p in err["loc"])
     msg = err["msg"].removeprefix("Value error, ")
-    if not loc and msg.split(":", 1)[0].count(".") >= 1:  # a model-level check names its field
+    head = msg.split(":", 1)[0]
+    if "." in head and " " not in head and head.startswith(".".join(loc)):
+        # a model-level check names its field (and the value) itself
         path, _, msg = msg.partition(": ")
         loc = tuple(path.split("."))
         value = ""

@@ -104,6 +104,12 @@ class Population(_Strict):
         0.005, description="Daily chance that a latent need becomes active."
     )
     need_duration_days: PositiveFloat = Field(90.0, description="Mean days a need stays active.")
+    browsing_share: Probability = Field(
+        0.0,
+        description="Share who find content, webinars and reviews without a need to buy: the "
+        "out-of-market part of a pull channel's audience (most of any B2B audience is out of "
+        "market: the 95-5 rule).",
+    )
     initial_customer_share: Probability = Field(
         0.0, description="Share who are already customers on day 0 (an installed base)."
     )
@@ -180,6 +186,19 @@ class Sales(_Strict):
     cooling_per_day: Probability = Field(
         0.05, description="Share of trust a lead loses per day it waits for first contact."
     )
+    reach_at_once: Probability = Field(
+        1.0,
+        description="Chance that a call made the moment a lead arrives reaches the decision "
+        "maker (Oldroyd, McElheran & Elkington 2011).",
+    )
+    reach_later: Probability = Field(
+        1.0, description="Chance that a call reaches them once the lead has gone cold."
+    )
+    reach_half_life_hours: PositiveFloat = Field(
+        1.0,
+        description="Hours after the handoff for the reach chance to fall halfway from "
+        "reach_at_once to reach_later.",
+    )
     lead_expiry_days: PositiveFloat = Field(
         14.0, description="Days a lead waits for first contact before it is lost."
     )
@@ -211,6 +230,16 @@ class Sales(_Strict):
     feedback_scale_touches: PositiveFloat = Field(
         2000.0, description="Rep touches for ~63% of that lift."
     )
+
+    @model_validator(mode="after")
+    def _reach_fades(self) -> Sales:
+        if self.reach_later > self.reach_at_once:
+            raise ValueError(
+                f"sales.reach_later: a lead is not easier to reach once it has gone cold: "
+                f"must be at most reach_at_once ({self.reach_at_once:g}); "
+                f"got {self.reach_later:g}"
+            )
+        return self
 
 
 class Channel(_Strict):
