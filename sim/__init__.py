@@ -10,6 +10,8 @@ The public API::
     comparison = sim.compare([scenario, other], replications=30)
     table = sim.sweep(scenario, {"sales.reps": [1, 2, 3]}, replications=5)
     indices = sim.sensitivity(scenario, {"handoff.level": (0.4, 0.9)})
+    fit = sim.calibrate(scenario, sim.load_targets("my_funnel.yaml", scenario),
+                        {"sales.reach_at_once": (0.1, 0.9)})   # fit.summary, fit.scenario
 
 The package is in layers, lowest first: ``sim.scenario`` < ``sim.model`` <
 ``sim.analysis`` < ``sim.experiments`` < ``sim.outputs``, ``sim.dashboard`` <
@@ -37,7 +39,9 @@ _EXPORTS = {
     "collect": "sim.analysis.results",
     "simulate": "sim.analysis.results",
     "Comparison": "sim.experiments",
+    "calibrate": "sim.experiments",
     "compare": "sim.experiments",
+    "load_targets": "sim.experiments",
     "sensitivity": "sim.experiments",
     "sweep": "sim.experiments",
 }
@@ -55,10 +59,12 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "Stage",
+    "calibrate",
     "collect",
     "compare",
     "json_schema",
     "load_scenario",
+    "load_targets",
     "scenario_from_dict",
     "sensitivity",
     "simulate",

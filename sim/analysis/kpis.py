@@ -60,7 +60,9 @@ HEADLINE = (
 )
 """The KPIs shown first in tables, in this order."""
 
-TOTALS = frozenset({"customers", *MONEY, "acquisition_cost", "total_cost", "lifetime_profit"})
+TOTALS = frozenset(
+    {"customers", "opportunities", *MONEY, "acquisition_cost", "total_cost", "lifetime_profit"}
+)
 TOTAL_PREFIXES = ("funnel.", "spend_planned.", "spend_actual.")
 """The KPIs that are totals (see :func:`is_total`); the others are ratios or averages."""
 
@@ -91,6 +93,9 @@ def kpi_names(sources: Sequence[str]) -> list[str]:
         "market_share",
         *(f"conversion_rate.{a}_to_{b}" for a, b in FUNNEL),
         "conversion_rate.aware_to_customer",
+        "opportunities",
+        "conversion_rate.sales_qualified_to_opportunity",
+        "conversion_rate.opportunity_to_customer",
         "lead_response_hours",
         "lead_response_hours.p90",
         "leads_never_called",
@@ -228,6 +233,16 @@ def run_kpis(
     aware = table.ever_reached(Stage.AWARE)  # reached by any touch, ours or a referrer's
     won_here = int((aware & (table.customer_since >= 1)).sum())
     k.ratio("conversion_rate.aware_to_customer", won_here, int(aware.sum()), "nobody reached aware")
+    # an opportunity (in a CRM's words): a lead a rep has spoken with
+    handed = table.ever_reached(Stage.SALES_QUALIFIED)
+    talked = table.contacted & handed
+    leads = int(handed.sum())
+    k.set("opportunities", int(talked.sum()))
+    k.ratio("conversion_rate.sales_qualified_to_opportunity", int(talked.sum()), leads, "no leads")
+    won_talked = int((talked & (table.customer_since >= 1)).sum())
+    k.ratio(
+        "conversion_rate.opportunity_to_customer", won_talked, int(talked.sum()), "no opportunity"
+    )
 
     hours = model.sales_queue.response_hours(replica, model.day)
     for name, q in (("lead_response_hours", 0.5), ("lead_response_hours.p90", 0.9)):

@@ -24,7 +24,7 @@ from sim.scenario.schema import Scenario
 
 PROVENANCE = "provenance.json"
 SCENARIO_FOLDER = "scenarios"
-LIBRARIES = ("mesa", "numpy", "scipy", "pandas", "pydantic", "numba", "SALib")
+LIBRARIES = ("mesa", "numpy", "scipy", "pandas", "pydantic", "numba", "SALib", "pyabc")
 """Libraries whose versions are recorded (those that can change a number)."""
 
 

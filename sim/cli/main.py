@@ -12,7 +12,15 @@ import os
 import sys
 import traceback
 
-from sim.cli import bench, compare, dashboard, experiments, rerun, scenario_commands
+from sim.cli import (
+    bench,
+    calibrate,
+    compare,
+    dashboard,
+    experiments,
+    rerun,
+    scenario_commands,
+)
 from sim.scenario.errors import InputError
 
 EXIT_BAD_INPUT = 2
@@ -23,6 +31,7 @@ COMMANDS = (
     scenario_commands.register,
     compare.register,
     experiments.register,
+    calibrate.register,
     rerun.register,
     dashboard.register,
     bench.register,

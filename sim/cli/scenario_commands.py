@@ -39,9 +39,12 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     schema = commands.add_parser(
         "schema",
-        help="print the scenario JSON Schema",
+        help="print the scenario (or targets) JSON Schema",
         description="Print the JSON Schema of scenario files, for editors to check a scenario "
-        "as it is typed.",
+        "as it is typed; with --targets, that of calibration targets files.",
+    )
+    schema.add_argument(
+        "--targets", action="store_true", help="the schema of a targets file (calibrate)"
     )
     schema.set_defaults(handler=_schema)
 
@@ -78,5 +81,10 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
+    if args.targets:
+        from sim.experiments.targets import TargetsFile
+
+        print(json.dumps(TargetsFile.model_json_schema(), indent=2))
+        return 0
     print(json.dumps(json_schema(), indent=2))
     return 0

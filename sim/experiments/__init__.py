@@ -4,26 +4,33 @@ Runs are described as specs (a scenario, a seed, labels), done by one runner on
 an executor (in this process, a local process pool, or a Dask cluster), and kept
 in a resumable store. On top: :func:`compare` (strategies on common random
 numbers), :func:`sweep` (a full factorial grid) and :func:`sensitivity` (Sobol or
-Morris indices with SALib).
+Morris indices with SALib) and :func:`calibrate` (ABC-SMC with pyabc).
 """
 
+from sim.experiments.calibrate import Calibration, calibrate
 from sim.experiments.compare import Comparison, compare
 from sim.experiments.engines import dask_executor, engine
 from sim.experiments.sensitivity import SensitivityResult, run_sensitivity, sensitivity
 from sim.experiments.specs import RunSpec, replication_seeds
 from sim.experiments.store import RunStore, StoreMismatchError
 from sim.experiments.sweep import grid_points, sweep, sweep_extra, sweep_summary, sweep_warnings
+from sim.experiments.targets import CRM_TERMS, Targets, load_targets
 
 __all__ = [
+    "CRM_TERMS",
+    "Calibration",
     "Comparison",
     "RunSpec",
     "RunStore",
     "SensitivityResult",
     "StoreMismatchError",
+    "Targets",
+    "calibrate",
     "compare",
     "dask_executor",
     "engine",
     "grid_points",
+    "load_targets",
     "replication_seeds",
     "run_sensitivity",
     "sensitivity",

@@ -113,6 +113,7 @@ class SalesQueue:
         table.rep_touches[rows] += 1
         table.next_contact[rows] = when + sales.follow_up_days
         if sales.reach_later == 1.0:  # every call reaches them
+            table.contacted[rows] = True
             return rows
         fade = 0.5 ** (waited_days * 24.0 / sales.reach_half_life_hours)
         reach = sales.reach_later + (sales.reach_at_once - sales.reach_later) * fade

@@ -40,7 +40,7 @@ def html_report(
             cells.append(f"<td>{cell}</small></td>")
         body.append(f"<tr><th>{html.escape(kpi)}</th>{''.join(cells)}</tr>")
     images = "".join(
-        f"<figure><img alt='{html.escape(name)}' src='data:image/png;base64,{_png_base64(fig)}'>"
+        f"<figure><img alt='{html.escape(name)}' src='data:image/png;base64,{png_base64(fig)}'>"
         f"<figcaption>{html.escape(name)}</figcaption></figure>"
         for name, fig in figures.items()
     )
@@ -66,7 +66,8 @@ def save_figure(fig: Figure, folder: Path, stem: str) -> None:
     fig.savefig(folder / f"{stem}.svg")
 
 
-def _png_base64(fig: Figure) -> str:
+def png_base64(fig: Figure) -> str:
+    """A figure as base64 PNG, to embed in a self-contained HTML page."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=100)
     return base64.b64encode(buffer.getvalue()).decode("ascii")

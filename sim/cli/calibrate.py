@@ -1,0 +1,213 @@
+"""``calibrate``: fit chosen parameters to an observed funnel (ABC-SMC), resumable.
+
+Every input is checked before anything is written (one line, exit 2). pyabc's
+database lives in ``OUT/abc/``, so Ctrl-C keeps every finished generation and the
+same command continues from there; the tables, figures, ``calibrated.yaml`` and the
+report are written at the end, each whole.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib.util
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from sim.cli.flags import (
+    check_run_args,
+    engine_flags,
+    from_flag,
+    load,
+    on_engine,
+    output_flags,
+    scenario_flags,
+    seed_flag,
+    shaping_options,
+)
+from sim.scenario.errors import InputError
+
+KIND = "calibrate"
+STORE = "abc"
+STORE_FILES = r"abc\.db(-journal)?|settings\.json"
+"""pyabc's database and the settings it was made with, in ``OUT/abc/``."""
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add the ``calibrate`` command."""
+    parser = commands.add_parser(
+        "calibrate",
+        parents=[
+            scenario_flags(),
+            seed_flag("seed of the sampler (default 0)"),
+            engine_flags(),
+            output_flags("results/calibrate-<scenario>/"),
+        ],
+        help="fit parameters to your observed funnel (ABC-SMC with pyabc)",
+        description="Simulation-based inference of the --param values consistent with the "
+        "figures in --targets (a YAML file: period_days, targets with value and sd, in CRM "
+        "words or as KPIs, optionally a weekly series from a CSV). Priors are uniform on "
+        "LOW:HIGH, or log-uniform with LOW:HIGH:log. Writes posterior.parquet/.csv, "
+        "summary.csv (median and 90%% credible interval per parameter), check.csv and "
+        "check.png (posterior predictive check), posterior.png, generations.csv, "
+        "calibrated.yaml and report.html to --out. pyabc's database is kept in OUT/abc/: "
+        "after Ctrl-C the same command continues.",
+    )
+    parser.add_argument("file", type=Path, metavar="FILE")
+    parser.add_argument("--targets", type=Path, required=True, metavar="TARGETS.yaml")
+    parser.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=LOW:HIGH[:log]",
+        help="a calibrated field and its prior range (repeatable)",
+    )
+    parser.add_argument(
+        "--simulations", type=int, default=4000, metavar="N",
+        help="simulation budget, checked between generations (default 4000)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--population", type=int, default=100, metavar="N",
+        help="particles per generation (default 100)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--replications", type=int, default=1, metavar="R",
+        help="runs per particle, their mean compared with the targets (default 1)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--fresh", action="store_true",
+        help="discard a database in --out made with other settings instead of refusing it",
+    )  # fmt: skip
+    parser.set_defaults(handler=_calibrate)
+
+
+def parse_prior(text: str) -> tuple[str, tuple]:
+    """``KEY=LOW:HIGH`` (uniform) or ``KEY=LOW:HIGH:log`` (log-uniform)."""
+    from sim.cli.experiments import parse_param
+
+    log = text.rstrip().endswith(":log")
+    key, (low, high) = parse_param(text.rstrip().removesuffix(":log") if log else text)
+    if log and low <= 0:
+        raise InputError(f"--param {text}: a log prior needs LOW > 0")
+    return key, (low, high, "log" if log else "uniform")
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    from sim.analysis.folders import add_entry, check_output_folder, open_folder, register_owned
+    from sim.analysis.provenance import Provenance
+    from sim.experiments.calibrate import calibrate, priors
+    from sim.experiments.targets import load_targets
+    from sim.outputs.calibration import summary_text, write_calibration
+
+    check_run_args(args)
+    for name in ("simulations", "population"):
+        if getattr(args, name) < 1:
+            raise InputError(f"--{name}: must be >= 1; got {getattr(args, name)}")
+    if not args.param:
+        raise InputError("--param: give at least one KEY=LOW:HIGH")
+    params = dict(parse_prior(text) for text in args.param)
+    if len(params) < len(args.param):
+        raise InputError("--param: a field is given twice")
+    base = load(args.file, args)
+    targets = load_targets(args.targets, base)
+    with from_flag("--param"):
+        priors(base, params, str(args.file))
+    if importlib.util.find_spec("pyabc") is None:
+        raise InputError("calibrate needs pyabc: pip install '.[calibrate]'")
+    if importlib.util.find_spec("pyarrow") is None:
+        raise InputError("writing Parquet needs pyarrow: pip install '.[experiments]'")
+    out = args.out or Path("results") / f"calibrate-{base.name}"
+    settings = _settings(args, base, targets)
+    check_output_folder(out, KIND)
+    _check_store(out / STORE, settings, args.fresh)
+    open_folder(out, KIND)
+    register_owned(out, STORE, STORE_FILES)
+    (out / STORE).mkdir(exist_ok=True)
+    (out / STORE / "settings.json").write_text(json.dumps(settings, indent=1))
+    if not args.quiet:
+        print(
+            f"calibrate {base.name}: {len(params)} parameters, {len(targets.statistics())} "
+            f"figures, up to {args.simulations} simulations x {args.replications} runs -> {out}",
+            file=sys.stderr,
+        )
+    with _kept_on_stop(out):
+        result = on_engine(
+            args,
+            calibrate,
+            base,
+            targets,
+            params,
+            args.simulations,
+            args.population,
+            args.replications,
+            store=out / STORE,
+        )
+    notes = [
+        f"targets: {args.targets} ({targets.period_days} days); priors: {', '.join(args.param)}",
+        f"{int(result.generations.samples.sum())} simulations in "
+        f"{len(result.generations) - 1} generations, {args.replications} run(s) each",
+        *result.warnings(),
+    ]
+    options = {
+        **shaping_options(args),
+        "targets": str(args.targets),
+        "simulations": args.simulations,
+        "population": args.population,
+    }
+    provenance = Provenance("calibrate", [base], [args.seed], options)
+    write_calibration(out, result, provenance, notes)
+    text = Path(args.targets).read_text(encoding="utf-8")
+    add_entry(out, "targets.yaml", lambda p: p.write_text(text, encoding="utf-8"))
+    print(summary_text(result))
+    for line in result.warnings():
+        print(f"warning: {line}", file=sys.stderr)
+    print(f"\nwrote {out}/calibrated.yaml, summary.csv, posterior.parquet, report.html, ...")
+    return 0
+
+
+def _settings(args: argparse.Namespace, base: object, targets: object) -> dict:
+    """What the database's particles depend on: a different setting needs a new database."""
+    from sim.experiments.store import content_hash
+
+    return {
+        "scenario": content_hash(base),
+        "targets": Path(args.targets).read_text(encoding="utf-8"),
+        "param": sorted(args.param),
+        "population": args.population,
+        "replications": args.replications,
+    }
+
+
+def _check_store(store: Path, settings: dict, fresh: bool) -> None:
+    """Refuse a database made with other settings, unless ``--fresh`` (then drop it)."""
+    recorded = store / "settings.json"
+    if not recorded.exists():
+        return
+    try:
+        same = json.loads(recorded.read_text(encoding="utf-8")) == settings
+    except (OSError, ValueError):
+        same = False
+    if same:
+        return
+    if not fresh:
+        raise InputError(
+            f"{store}: holds a calibration made with other settings (scenario, targets, "
+            "params, population or replications): use --fresh to start afresh or another --out"
+        )
+    for name in ("abc.db", "abc.db-journal", "settings.json"):
+        (store / name).unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def _kept_on_stop(out: Path) -> Iterator[None]:
+    try:
+        yield
+    except KeyboardInterrupt:
+        print(
+            f"interrupted: finished generations are kept in {out}/{STORE}/abc.db; run the "
+            "same command again to continue",
+            file=sys.stderr,
+        )
+        raise

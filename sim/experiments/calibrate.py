@@ -1,0 +1,331 @@
+"""Calibrate: which parameter values are consistent with a user's observed funnel.
+
+Simulation-based inference by ABC-SMC (pyabc). Each chosen parameter gets a uniform
+or log-uniform prior over the range the user gives; each particle is simulated
+(``replications`` runs on the batched path, their mean compared) over the period the
+targets cover. Acceptance is stochastic, with an independent normal kernel whose
+variances are the targets' sds², and the kernel is tempered down to temperature 1:
+the final population is then a sample of the posterior under the stated observation
+noise, not an approximation that depends on a tolerance (Wilkinson 2013, "Approximate
+Bayesian computation gives exact results under the assumption of model error"; Schälte
+& Hasenauer 2020, pyabc's stochastic acceptor). A run stopped by its simulation budget
+before temperature 1 is reported as such: its posterior is wider than the data warrant.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+import sys
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.analysis.results import simulate_batch
+from sim.experiments.engines import default_workers, engine
+from sim.experiments.posterior import Prior, predictive_check, summarize
+from sim.experiments.sensitivity import parameter_bounds
+from sim.experiments.specs import check_count, check_seed, replication_seeds
+from sim.experiments.targets import Targets
+from sim.scenario.errors import InputError
+from sim.scenario.loading import with_overrides
+from sim.scenario.paths import coerce, field_value
+from sim.scenario.schema import Scenario
+
+GENERATIONS = 8
+"""Generations over which the temperature falls to 1 (fewer if the data allow)."""
+
+
+def priors(
+    base: Scenario, params: Mapping[str, Sequence[Any]], source: str = "params"
+) -> list[Prior]:
+    """Priors from ``key -> (low, high)`` or ``(low, high, "log")``, checked like sensitivity's."""
+    ranges, logs = {}, {}
+    for key, spec in params.items():
+        spec = tuple(spec)
+        if len(spec) == 3 and spec[2] in ("log", "uniform"):
+            logs[key], spec = spec[2] == "log", spec[:2]
+        ranges[key] = spec
+    bounds = parameter_bounds(base, ranges, source)
+    out = []
+    for key, (low, high) in bounds.items():
+        if logs.get(key) and low <= 0:
+            raise InputError(f"{source}: param {key}: a log prior needs LOW > 0; got {low:g}")
+        out.append(Prior(key, low, high, logs.get(key, False)))
+    return out
+
+
+class Simulator:
+    """One particle: the scenario at its parameter values, the targets' figures (mean of runs).
+
+    A module-level class so that worker processes can unpickle it.
+    """
+
+    def __init__(
+        self, base: Scenario, targets: Targets, prior: list[Prior], replications: int
+    ) -> None:
+        self.base, self.targets, self.prior = base, targets, prior
+        self.replications = replications
+        known = base.model_dump()
+        self.currents = {p.key: field_value(known, p.key, p.key) for p in prior}
+
+    def scenario(self, particle: Mapping[str, float]) -> Scenario:
+        """The base scenario with a particle's values (rounded where a field is whole)."""
+        point = {
+            p.key: coerce(float(particle[_name(i)]), self.currents[p.key], rounding=True)
+            for i, p in enumerate(self.prior)
+        }
+        return with_overrides(self.base, point, "calibrate")
+
+    def __call__(self, particle: Mapping[str, float]) -> dict[str, float]:
+        """The figures of one particle, on a fresh seed (pyabc seeds each process)."""
+        seed = int(np.random.randint(0, 2**31 - 1))  # pyabc seeds each process's numpy
+        return self.figures(self.scenario(particle), seed)
+
+    def figures(self, scenario: Scenario, seed: int) -> dict[str, float]:
+        """The compared figures, averaged over the replications; undefined ones are inf."""
+        runs = simulate_batch(scenario, replication_seeds(seed, self.replications))
+        rows = pd.DataFrame([self.targets.simulated(r.kpis, r.daily) for r in runs])
+        mean = rows.mean(axis=0, skipna=False)
+        return {k: float(v) if math.isfinite(v) else math.inf for k, v in mean.items()}
+
+
+@dataclass
+class Calibration:
+    """What :func:`calibrate` found.
+
+    Attributes:
+        posterior: The final population: one row per particle, a column per parameter,
+            and ``weight`` (importance weights, summing to 1).
+        summary: Per parameter: prior, posterior median and 90% credible interval, and
+            whether the targets informed it (``informed``; ``shrinkage`` is the posterior
+            interval's width over the prior's, on the prior's scale).
+        check: Per target: observed value and sd, the posterior predictive median and
+            90% interval (simulated figure plus the observation noise), whether the
+            observed value falls inside, and the start scenario's figure and z-score.
+        generations: Per generation: temperature, acceptance rate, simulations.
+        scenario: The input scenario with the posterior medians filled in.
+        exact: Whether the last generation reached temperature 1 (an exact posterior
+            under the stated noise).
+    """
+
+    posterior: pd.DataFrame
+    summary: pd.DataFrame
+    check: pd.DataFrame
+    generations: pd.DataFrame
+    scenario: Scenario
+    exact: bool
+
+    def warnings(self) -> list[str]:
+        """What a reader must know before trusting the posterior."""
+        out = []
+        if not self.exact:
+            out.append(
+                "the simulation budget ran out before temperature 1: the posterior is wider "
+                "than the targets warrant; run again with more --simulations (it resumes)"
+            )
+        for _, row in self.summary[~self.summary.informed].iterrows():
+            out.append(
+                f"{row.param}: not informed by the targets (posterior interval "
+                f"{row.shrinkage:.0%} of the prior's): its value is the prior's, not the data's"
+            )
+        for _, row in self.check[~self.check.inside].iterrows():
+            out.append(
+                f"{row.target}: observed {row.observed:g} lies outside the posterior predictive "
+                f"90% interval [{row.predicted_low:g}, {row.predicted_high:g}]: the model "
+                "cannot reproduce it with these parameters"
+            )
+        return out
+
+
+def calibrate(
+    scenario: Scenario,
+    targets: Targets,
+    params: Mapping[str, Sequence[Any]],
+    simulations: int = 4000,
+    population: int = 100,
+    replications: int = 1,
+    seed: int = 0,
+    *,
+    executor: Executor | None = None,
+    workers: int | None = None,
+    progress: bool = True,
+    store: str | Path | None = None,
+) -> Calibration:
+    """Fit ``params`` of ``scenario`` to ``targets`` by ABC-SMC (see the module docstring).
+
+    Args:
+        scenario: The base scenario; it is simulated over ``targets.period_days``.
+        targets: From :func:`~sim.experiments.targets.load_targets`.
+        params: Dotted keys → ``(low, high)`` (uniform prior) or ``(low, high, "log")``.
+        simulations: The budget of simulated particles (each ``replications`` runs).
+        population: Particles per generation.
+        replications: Runs per particle, averaged (fewer noisy acceptances; slower).
+        seed: Seeds the sampler in this process; with one worker the result repeats
+            exactly, with more the order in which particles return varies.
+        executor: Run particles on this executor (e.g. a Dask client's).
+        workers: Local processes when no executor is given (1 = in this process).
+        progress: One line per generation on stderr.
+        store: A folder for pyabc's database (``abc.db``); a run with the same database
+            continues where it stopped. None: a temporary database.
+    """
+    import pyabc
+
+    check_seed(seed)
+    for name, value in (("simulations", simulations), ("population", population)):
+        check_count(name, value)
+    check_count("replications", replications)
+    base = scenario.model_copy(update={"horizon_days": targets.period_days})
+    prior = priors(base, params, base.name)
+    simulator = Simulator(base, targets, prior, replications)
+    names = targets.statistics()
+    kernel = pyabc.IndependentNormalKernel(var=(targets.sds**2).tolist(), keys=names)
+    distribution = pyabc.Distribution(
+        **{
+            _name(i): pyabc.RV("loguniform", p.low, p.high)
+            if p.log
+            else pyabc.RV("uniform", p.low, p.high - p.low)
+            for i, p in enumerate(prior)
+        }
+    )
+    np.random.seed(seed)
+    with _sampler(executor, workers) as sampler, _database(store) as db:
+        abc = pyabc.ABCSMC(
+            simulator,
+            distribution,
+            kernel,
+            population_size=population,
+            sampler=sampler,
+            eps=pyabc.Temperature(),
+            acceptor=pyabc.StochasticAcceptor(),
+        )
+        with _progress(progress, simulations):
+            history = _open(abc, db, targets.observed())
+            left = simulations - history.total_nr_simulations
+            if _temperature(history) > 1.0 and left > 0:
+                history = abc.run(
+                    minimum_epsilon=1.0,
+                    max_nr_populations=GENERATIONS,
+                    max_total_nr_simulations=left,
+                )
+        frame, weights = history.get_distribution(t=history.max_t)
+        generations = history.get_all_populations()
+        exact = _temperature(history) <= 1.0
+    posterior = frame.rename(columns={_name(i): p.key for i, p in enumerate(prior)})
+    posterior = posterior[[p.key for p in prior]].reset_index(drop=True)
+    posterior["weight"] = np.asarray(weights) / np.sum(weights)
+    summary = summarize(prior, posterior)
+    medians = dict(zip(summary.param, summary["median"], strict=True))
+    calibrated = simulator.scenario({_name(i): medians[p.key] for i, p in enumerate(prior)})
+    check = predictive_check(
+        lambda values, run_seed: simulator.figures(
+            simulator.scenario({_name(i): values[p.key] for i, p in enumerate(prior)}), run_seed
+        ),
+        posterior,
+        targets,
+        simulator.figures(base.model_copy(update={"horizon_days": targets.period_days}), seed),
+        seed,
+    )
+    table = generations.rename(columns={"epsilon": "temperature"})
+    return Calibration(posterior, summary, check, table, _restore(calibrated, scenario), exact)
+
+
+def _name(i: int) -> str:
+    """The pyabc name of parameter ``i`` (dotted keys are not safe names in its database)."""
+    return f"p{i}"
+
+
+@contextlib.contextmanager
+def _sampler(executor: Executor | None, workers: int | None) -> Iterator[Any]:
+    """The pyabc sampler on our engines: an executor, a local pool, or this process."""
+    from pyabc.sampler import ConcurrentFutureSampler, SingleCoreSampler
+
+    jobs = 2 * (workers or default_workers())
+    if executor is not None:
+        yield ConcurrentFutureSampler(executor, client_max_jobs=jobs)
+        return
+    with engine(workers) as pool:
+        yield SingleCoreSampler() if pool is None else ConcurrentFutureSampler(pool, jobs)
+
+
+@contextlib.contextmanager
+def _database(store: str | Path | None) -> Iterator[str]:
+    """The pyabc SQLite database: in ``store``, or a temporary one."""
+    if store is not None:
+        Path(store).mkdir(parents=True, exist_ok=True)
+        yield f"sqlite:///{Path(store).resolve() / 'abc.db'}"
+        return
+    with tempfile.TemporaryDirectory(prefix="touchpoint-abc-") as folder:
+        yield f"sqlite:///{Path(folder) / 'abc.db'}"
+
+
+def _open(abc: Any, db: str, observed: dict[str, float]) -> Any:
+    """Continue the database's run if it has one, else start a new one."""
+    path = Path(db.removeprefix("sqlite:///"))
+    if path.exists():
+        history = abc.load(db, 1, observed)
+        if history.max_t >= 0:
+            return history
+    return abc.new(db, observed)
+
+
+def _temperature(history: Any) -> float:
+    """The last generation's temperature (inf before the first)."""
+    if history.max_t < 0:
+        return math.inf
+    return float(history.get_all_populations().epsilon.iloc[-1])
+
+
+@contextlib.contextmanager
+def _progress(show: bool, budget: int) -> Iterator[None]:
+    """The pyabc log as one line a generation on stderr (its other messages are dropped)."""
+    logger = logging.getLogger("ABC")
+    theirs, level = list(logger.handlers), logger.level
+    for handler in theirs:
+        logger.removeHandler(handler)
+    ours = _GenerationLine(budget)
+    if show:
+        logger.setLevel(logging.INFO)
+        logger.addHandler(ours)
+    try:
+        yield
+    finally:
+        logger.removeHandler(ours)
+        for handler in theirs:
+            logger.addHandler(handler)
+        logger.setLevel(level)
+
+
+class _GenerationLine(logging.Handler):
+    """Turns pyabc's "t: 3, eps: 2.5" and "Accepted: 100 / 412" into one line."""
+
+    def __init__(self, budget: int) -> None:
+        super().__init__()
+        self.budget, self.temperature, self.spent = budget, "", 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage()
+        if text.startswith("t: ") and "eps: " in text:
+            self.temperature = f"{float(text.split('eps: ')[1].rstrip('.')):.3g}"
+        elif text.startswith("Accepted: "):
+            accepted, tried = text.split(": ", 1)[1].split(" = ")[0].split(" / ")
+            self.spent += int(tried)
+            print(
+                f"generation done: temperature {self.temperature}, accepted {accepted} of "
+                f"{tried}; {self.spent} simulations of up to {self.budget}",
+                file=sys.stderr,
+            )
+
+
+def _restore(calibrated: Scenario, start: Scenario) -> Scenario:
+    """The calibrated values on the start scenario (its own horizon kept), renamed."""
+    return calibrated.model_copy(
+        update={"horizon_days": start.horizon_days, "name": f"{start.name}_calibrated"}
+    )
