@@ -27,14 +27,8 @@ import sim
 from sim.experiments import compare
 from sim.model.model import JourneyModel
 from tests.conftest import SCENARIOS
+from tests.test_strategies import STRATEGIES
 
-STRATEGIES = (
-    "aida_funnel",
-    "sales_funnel",
-    "seven_touches_times_four",
-    "touchpoint_management",
-    "recommendation_driven",
-)
 REPLICATIONS = 10
 
 
