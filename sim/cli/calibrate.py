@@ -50,7 +50,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "figures in --targets (a YAML file: period_days, targets with value and sd, in CRM "
         "words or as KPIs, optionally a weekly series from a CSV). Priors are uniform on "
         "LOW:HIGH, or log-uniform with LOW:HIGH:log. Writes posterior.parquet/.csv, "
-        "summary.csv (median and 90%% credible interval per parameter), check.csv and "
+        "summary.csv (median and 90% credible interval per parameter), check.csv and "
         "check.png (posterior predictive check), posterior.png, generations.csv, "
         "calibrated.yaml and report.html to --out. pyabc's database is kept in OUT/abc/: "
         "after Ctrl-C the same command continues.",
