@@ -52,3 +52,17 @@ def test_a_slow_answer_loses_leads_to_competitors():
     assert slow < fast
     never = _mean("leads_never_called", **competing, **{"sales.response_time_hours": 96})
     assert never > _mean("leads_never_called", **OFF, **{"sales.response_time_hours": 96})
+
+
+def test_no_decision_is_off_unless_a_scenario_has_it():
+    assert Competition().no_decision_share == 0
+
+
+def test_no_decision_takes_its_share_of_the_leads_ready_to_buy():
+    """Docking: a share s of no decision leaves (1 − s) of the opportunities' wins."""
+    kpi = "conversion_rate.opportunity_to_customer"
+    base = _mean(kpi, **{"competition.no_decision_share": 0.0})
+    for share in (0.3, 0.6):
+        ratio = _mean(kpi, **{"competition.no_decision_share": share}) / base
+        assert ratio == pytest.approx(1.0 - share, abs=0.06)
+    assert _mean("customers", **{"competition.no_decision_share": 1.0}) == 0

@@ -110,7 +110,9 @@ class Calibration:
         check: Per target: observed value and sd, the posterior predictive median and
             90% interval (simulated figure plus the observation noise), whether the
             observed value falls inside, and the start scenario's figure and z-score.
-        generations: Per generation: temperature, acceptance rate, simulations.
+        generations: Per generation (``t`` = −1: the prior sample that sets the first
+            temperature): its end time, wall time, simulations (``samples``), temperature
+            and particles.
         scenario: The input scenario with the posterior medians filled in.
         exact: Whether the last generation reached temperature 1 (an exact posterior
             under the stated noise).
@@ -292,7 +294,7 @@ def _progress(show: bool, budget: int) -> Iterator[None]:
         logger.removeHandler(handler)
     ours = _GenerationLine(budget)
     if show:
-        logger.setLevel(logging.INFO)
+        logger.setLevel(logging.DEBUG)  # "Total samples up to t" is a debug message
         logger.addHandler(ours)
     try:
         yield
@@ -304,19 +306,24 @@ def _progress(show: bool, budget: int) -> Iterator[None]:
 
 
 class _GenerationLine(logging.Handler):
-    """Turns pyabc's "t: 3, eps: 2.5" and "Accepted: 100 / 412" into one line."""
+    """pyabc's generation messages as one line: temperature, acceptance, simulations.
+
+    The total comes from "Total samples up to t", so it counts the prior sample that
+    sets the first temperature, and generations from before a resume, as the budget does.
+    """
 
     def __init__(self, budget: int) -> None:
         super().__init__()
-        self.budget, self.temperature, self.spent = budget, "", 0
+        self.budget, self.temperature, self.spent = budget, "", ""
 
     def emit(self, record: logging.LogRecord) -> None:
         text = record.getMessage()
         if text.startswith("t: ") and "eps: " in text:
             self.temperature = f"{float(text.split('eps: ')[1].rstrip('.')):.3g}"
+        elif text.startswith("Total samples up to t"):
+            self.spent = text.rsplit(": ", 1)[1].rstrip(".")
         elif text.startswith("Accepted: "):
             accepted, tried = text.split(": ", 1)[1].split(" = ")[0].split(" / ")
-            self.spent += int(tried)
             print(
                 f"generation done: temperature {self.temperature}, accepted {accepted} of "
                 f"{tried}; {self.spent} simulations of up to {self.budget}",

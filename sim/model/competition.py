@@ -14,6 +14,12 @@ where trust progress (0..1) is the mean share of the four trust thresholds met, 
 for the handoff. A need that has waited long is urgent, and a prospect who already
 trusts us is harder to win away. Such a prospect leaves as ``lost_to_competitor``.
 A lead waiting for a rep is exposed the same way, so a slow answer loses leads.
+
+The status quo competes too. Dixon & McKenna, *The JOLT Effect* (2022), analysing
+2.5 million recorded sales conversations, found that 40–60 % of B2B opportunities end
+in no decision, from the buyer's indecision rather than a preference for a rival. So a
+lead whose four trusts are met decides: with chance ``no_decision_share`` it shelves
+the purchase (its need ends) and leaves as ``lost``; otherwise it buys.
 """
 
 from __future__ import annotations
@@ -45,3 +51,17 @@ def compete(model: Market) -> None:
     table.move(lost, Stage.LOST_TO_COMPETITOR)
     table.need[lost] = False
     table.next_contact[lost] = np.inf
+
+
+def decide(model: Market, buyers: np.ndarray) -> np.ndarray:
+    """The buyers who go ahead: leads among them end in no decision with its chance."""
+    share = model.spec.competition.no_decision_share
+    table = model.prospects
+    leads = table.stage[buyers] == Stage.SALES_QUALIFIED
+    if share == 0 or not leads.any():
+        return buyers
+    shelved = buyers[leads][model.replicas.chance(buyers[leads], np.full(leads.sum(), share))]
+    table.move(shelved, Stage.LOST)
+    table.need[shelved] = False
+    table.next_contact[shelved] = np.inf
+    return buyers[table.stage[buyers] != Stage.LOST]

@@ -341,6 +341,8 @@ class JourneyModel(mesa.Model):
     def close_sales(self) -> None:
         """Leads (and, if self-serve, any warm prospect) whose four trusts are met buy.
 
+        Leads may end in no decision first (:func:`sim.model.competition.decide`).
+
         An override hands its buyers to :func:`sim.model.aftersale.win`, the one
         place a prospect becomes a customer (revenue, satisfaction, rewards, tallies).
         """
@@ -352,7 +354,7 @@ class JourneyModel(mesa.Model):
         else:  # leads stay leads until they buy or give up: today's are the morning's
             leads = self.sales_queue.leads
             candidates = leads[table.need[leads] & table.good_fit[leads]]
-        winners = candidates[table.trusts_met(candidates)]
+        winners = competition.decide(self, candidates[table.trusts_met(candidates)])
         aftersale.win(self, winners, day)
         self._new_customers = self.replicas.counts(winners)
 

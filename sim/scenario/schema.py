@@ -14,7 +14,13 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
-from sim.scenario.vocabulary import DIMENSIONS, JOURNEY_STAGES, RESERVED_SOURCES, SHARED_SOURCES
+from sim.scenario.vocabulary import (
+    DAYS_PER_MONTH,
+    DIMENSIONS,
+    JOURNEY_STAGES,
+    RESERVED_SOURCES,
+    SHARED_SOURCES,
+)
 
 Money = Annotated[float, Field(ge=0)]
 Probability = Annotated[float, Field(ge=0, le=1)]
@@ -391,7 +397,8 @@ class Competition(_Strict):
     Sources: “What are Sales Touchpoints?” (a competitive marketplace; lead response
     time as a KPI); Oldroyd, McElheran & Elkington, “The Short Life of Online Sales
     Leads”, Harvard Business Review (2011): a lead answered within the hour was about
-    seven times as likely to be qualified as one answered an hour later.
+    seven times as likely to be qualified as one answered an hour later; Dixon & McKenna,
+    *The JOLT Effect* (2022): 40–60 % of B2B opportunities end in no decision.
     """
 
     buy_elsewhere_per_day: Probability = Field(
@@ -404,6 +411,12 @@ class Competition(_Strict):
     )
     trust_shield: Probability = Field(
         0.8, description="How much of it trust in us takes away (at full trust progress)."
+    )
+    no_decision_share: Probability = Field(
+        0.0,
+        description="Share of leads who, their four trusts met, shelve the purchase and leave "
+        "as lost (Dixon & McKenna, The JOLT Effect, 2022: 40-60 % of B2B opportunities end in "
+        "no decision); 0: every ready lead buys.",
     )
 
 
@@ -453,6 +466,18 @@ class Scenario(_Strict):
     def touch_sources(self) -> list[str]:
         """Touch sources in attribution order: the enabled channels, then the shared ones."""
         return [*self.enabled_channels(), *SHARED_SOURCES]
+
+    def channel_budget(self) -> float:
+        """Monthly budget of the enabled channels (currency per 30-day month)."""
+        return sum(channel.budget for channel in self.channels.values() if channel.enabled)
+
+    def rep_cost_per_month(self) -> float:
+        """Payroll of one rep for a 30-day month."""
+        return self.sales.cost_per_hour * self.sales.hours_per_day * DAYS_PER_MONTH
+
+    def monthly_budget(self) -> float:
+        """What the plan spends a month as the shipped strategies count it: channels + payroll."""
+        return self.channel_budget() + self.sales.reps * self.rep_cost_per_month()
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
