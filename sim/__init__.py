@@ -12,6 +12,8 @@ The public API::
     indices = sim.sensitivity(scenario, {"handoff.level": (0.4, 0.9)})
     fit = sim.calibrate(scenario, sim.load_targets("my_funnel.yaml", scenario),
                         {"sales.reach_at_once": (0.1, 0.9)})   # fit.summary, fit.scenario
+    plan = sim.optimise(scenario, ["channels.webinar.budget", "sales.reps=1:3"],
+                        budget=30000)                          # plan.best, plan.verdict
 
 The package is in layers, lowest first: ``sim.scenario`` < ``sim.model`` <
 ``sim.analysis`` < ``sim.experiments`` < ``sim.outputs``, ``sim.dashboard`` <
@@ -42,6 +44,7 @@ _EXPORTS = {
     "calibrate": "sim.experiments",
     "compare": "sim.experiments",
     "load_targets": "sim.experiments",
+    "optimise": "sim.experiments",
     "sensitivity": "sim.experiments",
     "sweep": "sim.experiments",
 }
@@ -65,6 +68,7 @@ __all__ = [
     "json_schema",
     "load_scenario",
     "load_targets",
+    "optimise",
     "scenario_from_dict",
     "sensitivity",
     "simulate",
@@ -86,7 +90,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:
     from sim.analysis.results import RunResult, collect, simulate
-    from sim.experiments import Comparison, compare, sensitivity, sweep
+    from sim.experiments import Comparison, compare, optimise, sensitivity, sweep
     from sim.model.agents import Channel, Prospect, Rep
     from sim.model.model import JourneyModel
     from sim.model.prospects import Stage

@@ -66,6 +66,36 @@ TOTALS = frozenset(
 TOTAL_PREFIXES = ("funnel.", "spend_planned.", "spend_actual.")
 """The KPIs that are totals (see :func:`is_total`); the others are ratios or averages."""
 
+LOWER_IS_BETTER = (
+    "cost_of_sale",
+    "cac_",
+    "churn_rate",
+    "payback_days",
+    "lead_response_hours",
+    "leads_never_called",
+    "lead_expiry_rate",
+    "sales_cycle_days",
+    "journey_days",
+    "touches_per_sale.",
+    "marketing_spend",
+    "sales_cost",
+    "referral_rewards",
+    "post_purchase_cost",
+    "acquisition_cost",
+    "total_cost",
+    "spend_",
+    "funnel.lost",
+    "funnel.disqualified",
+    "funnel.churned",
+)
+"""KPIs (and prefixes of KPI families) where less is better; for every other KPI more is."""
+
+
+def lower_is_better(kpi: str) -> bool:
+    """Whether a plan that lowers ``kpi`` is the better one (cost of sale: yes)."""
+    return kpi.startswith(LOWER_IS_BETTER)
+
+
 META_COLUMNS = frozenset({"scenario", "replication", "seed", "run_id", "sample"})
 """Columns of tidy results tables that are not KPIs (besides ``param.<key>``)."""
 

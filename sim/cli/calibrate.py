@@ -9,11 +9,8 @@ report are written at the end, each whole.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import importlib.util
-import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 from sim.cli.flags import (
@@ -27,6 +24,7 @@ from sim.cli.flags import (
     seed_flag,
     shaping_options,
 )
+from sim.cli.resumable import check_settings, kept_on_stop, record_settings
 from sim.scenario.errors import InputError
 
 KIND = "calibrate"
@@ -121,18 +119,18 @@ def _calibrate(args: argparse.Namespace) -> int:
     out = args.out or Path("results") / f"calibrate-{base.name}"
     settings = _settings(args, base, targets)
     check_output_folder(out, KIND)
-    _check_store(out / STORE, settings, args.fresh)
+    check_settings(out / STORE, "abc.db", settings, args.fresh, "a calibration",
+                   "scenario, targets, params, population or replications")  # fmt: skip
     open_folder(out, KIND)
     register_owned(out, STORE, STORE_FILES)
-    (out / STORE).mkdir(exist_ok=True)
-    (out / STORE / "settings.json").write_text(json.dumps(settings, indent=1))
+    record_settings(out / STORE, settings)
     if not args.quiet:
         print(
             f"calibrate {base.name}: {len(params)} parameters, {len(targets.statistics())} "
             f"figures, up to {args.simulations} simulations x {args.replications} runs -> {out}",
             file=sys.stderr,
         )
-    with _kept_on_stop(out):
+    with kept_on_stop(f"finished generations are kept in {out}/{STORE}/abc.db"):
         result = on_engine(
             args,
             calibrate,
@@ -178,36 +176,3 @@ def _settings(args: argparse.Namespace, base: object, targets: object) -> dict:
         "population": args.population,
         "replications": args.replications,
     }
-
-
-def _check_store(store: Path, settings: dict, fresh: bool) -> None:
-    """Refuse a database made with other settings, unless ``--fresh`` (then drop it)."""
-    recorded = store / "settings.json"
-    if not recorded.exists():
-        return
-    try:
-        same = json.loads(recorded.read_text(encoding="utf-8")) == settings
-    except (OSError, ValueError):
-        same = False
-    if same:
-        return
-    if not fresh:
-        raise InputError(
-            f"{store}: holds a calibration made with other settings (scenario, targets, "
-            "params, population or replications): use --fresh to start afresh or another --out"
-        )
-    for name in ("abc.db", "abc.db-journal", "settings.json"):
-        (store / name).unlink(missing_ok=True)
-
-
-@contextlib.contextmanager
-def _kept_on_stop(out: Path) -> Iterator[None]:
-    try:
-        yield
-    except KeyboardInterrupt:
-        print(
-            f"interrupted: finished generations are kept in {out}/{STORE}/abc.db; run the "
-            "same command again to continue",
-            file=sys.stderr,
-        )
-        raise

@@ -18,6 +18,7 @@ from sim.cli import (
     compare,
     dashboard,
     experiments,
+    optimise,
     rerun,
     scenario_commands,
 )
@@ -32,6 +33,7 @@ COMMANDS = (
     compare.register,
     experiments.register,
     calibrate.register,
+    optimise.register,
     rerun.register,
     dashboard.register,
     bench.register,

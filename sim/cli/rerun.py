@@ -22,6 +22,7 @@ RESULTS = {
     "compare": "kpis.csv",
     "sweep": "sweep.csv",
     "sensitivity": "indices.csv",
+    "optimise": "trials.csv",
 }
 """The file holding each command's numbers, compared after a rerun."""
 
@@ -53,6 +54,8 @@ def _rerun(args: argparse.Namespace, commands: argparse._SubParsersAction) -> in
     if out.resolve() == folder.resolve():
         raise InputError(f"--out {out}: must differ from the folder being reproduced")
     files = [str(folder / name) for name in record["scenario_files"]]
+    if command == "optimise" and len(files) > 1:  # the start, then its rivals
+        files = [files[0], "--against", *files[1:]]
     argv = [*files, *_flags(record["options"]), "--out", str(out)]
     argv += ["--scenario-root", str(folder / "scenarios")]
     if command != "run":

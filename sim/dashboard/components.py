@@ -9,7 +9,6 @@ import numpy as np
 import solara
 from mesa.visualization.utils import update_counter
 
-from sim.dashboard.levers import channel_budget
 from sim.dashboard.session import DashboardModel, acquisition_table, daily_table
 from sim.outputs import run_figures
 from sim.scenario.schema import Scenario
@@ -79,7 +78,7 @@ def run_settings(scenario: Scenario) -> str:
     """The lever values a run was built with, in words."""
     sales = scenario.sales
     return (
-        f"marketing {channel_budget(scenario):,.0f}/month, {sales.reps} reps, "
+        f"marketing {scenario.channel_budget():,.0f}/month, {sales.reps} reps, "
         f"rep skill {sales.skill.mean:.2g}, response {sales.response_time_hours:g} h, "
         f"referral reward {scenario.word_of_mouth.reward:,.0f}, "
         f"care {scenario.after_sale.care_touches_per_month:g}/month, "

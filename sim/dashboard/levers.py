@@ -4,26 +4,13 @@ from __future__ import annotations
 
 from sim.scenario.loading import scenario_from_dict
 from sim.scenario.schema import Scenario
-from sim.scenario.vocabulary import DAYS_PER_MONTH
-
-
-def rep_cost_per_month(scenario: Scenario) -> float:
-    """Payroll of one rep for a 30-day month."""
-    sales = scenario.sales
-    return sales.cost_per_hour * sales.hours_per_day * DAYS_PER_MONTH
-
-
-def channel_budget(scenario: Scenario) -> float:
-    """Monthly budget of the enabled channels."""
-    return sum(ch.budget for ch in scenario.channels.values() if ch.enabled)
 
 
 def levers(scenario: Scenario) -> dict[str, float]:
     """The dashboard's slider values that reproduce ``scenario`` as shipped."""
-    payroll = scenario.sales.reps * rep_cost_per_month(scenario)
-    total = channel_budget(scenario) + payroll
+    total = scenario.monthly_budget()
     return {
-        "marketing_share": round(channel_budget(scenario) / total, 2) if total else 1.0,
+        "marketing_share": round(scenario.channel_budget() / total, 2) if total else 1.0,
         "quality": 1.0,
         "response_time_hours": float(scenario.sales.response_time_hours),
         "referral_reward": float(scenario.word_of_mouth.reward),
@@ -62,13 +49,13 @@ def apply_levers(
     """
     data = scenario.model_dump()
     if marketing_share is not None:
-        rep_month = rep_cost_per_month(scenario)
-        total = channel_budget(scenario) + scenario.sales.reps * rep_month
+        rep_month = scenario.rep_cost_per_month()
+        total = scenario.monthly_budget()
         reps = int(round((1.0 - marketing_share) * total / rep_month)) if rep_month else 0
         data["sales"]["reps"] = reps
         marketing = max(total - reps * rep_month, 0.0)
         enabled = [n for n, ch in scenario.channels.items() if ch.enabled]
-        old = channel_budget(scenario)
+        old = scenario.channel_budget()
         for name in enabled:
             share = scenario.channels[name].budget / old if old else 1.0 / len(enabled)
             data["channels"][name]["budget"] = marketing * share

@@ -4,12 +4,14 @@ Runs are described as specs (a scenario, a seed, labels), done by one runner on
 an executor (in this process, a local process pool, or a Dask cluster), and kept
 in a resumable store. On top: :func:`compare` (strategies on common random
 numbers), :func:`sweep` (a full factorial grid) and :func:`sensitivity` (Sobol or
-Morris indices with SALib) and :func:`calibrate` (ABC-SMC with pyabc).
+Morris indices with SALib), :func:`calibrate` (ABC-SMC with pyabc) and
+:func:`optimise` (the best plan for a budget, with optuna).
 """
 
 from sim.experiments.calibrate import Calibration, calibrate
 from sim.experiments.compare import Comparison, compare
 from sim.experiments.engines import dask_executor, engine
+from sim.experiments.optimise import Optimisation, optimise
 from sim.experiments.sensitivity import SensitivityResult, run_sensitivity, sensitivity
 from sim.experiments.specs import RunSpec, replication_seeds
 from sim.experiments.store import RunStore, StoreMismatchError
@@ -20,6 +22,7 @@ __all__ = [
     "CRM_TERMS",
     "Calibration",
     "Comparison",
+    "Optimisation",
     "RunSpec",
     "RunStore",
     "SensitivityResult",
@@ -31,6 +34,7 @@ __all__ = [
     "engine",
     "grid_points",
     "load_targets",
+    "optimise",
     "replication_seeds",
     "run_sensitivity",
     "sensitivity",

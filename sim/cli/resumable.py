@@ -1,0 +1,62 @@
+"""A command's own database in its output folder: kept on Ctrl-C, refused if made otherwise.
+
+``calibrate`` (pyabc's database) and ``optimise`` (optuna's study) continue where they
+stopped when the same command is given again. The settings the database was made with
+are recorded beside it; a command with other settings is refused unless ``--fresh``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from sim.scenario.errors import InputError
+
+
+def check_settings(
+    folder: Path, database: str, settings: dict, fresh: bool, what: str, made_of: str
+) -> None:
+    """Refuse ``folder/database`` made with other settings, unless ``fresh`` (then drop it).
+
+    Args:
+        folder: The database's folder (``OUT/abc``, ``OUT/optuna``).
+        database: Its file name; its journal and ``settings.json`` go with it.
+        settings: What the database's contents depend on.
+        fresh: Drop a database made otherwise instead of refusing it.
+        what: What it holds, for the message ("a calibration").
+        made_of: The settings in words, for the message.
+    """
+    if not (folder / database).exists():
+        return
+    try:
+        same = json.loads((folder / "settings.json").read_text(encoding="utf-8")) == settings
+    except (OSError, ValueError):
+        same = False
+    if same:
+        return
+    if not fresh:
+        raise InputError(
+            f"{folder}: holds {what} made with other settings ({made_of}): use --fresh to "
+            "start afresh or another --out"
+        )
+    for name in (database, f"{database}-journal", "settings.json"):
+        (folder / name).unlink(missing_ok=True)
+
+
+def record_settings(folder: Path, settings: dict) -> None:
+    """Write the settings beside the database, before any of it is made."""
+    folder.mkdir(exist_ok=True)
+    (folder / "settings.json").write_text(json.dumps(settings, indent=1), encoding="utf-8")
+
+
+@contextlib.contextmanager
+def kept_on_stop(kept: str) -> Iterator[None]:
+    """On Ctrl-C, say what is kept and that the same command continues; then stop."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        print(f"interrupted: {kept}; run the same command again to continue", file=sys.stderr)
+        raise
