@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
-def test_the_six_notebooks_are_there():
+def test_the_seven_notebooks_are_there():
     names = [p.name for p in NOTEBOOKS]
     assert names == [
         "01_quickstart.ipynb",
@@ -21,6 +21,7 @@ def test_the_six_notebooks_are_there():
         "04_sensitivity.ipynb",
         "05_custom_behaviour.ipynb",
         "06_calibrate.ipynb",
+        "07_optimise.ipynb",
     ]
 
 

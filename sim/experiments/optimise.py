@@ -267,11 +267,11 @@ def _search(study, plans, goals, bounds, trials, seeds, pool, workers, runs, pro
                 trial.set_user_attr("row", row)
                 for bound in bounds:  # TPE prefers plans that keep them (≤ 0)
                     trial.set_constraint(str(bound), row[f"excess.{bound}"])
-                values = [row[g.kpi] for g in goals]
-                if all(math.isfinite(v) for v in values):
-                    study.tell(trial, values)
-                else:  # no run won a customer: no cost of sale to compare
+                values = _penalised([row[g.kpi] for g in goals], rows, goals)
+                if values is None:  # nothing to compare it with yet
                     study.tell(trial, state=optuna.trial.TrialState.FAIL)
+                else:
+                    study.tell(trial, values)
                 rows.append(row)
             bar.update(len(asked))
             best = _best_so_far(rows, goals[0])
@@ -333,6 +333,23 @@ def _summarise(number, point, plans, table, goals, bounds) -> dict:
         c.removeprefix(BUDGET_USED) for c in used if runs[c].mean() < UNDERSPEND
     )
     return row
+
+
+def _penalised(values: list[float], rows: list[dict], goals: list[Objective]):
+    """A plan's objective values, an undefined one told as the worst value seen so far.
+
+    A plan whose runs won no customer has no cost of sale; told as failed, TPE would
+    ignore it and keep sampling there. None if there is no value to borrow yet.
+    """
+    out = []
+    for value, goal in zip(values, goals, strict=True):
+        if not math.isfinite(value):
+            seen = [r[goal.kpi] for r in rows if math.isfinite(r[goal.kpi])]
+            if not seen:
+                return None
+            value = max(seen) if goal.minimize else min(seen)
+        out.append(value)
+    return out
 
 
 def _best_so_far(rows: list[dict], goal: Objective) -> float | None:

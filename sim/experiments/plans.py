@@ -152,7 +152,8 @@ def make_plans(
     shares = [lever for lever in parsed if lever.channel]
     ranges = [lever for lever in parsed if not lever.channel]
     notes: list[str] = []
-    ranges = [_affordable(lever, base, shares, total, notes) for lever in ranges]
+    if shares:  # the budget binds only when share levers split it
+        ranges = [_affordable(lever, base, shares, total, notes) for lever in ranges]
     floor = fixed_spend(
         with_overrides(base, {r.key: _cheapest(r) for r in ranges if r.key == "sales.reps"}),
         [s.channel for s in shares],

@@ -47,7 +47,7 @@ def convergence_figure(result: Optimisation) -> Figure:
         ax.scatter(broken.trial, broken[goal.kpi], s=14, marker="x", color="#d62728",
                    label="breaks a constraint")  # fmt: skip
     values = feasible[goal.kpi].where(np.isfinite(feasible[goal.kpi]))
-    best = values.cummin() if goal.minimize else values.cummax()
+    best = (values.cummin() if goal.minimize else values.cummax()).ffill()
     ax.step(feasible.trial, best, where="post", color="black", lw=2, label="best so far")
     ax.axhline(trials[goal.kpi].iloc[0], color="#7f7f7f", ls="--", lw=1, label="start (trial 0)")
     finite = trials[goal.kpi][np.isfinite(trials[goal.kpi])]
