@@ -131,7 +131,9 @@ def test_dashboard_renders_steps_and_compares(dashboard, tmp_path):
                 arg=30 if update else 5,
                 timeout=120_000,
             )
-            page.get_by_role("button", name="❚❚", exact=True).click()
+            # the pause button is disabled while a frame is being computed: on a loaded
+            # machine a frame of two models can take a while
+            page.get_by_role("button", name="❚❚", exact=True).click(timeout=180_000)
             page.wait_for_timeout(1500)
             assert page.get_by_text("touchpoint_management").count() >= 1
             page.screenshot(path=str(tmp_path / "dashboard.png"))
