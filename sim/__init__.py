@@ -14,6 +14,7 @@ The public API::
                         {"sales.reach_at_once": (0.1, 0.9)})   # fit.summary, fit.scenario
     plan = sim.optimise(scenario, ["channels.webinar.budget", "sales.reps=1:3"],
                         budget=30000)                          # plan.best, plan.verdict
+    truth = sim.attribution(scenario, replications=30)      # truth.truth, truth.ranking
 
 The package is in layers, lowest first: ``sim.scenario`` < ``sim.model`` <
 ``sim.analysis`` < ``sim.experiments`` < ``sim.outputs``, ``sim.dashboard`` <
@@ -40,7 +41,9 @@ _EXPORTS = {
     "RunResult": "sim.analysis.results",
     "collect": "sim.analysis.results",
     "simulate": "sim.analysis.results",
+    "Attribution": "sim.experiments",
     "Comparison": "sim.experiments",
+    "attribution": "sim.experiments",
     "calibrate": "sim.experiments",
     "compare": "sim.experiments",
     "load_targets": "sim.experiments",
@@ -50,6 +53,7 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "Attribution",
     "Channel",
     "Comparison",
     "DIMENSIONS",
@@ -62,6 +66,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "Stage",
+    "attribution",
     "calibrate",
     "collect",
     "compare",

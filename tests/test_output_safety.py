@@ -72,6 +72,18 @@ COMMANDS: dict[str, Callable[[Path], list[str]]] = {
         "--out",
         str(out),
     ],
+    "attribution": lambda out: [
+        "attribution",
+        TPM,
+        *TINY,
+        "--replications",
+        "2",
+        "--workers",
+        "1",
+        "--quiet",
+        "--out",
+        str(out),
+    ],
 }
 
 

@@ -388,7 +388,13 @@ def _lifetime(
     care = care cost per customer-year × customers / (churn + discount rate) (the same
     expected discounted lifetime as CLV); lifetime_roi = lifetime_profit / (acquisition
     cost + lifetime care). Source: “Getting the next sale” (the sale that brings the next).
+    A run that wins nobody has no lifetime value whatever CLV would be: its profit is
+    what it spent, lost.
     """
+    if customers == 0:
+        k.set("lifetime_profit", -acquisition)
+        k.ratio("lifetime_roi", -acquisition, acquisition, "nothing was spent")
+        return
     if clv is None or churn_rate is None:
         reason = "clv is undefined"
         k.set("lifetime_profit", None, reason)

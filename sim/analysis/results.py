@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
@@ -34,6 +35,11 @@ class RunResult:
         warnings: What the KPIs alone would hide, e.g. a channel that could not spend
             its budget.
         spec: The scenario as run (recorded with the results by :meth:`save`).
+        touches: With a touch log (``simulate(..., touch_log=True)``): every touch, one
+            row each, in delivery order: ``prospect``, ``day``, ``source`` (categorical:
+            the model's sources) and ``quality``. ``None`` otherwise.
+        purchases: With a touch log: one row per prospect won during the run:
+            ``prospect``, ``day`` of the first purchase and its ``value`` (the price).
     """
 
     scenario: str
@@ -44,6 +50,8 @@ class RunResult:
     ledger: pd.DataFrame = field(repr=False)
     warnings: list[str] = field(default_factory=list)
     spec: Scenario | None = field(default=None, repr=False)
+    touches: pd.DataFrame | None = field(default=None, repr=False)
+    purchases: pd.DataFrame | None = field(default=None, repr=False)
 
     def summary(self) -> dict[str, object]:
         """The content of ``summary.json``."""
@@ -78,6 +86,7 @@ def simulate(
     *,
     progress: bool = False,
     model_class: type[JourneyModel] = JourneyModel,
+    touch_log: bool = False,
     **agent_classes: type,
 ) -> RunResult:
     """Build a model, run it to the horizon and collect its results.
@@ -87,6 +96,8 @@ def simulate(
         seed: Seed of the run (same seed ⇒ identical results).
         progress: Show a progress bar (days) on stderr when the run takes over a second.
         model_class: A JourneyModel subclass, for custom behaviour.
+        touch_log: Keep every touch (``RunResult.touches`` and ``purchases``); it
+            changes no number, only costs memory (11 bytes a touch).
         **agent_classes: ``channel_class``, ``rep_class`` or ``prospect_class``, as
             :class:`~sim.model.model.JourneyModel` takes them.
 
@@ -94,7 +105,12 @@ def simulate(
         The run's KPIs, daily table and ledger.
     """
     return simulate_batch(
-        scenario, [seed], progress=progress, model_class=model_class, **agent_classes
+        scenario,
+        [seed],
+        progress=progress,
+        model_class=model_class,
+        touch_log=touch_log,
+        **agent_classes,
     )[0]
 
 
@@ -104,6 +120,7 @@ def simulate_batch(
     *,
     progress: bool = False,
     model_class: type[JourneyModel] = JourneyModel,
+    touch_log: bool = False,
     **agent_classes: type,
 ) -> list[RunResult]:
     """Run replications of ``scenario`` together, one per seed; the results of each.
@@ -111,7 +128,8 @@ def simulate_batch(
     Replication ``r`` gives exactly what :func:`simulate` gives with ``seeds[r]``:
     batching only shares the fixed cost of each simulated day.
     """
-    model = model_class(scenario, seeds=list(seeds), **agent_classes)
+    logged = {"touch_log": True} if touch_log else {}  # a subclass need not know the flag
+    model = model_class(scenario, seeds=list(seeds), **agent_classes, **logged)
     days = range(scenario.horizon_days)
     for _ in tqdm(
         days, desc=scenario.name, unit="day", delay=1.0, disable=not progress, leave=False
@@ -127,7 +145,25 @@ def collect(model: JourneyModel, replica: int = 0) -> RunResult:
     seed = model.replicas.seeds[replica]
     warnings = underspent(kpis, model.sources)
     daily = model.daily.frame(replica)
-    return RunResult(model.spec.name, seed, kpis, undefined, daily, ledger, warnings, model.spec)
+    result = RunResult(model.spec.name, seed, kpis, undefined, daily, ledger, warnings, model.spec)
+    if model.prospects.touch_log is not None:
+        result.touches, result.purchases = _touch_record(model, replica)
+    return result
+
+
+def _touch_record(model: JourneyModel, replica: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One replication's touch log and first purchases, prospects numbered from 0."""
+    size = model.spec.population.size
+    start = replica * size
+    columns = model.prospects.touch_log.columns(start, start + size)
+    touches = pd.DataFrame(columns)
+    touches["source"] = pd.Categorical.from_codes(columns["source"], categories=model.sources)
+    since = model.prospects.customer_since[start : start + size]
+    won = np.flatnonzero(since >= 1)  # won during the run (the installed base is day 0)
+    purchases = pd.DataFrame(
+        {"prospect": won, "day": since[won], "value": model.spec.product.price}
+    )
+    return touches, purchases
 
 
 def collect_all(model: JourneyModel) -> list[RunResult]:

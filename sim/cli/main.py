@@ -13,6 +13,7 @@ import sys
 import traceback
 
 from sim.cli import (
+    attribution,
     bench,
     calibrate,
     compare,
@@ -34,6 +35,7 @@ COMMANDS = (
     experiments.register,
     calibrate.register,
     optimise.register,
+    attribution.register,
     rerun.register,
     dashboard.register,
     bench.register,

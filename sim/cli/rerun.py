@@ -23,6 +23,7 @@ RESULTS = {
     "sweep": "sweep.csv",
     "sensitivity": "indices.csv",
     "optimise": "trials.csv",
+    "attribution": "truth.csv",
 }
 """The file holding each command's numbers, compared after a rerun."""
 

@@ -5,9 +5,11 @@ an executor (in this process, a local process pool, or a Dask cluster), and kept
 in a resumable store. On top: :func:`compare` (strategies on common random
 numbers), :func:`sweep` (a full factorial grid) and :func:`sensitivity` (Sobol or
 Morris indices with SALib), :func:`calibrate` (ABC-SMC with pyabc) and
-:func:`optimise` (the best plan for a budget, with optuna).
+:func:`optimise` (the best plan for a budget, with optuna) and :func:`attribution`
+(ground truth by removal, and attribution models scored against it).
 """
 
+from sim.experiments.attribution import Attribution, attribution
 from sim.experiments.calibrate import Calibration, calibrate
 from sim.experiments.compare import Comparison, compare
 from sim.experiments.engines import dask_executor, engine
@@ -20,6 +22,7 @@ from sim.experiments.targets import CRM_TERMS, Targets, load_targets
 
 __all__ = [
     "CRM_TERMS",
+    "Attribution",
     "Calibration",
     "Comparison",
     "Optimisation",
@@ -28,6 +31,7 @@ __all__ = [
     "SensitivityResult",
     "StoreMismatchError",
     "Targets",
+    "attribution",
     "calibrate",
     "compare",
     "dask_executor",

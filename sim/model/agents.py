@@ -115,6 +115,7 @@ class Channel(mesa.Agent):
         self.source = source
         self.weights = np.asarray(spec.trust.as_tuple())
         self._targets = stage_mask(Stage[s.upper()] for s in spec.stages)
+        self.flighting = Flighting(spec.flighting)
 
     def audience(self) -> np.ndarray:
         """Prospects this channel can reach today."""
@@ -140,7 +141,10 @@ class Channel(mesa.Agent):
         if self.spec.cost_per_touch > 0:
             share = self.model.spec.population.sample_share
             per_day = self.spec.budget * share / DAYS_PER_MONTH / self.spec.cost_per_touch
-            n = np.minimum(n, whole_today(per_day, self.model.day))
+            day, flighting = self.model.day, self.flighting
+            n = np.minimum(
+                n, whole_between(per_day, flighting.to_date(day - 1), flighting.to_date(day))
+            )
         return n
 
     def choose(self, audience: np.ndarray, n: np.ndarray) -> np.ndarray:
@@ -204,8 +208,36 @@ def whole_today(per_day: float, day: int) -> int:
     2.78 calls a day are 2, 3, 3, 3, 2, ... (the days' totals never drift from
     2.78 × days by a whole unit), not 2 every day with 28% of the budget unspent.
     """
+    return whole_between(per_day, day - 1, day)
+
+
+def whole_between(per_day: float, before: float, after: float) -> int:
+    """Whole units due between two points of (weighted) time at ``per_day`` a day."""
     tolerance = 1e-9  # 1000 / 30 / 12 must not lose a unit to rounding
-    return int(np.floor(day * per_day + tolerance) - np.floor((day - 1) * per_day + tolerance))
+    return int(np.floor(after * per_day + tolerance) - np.floor(before * per_day + tolerance))
+
+
+class Flighting:
+    """A channel's weekly spend weights, repeating, scaled to average 1 over a cycle.
+
+    Advertisers flight their budgets (weeks on, weeks off, seasonal bursts); spend that
+    varies independently of demand is also what lets a marketing-mix model tell a
+    channel's effect from the baseline (Jin, Wang, Sun, Chan & Koehler 2017, "Bayesian
+    methods for media mix modeling with carryover and shape effects"). The budget is
+    kept: each full cycle spends what the same weeks unflighted would.
+    """
+
+    def __init__(self, weeks: list[float] | None) -> None:
+        """Weights per week (``None``: the same every day)."""
+        weights = np.ones(1) if weeks is None else np.asarray(weeks, dtype=np.float64)
+        daily = np.repeat(weights / weights.mean(), 7 if weeks is not None else 1)
+        self.cycle_days = daily.size
+        self._to_date = np.concatenate([[0.0], np.cumsum(daily)])
+
+    def to_date(self, day: int) -> float:
+        """Weighted days through ``day``: ``day`` itself when unflighted."""
+        cycles, rest = divmod(day, self.cycle_days)
+        return cycles * self.cycle_days + float(self._to_date[rest])
 
 
 class Rep(mesa.Agent):

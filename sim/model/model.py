@@ -40,6 +40,7 @@ from sim.model.reviews import ReviewBoard
 from sim.model.sales import SalesQueue
 from sim.model.sampling import sample_quality
 from sim.model.touch import decay, deliver
+from sim.model.touchlog import TouchLog
 from sim.scenario.edges import read_edges
 from sim.scenario.schema import Scenario
 
@@ -60,6 +61,8 @@ class JourneyModel(mesa.Model):
         rep_class: The class of the rep agents.
         prospect_class: The class of the prospect agents. One that defines ``step``
             is stepped every day, after the journey moved (one replication only).
+        touch_log: Keep every touch (prospect, day, source, quality) in
+            ``prospects.touch_log``, for attribution (:mod:`sim.model.touchlog`).
 
     Extension points, besides the agent classes (override them in a subclass):
     :meth:`build_graph` makes the social graph, :meth:`lead_priority` orders the
@@ -88,6 +91,7 @@ class JourneyModel(mesa.Model):
         channel_class: type[Channel] | Mapping[str, type[Channel]] = Channel,
         rep_class: type[Rep] = Rep,
         prospect_class: type[Prospect] = Prospect,
+        touch_log: bool = False,
     ) -> None:
         """Build the population, the social graph and the agents from ``scenario``."""
         seeds = [int(seed)] if seeds is None else [int(s) for s in seeds]
@@ -105,6 +109,8 @@ class JourneyModel(mesa.Model):
         self.source_index = {name: i for i, name in enumerate(self.sources)}
 
         self.prospects = ProspectTable(self.replicas.rows, len(self.sources), size)
+        if touch_log:
+            self.prospects.touch_log = TouchLog()
         graphs = []
         for r, s in enumerate(seeds):
             population_seed, graph_seed = np.random.SeedSequence(s).spawn(2)

@@ -14,6 +14,7 @@ import numpy as np
 from numba import njit
 
 from sim.model.sampling import sample_quality, sample_satisfaction
+from sim.model.touchlog import TouchLog
 from sim.scenario.schema import Population, Quality, Satisfaction
 from sim.scenario.vocabulary import DIMENSIONS, STAGES
 
@@ -116,6 +117,7 @@ class ProspectTable:
         self.term_price = np.zeros(n, dtype=np.float64)  # a subscriber's price per term
         self.base_satisfaction = np.zeros(n, dtype=np.float32)
         self.review_day = np.full(n, -1, dtype=np.int32)
+        self.touch_log: TouchLog | None = None  # every touch, when the model keeps one
         # touched, or given a need, since the journey last looked (only they can move on)
         self.changed = np.ones(n, dtype=bool)
 

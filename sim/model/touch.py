@@ -36,7 +36,7 @@ def deliver(
         rows: Prospects touched, each at most once.
         quality: Quality of each touch (quality units), or one value for all.
         weights: How the quality splits over the four trusts (length 4).
-        source: Index of the touch source, for attribution.
+        source: Index of the touch source, for attribution (and the touch log, if kept).
         attention: Receptivity and fatigue parameters.
         intrusiveness: Fatigue this touch adds.
         online: Whether the touch leaves an online trail a rep can read
@@ -44,9 +44,14 @@ def deliver(
     """
     if rows.size == 0:
         return
+    quality = np.ascontiguousarray(
+        np.broadcast_to(np.asarray(quality, dtype=np.float64), rows.shape)
+    )
+    if table.touch_log is not None:
+        table.touch_log.record(rows, quality, source, table.today)
     _touch(
         rows,
-        np.ascontiguousarray(np.broadcast_to(np.asarray(quality, dtype=np.float64), rows.shape)),
+        quality,
         np.asarray(weights, dtype=np.float64),
         source,
         float(attention.no_need_receptivity),

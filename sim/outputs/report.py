@@ -39,6 +39,15 @@ def html_report(
                 cell += f"<br>Δ {format_value(r['diff'])} ({verdict})"
             cells.append(f"<td>{cell}</small></td>")
         body.append(f"<tr><th>{html.escape(kpi)}</th>{''.join(cells)}</tr>")
+    table = (
+        f"<h2>KPIs: mean, 95% confidence interval, difference to {html.escape(scenarios[0])}</h2>"
+        f"<table><tr><th>KPI</th>{head}</tr>{''.join(body)}</table>"
+    )
+    return html_page(title, notes, table, figures)
+
+
+def html_page(title: str, notes: Sequence[str], body: str, figures: dict[str, Figure]) -> str:
+    """The house page: a title, notes as a list, ``body`` (HTML), figures embedded as PNG."""
     images = "".join(
         f"<figure><img alt='{html.escape(name)}' src='data:image/png;base64,{png_base64(fig)}'>"
         f"<figcaption>{html.escape(name)}</figcaption></figure>"
@@ -53,8 +62,7 @@ td,th{{border:1px solid #ccc;padding:4px 8px;text-align:right}}
 th{{background:#f3f3f3}}figure{{margin:1.5em 0}}img{{max-width:100%}}small{{color:#555}}</style>
 </head><body><h1>{html.escape(title)}</h1>
 <ul>{note_items}</ul>
-<h2>KPIs: mean, 95% confidence interval, difference to {html.escape(scenarios[0])}</h2>
-<table><tr><th>KPI</th>{head}</tr>{"".join(body)}</table>
+{body}
 <h2>Figures</h2>{images}
 </body></html>
 """

@@ -12,7 +12,14 @@ from __future__ import annotations
 import difflib
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    field_validator,
+    model_validator,
+)
 
 from sim.scenario.vocabulary import (
     DAYS_PER_MONTH,
@@ -290,6 +297,20 @@ class Channel(_Strict):
     quality: Quality = Quality()
     trust: TrustWeights = TrustWeights(subject=1.0)
     intrusiveness: NonNegativeFloat = Field(0.0, description="Fatigue added per touch.")
+    flighting: list[NonNegativeFloat] | None = Field(
+        None,
+        min_length=1,
+        max_length=520,
+        description="Weekly spend weights, repeated (e.g. [1, 0] = a week on, a week off); "
+        "scaled to average 1, so each cycle spends the budget; unset = the same every day.",
+    )
+
+    @field_validator("flighting")
+    @classmethod
+    def _flighting_spends(cls, weeks: list[float] | None) -> list[float] | None:
+        if weeks is not None and not any(weeks):
+            raise ValueError("at least one week must have a weight above 0")
+        return weeks
 
 
 class Reviews(_Strict):
