@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -55,6 +56,10 @@ def _attribution(args: argparse.Namespace) -> int:
         )
     check_run_args(args)
     scenario = load(args.file, args)
+    if importlib.util.find_spec("pyarrow") is None:
+        raise InputError(
+            "attribution writes Parquet, which needs pyarrow: pip install '.[attribution]'"
+        )
     out = args.out or DEFAULT_OUT
     check_output_folder(out, ATTRIBUTION_KIND)
 

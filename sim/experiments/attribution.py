@@ -24,9 +24,8 @@ import pandas as pd
 
 from sim.analysis.attribution_models import MODEL_LABELS, MODELS, shares
 from sim.analysis.paths import journeys, path_table, touch_paths
-from sim.analysis.results import RunResult, simulate_batch
-from sim.experiments.runner import batches
-from sim.experiments.specs import RunSpec, check_count, check_seed, replication_seeds
+from sim.analysis.results import RunResult
+from sim.experiments.specs import check_count, check_seed, replication_seeds
 from sim.experiments.truth import (
     Runs,
     daily_contribution,
@@ -105,7 +104,7 @@ def attribution(
     seeds = replication_seeds(seed, replications)
     runs = run_variants(scenario, seeds, executor=executor, workers=workers, progress=progress)
     truth = truth_table(runs)
-    observed = logged_runs(scenario, seeds)
+    observed = runs.observed
     paths = journeys(observed)
     board = scoreboard(shares(paths), truth)
     return Attribution(
@@ -121,20 +120,6 @@ def attribution(
     )
 
 
-def logged_runs(scenario: Scenario, seeds: list[int]) -> list[RunResult]:
-    """The baseline's runs again, with a touch log: what a marketing team would observe.
-
-    A touch log changes no number, so these are the baseline runs of the truth.
-    """
-    specs = [RunSpec(scenario, s, r, scenario.name) for r, s in enumerate(seeds)]
-    results: list[RunResult | None] = [None] * len(specs)
-    for group in batches(specs):
-        batch = simulate_batch(scenario, [specs[i].seed for i in group], touch_log=True)
-        for i, result in zip(group, batch, strict=True):
-            results[i] = result
-    return [r for r in results if r is not None]
-
-
 def scoreboard(model_shares: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
     """Each model's share per source against the true share, among the touch sources.
 
@@ -142,11 +127,13 @@ def scoreboard(model_shares: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
     the sum of those of the sources the models can credit, the scale Markov removal
     effects are normalised on too.
     """
-    sources = list(model_shares.columns)
+    listed = [s for s in truth["source"] if s in model_shares.columns]
+    sources = listed + [s for s in model_shares.columns if s not in listed]
     effect = truth.set_index("source")["customers"].reindex(sources).fillna(0.0).clip(lower=0)
     true_share = effect / effect.sum() if effect.sum() > 0 else effect * np.nan
     long = (
-        model_shares.rename_axis("model")
+        model_shares[sources]
+        .rename_axis("model")
         .reset_index()
         .melt(id_vars="model", var_name="source", value_name="share")
     )

@@ -37,16 +37,23 @@ BATCH_ROWS = 500_000
 """Prospect rows of a batch, at most (replications × prospects): bounds its memory."""
 
 
+RETURNED = ("daily", "result")
+"""What a run may send back besides its KPIs: handed to the caller, never stored."""
+
+
 def run_batch(specs: Sequence[RunSpec]) -> list[dict[str, Any]]:
     """Run specs of one scenario as one batch, in whatever process the engine chose.
 
     Returns:
-        Per spec: ``{"kpis", "undefined", "seconds"}`` and, if it asks, ``"daily"``;
-        ``seconds`` is the batch's time shared equally.
+        Per spec: ``{"kpis", "undefined", "seconds"}`` and, if it asks, ``"daily"`` and
+        (with a touch log) ``"result"``; ``seconds`` is the batch's time shared equally.
     """
     start = time.perf_counter()
     first = specs[0]
-    results = simulate_batch(first.scenario, [s.seed for s in specs], **first.agents.keywords())
+    seeds = [s.seed for s in specs]
+    results = simulate_batch(
+        first.scenario, seeds, touch_log=first.touch_log, **first.agents.keywords()
+    )
     seconds = (time.perf_counter() - start) / len(specs)
     outcomes = []
     for spec, result in zip(specs, results, strict=True):
@@ -57,19 +64,22 @@ def run_batch(specs: Sequence[RunSpec]) -> list[dict[str, Any]]:
         }
         if spec.keep_daily:
             outcome["daily"] = result.daily
+        if spec.touch_log:
+            outcome["result"] = result
         outcomes.append(outcome)
     return outcomes
 
 
 def batches(specs: Sequence[RunSpec]) -> list[list[int]]:
-    """Indices of ``specs`` grouped into batches: same scenario and classes, near-equal sizes.
+    """Indices of ``specs`` grouped into batches: same scenario, classes and touch log.
 
     Runs with custom agent classes run one at a time: their code may draw from
     ``model.rng``, which in a batch belongs to the first replication only.
     """
-    groups: dict[tuple[str, str], list[int]] = {}
+    groups: dict[tuple[str, str, bool], list[int]] = {}
     for i, spec in enumerate(specs):
-        groups.setdefault((content_hash(spec.scenario), spec.agents.names()), []).append(i)
+        key = (content_hash(spec.scenario), spec.agents.names(), spec.touch_log)
+        groups.setdefault(key, []).append(i)
     out = []
     for members in groups.values():
         first = specs[members[0]]
@@ -132,7 +142,7 @@ def run_specs(
                         key, spec = pending[i]
                         record = _record(key, spec, outcome)
                         if runs is not None:
-                            runs.put({k: v for k, v in record.items() if k != "daily"})
+                            runs.put({k: v for k, v in record.items() if k not in RETURNED})
                         records[key] = record
                     bar.update(len(outcomes))
         finally:
@@ -152,8 +162,7 @@ def _record(key: str, spec: RunSpec, outcome: dict[str, Any]) -> dict[str, Any]:
         "seconds": outcome.get("seconds"),
         "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
-    if "daily" in outcome:
-        record["daily"] = outcome["daily"]
+    record |= {k: outcome[k] for k in RETURNED if k in outcome}
     return record
 
 

@@ -98,6 +98,8 @@ class RunSpec:
         params: The swept or sampled values that made ``scenario`` (dotted keys).
         keep_daily: Send back the daily table too (compare's figures need it).
         agents: The model and agent classes (default: Touchpoint's own).
+        touch_log: Run with a touch log and send back the whole
+            :class:`~sim.analysis.results.RunResult` (``attribution`` needs its paths).
     """
 
     scenario: Scenario
@@ -107,6 +109,7 @@ class RunSpec:
     params: dict[str, object] = field(default_factory=dict)
     keep_daily: bool = False
     agents: Agents = Agents()
+    touch_log: bool = False
 
 
 def replication_seeds(seed: int, replications: int) -> list[int]:

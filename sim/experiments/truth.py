@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sim.analysis.results import RunResult
 from sim.analysis.stats import cost_per_extra, paired_difference
 from sim.experiments.runner import run_specs, tidy
 from sim.experiments.specs import RunSpec
@@ -104,11 +105,20 @@ def variants(scenario: Scenario) -> list[Variant]:
 
 @dataclass
 class Runs:
-    """Every variant's runs: KPIs (one row per variant × replication) and daily tables."""
+    """Every variant's runs.
+
+    Attributes:
+        variants: The variants run, the baseline first.
+        kpis: One row per variant × replication: ``variant``, ``replication``, ``seed``, KPIs.
+        daily: New customers and revenue per variant, replication and day.
+        observed: The baseline's runs with their touch logs, one per replication: what
+            a marketing team would observe.
+    """
 
     variants: list[Variant]
     kpis: pd.DataFrame
     daily: pd.DataFrame
+    observed: list[RunResult]
 
 
 def run_variants(
@@ -119,7 +129,10 @@ def run_variants(
     workers: int | None = None,
     progress: bool = True,
 ) -> Runs:
-    """Run every variant of ``scenario`` on the same seeds (common random numbers)."""
+    """Run every variant of ``scenario`` on the same seeds (common random numbers).
+
+    The baseline runs with a touch log (which changes no number).
+    """
     chosen = variants(scenario)
     specs = [
         RunSpec(
@@ -128,6 +141,7 @@ def run_variants(
             r,
             variant.name,
             keep_daily=True,
+            touch_log=variant.kind is None,
         )
         for variant in chosen
         for r, seed in enumerate(seeds)
@@ -143,7 +157,8 @@ def run_variants(
         ],
         ignore_index=True,
     )
-    return Runs(chosen, tidy(specs, records, meta), daily)
+    observed = [rec["result"] for rec in records if "result" in rec]
+    return Runs(chosen, tidy(specs, records, meta), daily, observed)
 
 
 def truth_table(runs: Runs) -> pd.DataFrame:
