@@ -297,7 +297,9 @@ def test_bad_input_names_the_field(call, field):
 
 
 def test_all_models_are_fast_on_a_big_market():
-    # 200,000 journeys over 16 sources, paths up to 100 touches: all nine in a few seconds.
+    # 200,000 journeys over 16 sources, paths up to 100 touches: all nine in about a second
+    # on an idle 2-core machine; the bounds leave room for a loaded CI machine and still
+    # catch a model that loops over prospects in Python.
     rng = np.random.default_rng(11)
     names = np.array([f"source_{i}" for i in range(16)], dtype=object)
     lengths = np.minimum(rng.geometric(0.2, size=200_000), 100)
@@ -313,11 +315,11 @@ def test_all_models_are_fast_on_a_big_market():
     )
     began = time.perf_counter()
     table = shares(data)
-    assert time.perf_counter() - began < 5
+    assert time.perf_counter() - began < 30
     assert table.sum(axis=1).to_numpy() == pytest.approx(np.ones(len(MODELS)))
     began = time.perf_counter()
     credit(data.iloc[:100_000], "shapley")
-    assert time.perf_counter() - began < 2
+    assert time.perf_counter() - began < 10
 
 
 def chain_journeys(rng: np.random.Generator, count: int, channels: int) -> pd.DataFrame:

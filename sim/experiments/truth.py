@@ -88,7 +88,7 @@ def trims(scenario: Scenario) -> list[Variant]:
     """Each channel that buys touches, with :data:`TRIM` of its budget."""
     return [
         Variant(
-            f"{TRIM:.0%} {name}",
+            trimmed_name(name),
             name,
             "trim",
             {f"channels.{name}.budget": channel.budget * TRIM},
@@ -96,6 +96,11 @@ def trims(scenario: Scenario) -> list[Variant]:
         for name, channel in scenario.channels.items()
         if channel.enabled and channel.budget > 0 and channel.cost_per_touch > 0
     ]
+
+
+def trimmed_name(channel: str) -> str:
+    """The name of the variant with :data:`TRIM` of ``channel``'s budget."""
+    return f"{TRIM:.0%} {channel}"
 
 
 def variants(scenario: Scenario) -> list[Variant]:
@@ -170,7 +175,7 @@ def truth_table(runs: Runs) -> pd.DataFrame:
         − without, paired by replication); ``share`` (of the customers' removal effects,
         negatives counted as 0: the scale attribution models are scored on); for
         channels, ``last10_customers`` (customers the last 10 % of the budget won, with
-        ``_low``/``_high``), ``last10_spend`` (what it spent) and
+        ``_low``/``_high``), ``last10_spend`` (what the channel spent on it) and
         ``last10_cost_per_customer`` (with a paired bootstrap interval; NaN unless the
         last 10 % clearly won customers).
     """
@@ -206,7 +211,7 @@ def _last10(by_variant: dict[str, pd.DataFrame], source: str, base: pd.DataFrame
     The cost is what the channel itself spent the more: a channel that cannot spend its
     budget (its audience runs out first) saves nothing when trimmed.
     """
-    name = f"{TRIM:.0%} {source}"
+    name = trimmed_name(source)
     if name not in by_variant:
         return {}
     trimmed = by_variant[name].loc[base.index]
