@@ -1,145 +1,108 @@
-"""The dashboard in a real browser: `run.py dashboard` as a server, driven by headless Chromium."""
+"""The dashboard in a real browser: a story told end to end in headless Chromium.
+
+``run.py dashboard`` runs as a server on a free loopback port; Playwright drives Debian's
+Chromium through the first shipped story: start it, step, go to the next step, pull its
+lever, see the caption and a plot change, export the report and download it. The
+screenshot of the README is taken on the way.
+"""
 
 from __future__ import annotations
 
 import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from benchmarks.dashboard_latency import CHARTS_AT, CHROMIUM, CHROMIUM_ARGS, dashboard_server
+
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOT = ROOT / "docs" / "dashboard.png"
 
 
-def require_chromium() -> None:
-    """Fail loudly, not skip: the dashboard's browser test is part of the suite."""
-    if not Path(CHROMIUM).exists():
+@pytest.fixture(scope="module")
+def dashboard(tmp_path_factory):
+    """``run.py dashboard scenarios/aida_funnel.yaml`` on a free port; stopped by its pid."""
+    if not Path(CHROMIUM).exists():  # fail loudly, not skip: the browser test is in the suite
         pytest.fail("the dashboard test needs Debian's chromium: apt-get install chromium")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    log = tmp_path_factory.mktemp("dashboard") / "server.log"
+    with dashboard_server(log, str(ROOT / "scenarios" / "aida_funnel.yaml")) as (url, _):
+        yield url
 
 
 @pytest.fixture
-def dashboard(tmp_path: Path):
-    """``run.py dashboard scenarios/aida_funnel.yaml`` on a free port; stopped by its pid."""
-    port = free_port()
-    log = (tmp_path / "server.log").open("w")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            str(ROOT / "run.py"),
-            "dashboard",
-            str(ROOT / "scenarios" / "aida_funnel.yaml"),
-            "--port",
-            str(port),
-        ],
-        cwd=tmp_path,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert server.poll() is None, (tmp_path / "server.log").read_text()
-            try:
-                with urllib.request.urlopen(url, timeout=5) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, "the dashboard did not answer within 90 s"
-            time.sleep(0.5)
-        yield url
-    finally:
-        server.send_signal(signal.SIGINT)  # run.py execs solara: this pid is the server
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=15)
-        log.close()
-    assert server.returncode is not None
+def page(dashboard):
+    from playwright.sync_api import sync_playwright
 
-
-def plot_sources(page) -> list[str]:
-    return page.locator('img[src^="blob:"]').evaluate_all("els => els.map(e => e.src)")
-
-
-def test_dashboard_renders_steps_and_compares(dashboard, tmp_path):
-    require_chromium()
-    from playwright import sync_api as playwright
-
-    started = time.perf_counter()
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-                "--disable-dev-shm-usage",
-            ],
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(
+            viewport={"width": 1600, "height": 1000}, accept_downloads=True
         )
-        try:
-            page = browser.new_page(viewport={"width": 1600, "height": 1150})
-            page.goto(dashboard)
-            page.get_by_text("Time: 0.0", exact=True).wait_for(timeout=60_000)
-            # the four live plots (stage, cost of sale, spend, acquisition) render as images
-            page.wait_for_function(
-                "document.querySelectorAll('img[src^=\"blob:\"]').length >= 4", timeout=60_000
-            )
-            page.get_by_text("Day 0 of 365").wait_for()
-            before = plot_sources(page)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(dashboard)
+        yield page
+        browser.close()
+        assert not errors, errors
 
-            page.get_by_role("button", name="Step", exact=True).click()
-            page.get_by_text("Time: 1.0", exact=True).wait_for(timeout=30_000)
-            page.get_by_text("Day 1 of 365").wait_for(timeout=30_000)
-            page.wait_for_function(
-                "before => { const now = [...document.querySelectorAll('img[src^=\"blob:\"]')]"
-                ".map(e => e.src); return now.length >= 4 && now[0] !== before[0]; }",
-                arg=before,
-                timeout=30_000,
-            )
-            assert plot_sources(page)[0] != before[0]
 
-            # two scenarios side by side: pick a rival, Reset, play a little, pause
-            page.get_by_label("Run beside it (as shipped)").click(force=True)
-            page.locator(".v-menu__content .v-list-item", has_text="touchpoint_management").click()
-            page.get_by_role("button", name="Reset", exact=True).click()
-            page.get_by_text("Time: 0.0", exact=True).wait_for(timeout=30_000)
-            update = not SCREENSHOT.exists() or bool(os.environ.get("TOUCHPOINT_UPDATE_SCREENSHOT"))
-            page.get_by_role("button", name="▶", exact=True).click()
-            # a few days for the check; a month when taking the README's screenshot
-            page.wait_for_function(  # frames may skip days: wait for the counter to pass
-                "days => { const m = document.body.innerText.match(/Time: ([0-9.]+)/);"
-                " return m !== null && parseFloat(m[1]) >= days; }",
-                arg=30 if update else 5,
-                timeout=120_000,
-            )
-            # the pause button is disabled while a frame is being computed: on a loaded
-            # machine a frame of two models can take a while
-            page.get_by_role("button", name="❚❚", exact=True).click(timeout=180_000)
-            page.wait_for_timeout(1500)
-            assert page.get_by_text("touchpoint_management").count() >= 1
-            page.screenshot(path=str(tmp_path / "dashboard.png"))
-        finally:
-            browser.close()
-    if update:
-        SCREENSHOT.parent.mkdir(exist_ok=True)
-        shutil.copyfile(tmp_path / "dashboard.png", SCREENSHOT)
-    print(f"browser part: {time.perf_counter() - started:.1f} s")
+def wait_for_day(page, day: int, timeout_ms: float) -> None:
+    """Until every chart on the page has drawn ``day``."""
+    page.wait_for_function(
+        f"() => {{ const d = ({CHARTS_AT})(); return d.length && d.every(x => x === '{day}'); }}",
+        timeout=timeout_ms,
+    )
+
+
+def dotted_traces(page) -> list[int]:
+    """Per chart on screen, how many of its traces are dotted (a course before a lever)."""
+    return page.evaluate(
+        "() => Array.from(document.querySelectorAll('.touchpoint-chart'))"
+        ".map(c => (c.data || []).filter(t => t.line && t.line.dash === 'dot').length)"
+    )
+
+
+def test_a_story_told_end_to_end(page, tmp_path):
+    page.get_by_text("Pick a story").wait_for(timeout=30_000)
+    assert page.get_by_role("button", name="Start this story").count() == 5
+    page.get_by_role("button", name="Start this story").first.click()
+    wait_for_day(page, 0, 30_000)
+    assert page.evaluate(CHARTS_AT) == ["0"] * 4
+    for text in ("Page 0", "Play Interval", "Render Interval", "Use Threads"):
+        assert page.get_by_text(text).count() == 0
+
+    page.get_by_role("button", name="Forward a month").click()
+    wait_for_day(page, 30, 30_000)
+    assert page.locator(".touchpoint-day").inner_text().startswith("Day 30 of 365")
+
+    page.get_by_role("button", name="Next (1 of 4)").click()
+    page.get_by_text("Now switch off post-purchase care").wait_for(timeout=30_000)
+    lever = page.get_by_role("button", name="Switch off care after the sale (right)")
+    lever.hover()
+    page.get_by_text("What are Sales Touchpoints?", exact=False).count()  # the tooltip renders
+    assert dotted_traces(page) == [0, 0, 0, 0]
+    lever.click()
+    page.wait_for_function(
+        "() => Array.from(document.querySelectorAll('.touchpoint-chart'))"
+        ".some(c => (c.data || []).some(t => t.line && t.line.dash === 'dot'))",
+        timeout=30_000,
+    )
+    page.get_by_role("button", name="Forward a month").click()
+    wait_for_day(page, 60, 30_000)
+    assert page.get_by_role("button", name="✓ Switch off care after the sale (right)").is_disabled()
+    assert sum(dotted_traces(page)) >= 2  # cost of sale, customers, referrals: old course dotted
+
+    if os.environ.get("TOUCHPOINT_UPDATE_SCREENSHOT") or not SCREENSHOT.exists():
+        page.screenshot(path=str(SCREENSHOT))
+
+    page.get_by_role("button", name="Export report").click()
+    download_button = page.get_by_role("button", name="Download report.html")
+    download_button.wait_for(timeout=60_000)
+    with page.expect_download(timeout=30_000) as download:
+        download_button.click()
+    saved = tmp_path / "report.html"
+    download.value.save_as(saved)
+    report = saved.read_text()
+    assert "Touchpoint strategy comparison" in report
+    assert "Levers pulled on touchpoint_management: Care after the sale: 0" in report

@@ -1,124 +1,248 @@
-"""The dashboard at the Solara level: levers, the model, components and the page, no browser."""
+"""The dashboard without a browser: stories, sides in lockstep, levers, plots, panels, export."""
 
 from __future__ import annotations
 
+import argparse
+import math
 from pathlib import Path
 
 import ipyvuetify as v
-import ipywidgets
-import numpy as np
+import pandas as pd
 import pytest
 import solara
-from mesa.visualization.utils import force_update
 
 import sim
-from sim.dashboard import app, components, levers, session
+from sim.dashboard import app, panels, plots, session, sides, stories
+from sim.dashboard.levers import LEVERS
+from sim.dashboard.livechart import LiveChart
+from tests.conftest import ROOT, run_cli
 
-ROOT = Path(__file__).resolve().parents[1]
+SMALL = {"population.size": 1000, "horizon_days": 40}
 
 
 @pytest.fixture
-def small_file(scenario_copy: Path) -> Path:
-    """A shipped scenario shrunk to 1,000 prospects and 60 days."""
-    path = scenario_copy / "small.yaml"
-    path.write_text(
-        "extends: aida_funnel.yaml\nname: small_aida\npopulation: {size: 1000}\nhorizon_days: 60\n"
-    )
+def tree(scenario_copy: Path) -> Path:
+    """A copy of the scenario tree with a small AIDA and a small touchpoint management."""
+    for name in ("aida_funnel", "touchpoint_management"):
+        (scenario_copy / f"small_{name}.yaml").write_text(
+            f"extends: {name}.yaml\nname: small_{name}\npopulation: {{size: 1000}}\n"
+            "horizon_days: 40\n"
+        )
+    return scenario_copy
+
+
+STORY = """title: A small story
+left: small_aida_funnel.yaml
+right: small_touchpoint_management.yaml
+seed: 3
+steps:
+  - caption: Watch.
+    pause_day: 5
+    plots: [cost_of_sale, customers]
+  - caption: Now switch off care on the right.
+    plots: [cost_of_sale, referrals, funnel, spend]
+    levers:
+      - {side: right, lever: care, value: 0}
+"""
+
+
+def write_story(tree: Path, text: str = STORY, name: str = "small.yaml") -> Path:
+    folder = tree / "stories"
+    folder.mkdir(exist_ok=True)
+    path = folder / name
+    path.write_text(text)
     return path
 
 
-def test_levers_reproduce_the_shipped_scenario():
-    scenario = sim.load_scenario(ROOT / "scenarios" / "touchpoint_management.yaml")
-    again = levers.apply_levers(scenario, **{k: v for k, v in levers.levers(scenario).items()})
-    assert again.sales.reps == scenario.sales.reps
-    assert again.channel_budget() == pytest.approx(scenario.channel_budget(), rel=0.02)
-    assert again.sales.response_time_hours == scenario.sales.response_time_hours
+def buttons(rc, text: str) -> list:
+    """The rendered buttons that say ``text`` (beside an icon or not)."""
+    return [b for b in rc.find(v.Btn).widgets if text in b.children]
 
 
-def test_marketing_share_moves_money_between_channels_and_reps():
-    scenario = sim.load_scenario(ROOT / "scenarios" / "aida_funnel.yaml")
-    total = scenario.monthly_budget()
-    shifted = levers.apply_levers(scenario, marketing_share=0.2, quality=2.0, referral_reward=150)
-    assert shifted.sales.reps > scenario.sales.reps
-    assert shifted.monthly_budget() == pytest.approx(total)
-    name = next(n for n, ch in scenario.channels.items() if ch.enabled)
-    assert shifted.channels[name].quality.mean == pytest.approx(
-        2 * scenario.channels[name].quality.mean
-    )
-    assert shifted.word_of_mouth.reward == 150
-
-
-def test_dashboard_model_steps_both_runs_and_samples_a_small_graph(small_file):
-    model = session.DashboardModel(
-        scenario_file=str(small_file), compare_with="touchpoint_management", population=1000
-    )
-    assert model.rival is not None and model.rival.prospects.n == 1000
-    for _ in range(3):
+def plain_daily(path: Path, seed: int, days: int, overrides: dict) -> pd.DataFrame:
+    """A plain JourneyModel run of the file, ``days`` days."""
+    model = sim.JourneyModel(sim.load_scenario(path, overrides), seed)
+    for _ in range(days):
         model.step()
-    assert model.rival.day == model.day == 3
-    assert len(session.daily_table(model)) == len(session.daily_table(model.rival)) == 4
-    assert session.acquisition_table(model, model.acquired).shape == (4, len(model.sources))
-    rows, positions, edges = model.graph_sample
-    assert 0 < rows.size <= session.GRAPH_SAMPLE and positions.shape == (rows.size, 2)
-    assert edges.size == 0 or edges.max() < rows.size
+    return model.daily.frame()
 
 
-def test_graph_sample_does_not_change_the_run(small_file):
-    stepped = session.DashboardModel(scenario_file=str(small_file), seed=4)
-    for _ in range(20):
-        stepped.step()
-    plain = sim.JourneyModel(stepped.spec, 4)
-    for _ in range(20):
-        plain.step()
-    assert np.array_equal(stepped.prospects.stage, plain.prospects.stage)
-
-
-def _image(rc) -> bytes:
-    return bytes(rc.find(ipywidgets.Image).widget.value)
+def test_shipped_stories_load_with_every_plot_and_lever_known():
+    told = stories.load_stories(stories.shipped_stories())
+    assert len(told) == 5
+    assert list(told)[0] == "1_aida_vs_touchpoint_management"
+    for story in told.values():
+        assert story.left.is_file() and story.right.is_file()
+        assert all(1 <= len(step.plots) <= 4 for step in story.story.steps)
+    pulled = {p.lever for t in told.values() for s in t.story.steps for p in s.levers}
+    assert pulled <= set(LEVERS)
 
 
 @pytest.mark.parametrize(
-    "component",
+    ("change", "message"),
     [
-        components.StagePlot,
-        components.CostOfSalePlot,
-        components.SpendPlot,
-        components.AcquisitionPlot,
-        components.GraphView,
+        (("seed: 3", "seed: 3\ncolour: red"), r"small.yaml line \d+: colour: Extra inputs"),
+        (("left: small_aida_funnel.yaml", "left: ../../etc/passwd.yaml"), "outside the scenario"),
+        (
+            ("[cost_of_sale, customers]", "[cost_of_sale, customers, funnel, spend, referrals]"),
+            "steps.0.plots: List should have at most 4 items",
+        ),
+        (("value: 0}", "value: .nan}"), r"steps.1.levers.0.value"),
+        (("value: 0}", "value: 99}"), r"steps.1.levers.0.value: must be between 0 and 30"),
+        (("lever: care", "lever: carefulness"), r"steps.1.levers.0.lever: Input should be"),
+        (("value: 0}", "value: -1}"), r"steps.1.levers.0.value: must be between"),
     ],
 )
-def test_plot_components_redraw_when_the_model_steps(small_file, component):
-    model = session.DashboardModel(scenario_file=str(small_file), compare_with="sales_funnel")
-    box, rc = solara.render(component(model), handle_error=False)
-    before = _image(rc)
-    assert before.startswith(b"\x89PNG")
-    for _ in range(5):
-        model.step()
-    force_update()
-    assert _image(rc) != before
-    rc.close()
+def test_a_bad_story_is_one_line_naming_file_field_and_value(tree, change, message):
+    path = write_story(tree, STORY.replace(*change))
+    with pytest.raises(stories.StoryError, match=message) as caught:
+        stories.load_story(path)
+    assert "\n" not in str(caught.value) and str(path) in str(caught.value)
 
 
-def test_kpi_card_shows_the_day_and_both_runs(small_file):
-    model = session.DashboardModel(
-        scenario_file=str(small_file), compare_with="touchpoint_management"
+def test_a_lever_value_the_scenario_refuses_names_the_scenario_field(tree):
+    path = write_story(tree, STORY.replace("lever: care, value: 0", "lever: network, value: 3"))
+    with pytest.raises(stories.StoryError, match="must be one of graph"):
+        stories.load_story(path)
+
+
+def test_the_server_refuses_a_bad_story_in_one_line(tree):
+    write_story(tree, STORY.replace("seed: 3", "seed: 3\nplots: 9"))
+    result = run_cli("dashboard", "--stories", str(tree / "stories"), "--port", "0")
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "plots: Extra inputs" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_both_sides_step_in_lockstep_as_plain_runs(tree):
+    told = stories.load_story(write_story(tree))
+    pair = sides.Sides(told.left, told.right, seed=3)
+    pair.step(6)
+    assert pair.left.day == pair.right.day == 6
+    for side in pair:
+        expected = plain_daily(side.path, 3, 6, side.base)
+        pd.testing.assert_frame_equal(side.daily, expected)
+
+
+def test_a_lever_replays_the_side_to_today_as_a_plain_run_of_the_changed_scenario(tree):
+    told = stories.load_story(write_story(tree))
+    pair = sides.Sides(told.left, told.right, seed=3)
+    pair.step(8)
+    before = pair.right.daily.copy()
+    pair.right.pull("care", 0)
+    assert pair.right.day == 8 and pair.right.scenario.after_sale.care_touches_per_month == 0
+    changed = {**pair.right.base, "after_sale.care_touches_per_month": 0}
+    pd.testing.assert_frame_equal(pair.right.daily, plain_daily(told.right, 3, 8, changed))
+    pd.testing.assert_frame_equal(pair.right.before.daily, before)
+    pair.right.reset()
+    assert pair.right.day == 0 and pair.right.before is None and not pair.right.pulled
+
+
+def test_levers_move_money_and_keep_the_monthly_budget():
+    shipped = sim.load_scenario(ROOT / "scenarios" / "aida_funnel.yaml")
+    moved = sim.load_scenario(
+        ROOT / "scenarios" / "aida_funnel.yaml", LEVERS["budget_split"].overrides(shipped, 20)
     )
-    box, rc = solara.render(components.KpiCard(model), handle_error=False)
-    html = rc.find(solara.widgets.HTML).widget.unsafe_innerHTML
-    assert "Day 0 of 60" in html and "small_aida" in html and "touchpoint_management" in html
-    model.step()
-    force_update()
-    assert "Day 1 of 60" in rc.find(solara.widgets.HTML).widget.unsafe_innerHTML
+    assert moved.sales.reps > shipped.sales.reps
+    assert moved.monthly_budget() == pytest.approx(shipped.monthly_budget())
+    better = LEVERS["touch_quality"].overrides(shipped, 2)
+    assert better["sales.skill.mean"] == pytest.approx(2 * shipped.sales.skill.mean)
+    for lever in LEVERS.values():
+        assert lever.source.startswith("“") and lever.unit in lever.tooltip()
+
+
+def test_plots_send_numbers_in_one_colour_per_side_and_the_old_course_dotted(tree):
+    told = stories.load_story(write_story(tree))
+    pair = sides.Sides(told.left, told.right, seed=3)
+    pair.step(5)
+    pair.right.pull("care", 0)
+    assert pair.left.color != pair.right.color
+    for plot in plots.PLOTS.values():
+        layout = plots.figure_layout(plot)
+        assert 22 <= layout["font"]["size"] <= 28 and layout["title"]["font"]["size"] <= 28
+        traced = plots.traces(plot, pair)
+        colours = {t.get("line", t.get("marker"))["color"] for t in traced}
+        assert colours == {pair.left.color, pair.right.color}
+        for trace in traced:
+            assert all(y is None or math.isfinite(y) for y in trace["y"])
+        if plot.line is not None:
+            dotted = [t for t in traced if t["line"]["dash"] == "dot"]
+            assert len(dotted) == 1 and dotted[0]["name"].endswith("before: care after the sale")
+
+
+def test_a_session_steps_pauses_at_the_story_day_and_moves_on(tree):
+    told = stories.load_story(write_story(tree))
+    talk = session.Session(told)
+    chart = talk.chart("cost_of_sale")
+    assert isinstance(chart, LiveChart) and chart.frame["day"] == 0
+    assert talk.forward(30) and talk.day == 5  # the step's pause day
+    assert chart.frame["day"] == 5
+    talk.next_step()
+    assert talk.plots() == ["cost_of_sale", "referrals", "funnel", "spend"]
+    talk.pull(talk.step.levers[0])
+    assert talk.pulled(talk.step.levers[0]) and talk.revision == 2
+    talk.reset()
+    assert talk.day == 0 and talk.index == 0
+    talk.close()
+
+
+def test_panels_render_the_caption_levers_and_charts(tree):
+    told = stories.load_story(write_story(tree))
+    talk = session.Session(told)
+    talk.next_step()
+    revision, day, playing = solara.reactive(0), solara.reactive(0), solara.reactive(False)
+
+    @solara.component
+    def Stage():  # noqa: N802
+        panels.DayBadge(talk, day)
+        panels.Controls(talk, day, playing, revision)
+        panels.StoryPanel(talk, revision, playing, revision.value)
+        panels.PlotGrid(talk, revision.value)
+
+    box, rc = solara.render(Stage(), handle_error=False)
+    html = " ".join(w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets)
+    assert "Day 0 of 40" in html and "switch off care" in html
+    buttons(rc, "Forward a week")[0].click()
+    assert talk.day == 7 and day.value == 7
+    (lever,) = buttons(rc, panels.pull_label(talk.step.levers[0], talk))
+    lever.click()
+    assert talk.sides.right.pulled == {"care": 0} and revision.value == talk.revision
+    assert len(rc.find(LiveChart).widgets) == 4
+    rc.close()
+    talk.close()
+
+
+def test_the_picker_offers_the_stories_and_the_file_first(tree, monkeypatch):
+    monkeypatch.setenv(session.FILE_ENV, str(tree / "small_aida_funnel.yaml"))
+    assert next(iter(session.scenario_choices())).startswith("small_aida_funnel")
+    box, rc = solara.render(app.Page(), handle_error=False)
+    assert len(buttons(rc, "Start this story")) == 5
+    buttons(rc, "Start free play")[0].click()
+    assert len(buttons(rc, "Forward a day")) == 1
+    assert len(rc.find(LiveChart).widgets) == 4
     rc.close()
 
 
-def test_page_offers_the_file_and_steps(small_file, monkeypatch):
-    monkeypatch.setenv(session.FILE_ENV, str(small_file))
-    choices = session.scenario_choices()
-    assert next(iter(choices)).startswith("small") and "aida_funnel" in choices
-    box, rc = solara.render(solara.AppLayout(children=[app.Page()]), handle_error=False)
-    rc.find(v.Html, children=["Time: 0.0"]).assert_single()
-    assert rc.find(ipywidgets.Image).widgets  # the plots are drawn
-    rc.find(v.Btn, children=["Step"]).widget.click()
-    rc.find(v.Html, children=["Time: 1.0"]).assert_single()
-    rc.close()
+def test_export_is_compares_report_with_the_levers_pulled(tree):
+    told = stories.load_story(write_story(tree))
+    pair = sides.Sides(told.left, told.right, seed=3)
+    pair.right.pull("care", 0)
+    page = panels.report_html(pair, replications=2)
+    assert page.startswith("<!doctype html>") and "Touchpoint strategy comparison" in page
+    assert "Levers pulled on small_touchpoint_management: Care after the sale: 0" in page
+    assert "data:image/png;base64" in page and "cost_of_sale" in page
+
+
+@pytest.mark.parametrize(("host", "warned"), [("0.0.0.0", True), ("127.0.0.1", False)])
+def test_a_room_host_is_served_with_a_warning(monkeypatch, capsys, host, warned):
+    from sim.cli import dashboard as command
+
+    def no_server(path, argv, env):
+        assert argv[argv.index("--host") + 1] == host
+        raise SystemExit(0)
+
+    monkeypatch.setattr(command.os, "execve", no_server)
+    args = argparse.Namespace(file=None, port=8765, host=host, stories=None, open=False)
+    with pytest.raises(SystemExit):
+        command._dashboard(args)
+    assert ("anyone on the network can use" in capsys.readouterr().err) == warned

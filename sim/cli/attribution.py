@@ -30,9 +30,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         parents=[scenario_flags(), seed_flag(), engine_flags(), output_flags(str(DEFAULT_OUT))],
         help="ground truth per source, touch paths, and attribution models scored against it",
         description="Run the scenario, and the same prospects with each source switched off "
-        "(each channel, reps, referrals, reviews, care) and each channel at 90%% of its budget, "
+        "(each channel, reps, referrals, reviews, care) and each channel at 90% of its budget, "
         "on common random numbers: the true incremental customers and profit per source with "
-        "95%% CIs. The baseline's touch paths are scored by first/last touch, linear, time "
+        "95% CIs. The baseline's touch paths are scored by first/last touch, linear, time "
         "decay, position based, Markov (orders 1-3) and Shapley attribution against that "
         "truth. Writes truth.csv, interaction.json, paths.parquet/.csv, scoreboard.csv, "
         "ranking.csv, mmm.csv/.parquet, figures, report.html and the provenance to --out.",

@@ -39,20 +39,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     cmd.set_defaults(handler=_compare)
 
 
-def report_kpis() -> tuple[str, ...]:
-    """KPIs in the printed table and the report: the headline ones, cost of sale first."""
-    from sim.analysis.kpis import HEADLINE
-
-    return ("cost_of_sale", *(k for k in HEADLINE if k != "cost_of_sale"))
-
-
 def _compare(args: argparse.Namespace) -> int:
     from sim.analysis.folders import check_output_folder
     from sim.analysis.provenance import Provenance
     from sim.experiments.compare import compare
     from sim.experiments.specs import replication_seeds
     from sim.outputs.tables import comparison_text, extra_text
-    from sim.outputs.writers import COMPARE_KIND, write_comparison
+    from sim.outputs.writers import COMPARE_KIND, report_kpis, write_comparison
 
     if len(args.files) < 2:
         raise InputError("compare: give at least two scenario files")

@@ -1,4 +1,4 @@
-"""``dashboard [FILE]``: serve the trainers' dashboard (Mesa SolaraViz) in a browser."""
+"""``dashboard [FILE]``: serve the trainers' dashboard (a Solara app of stories) in a browser."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 from sim.scenario.errors import InputError
 from sim.scenario.loading import load_scenario
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
 """The Solara app, served as a file (``solara run`` imports it by path)."""
 
@@ -20,9 +21,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     cmd = commands.add_parser(
         "dashboard",
         help="open the live dashboard in a browser",
-        description="Serve the trainers' dashboard: pick a shipped scenario (or FILE), move the "
-        "sliders, press Reset, then step or play and watch the plots. Works without internet. "
-        "Stop it with Ctrl+C.",
+        description="Serve the trainers' dashboard: pick a story (two scenarios side by side on "
+        "the same prospects, a caption per step, a button per lever), or free play with any two "
+        "scenarios (FILE offered first); play, step and export the comparison as compare's "
+        "report. Every story in scenarios/stories/ is checked before the server starts. Works "
+        "without internet. Stop it with Ctrl+C.",
     )
     cmd.add_argument("file", nargs="?", type=Path, metavar="FILE", help="a scenario to offer first")
     cmd.add_argument(
@@ -31,7 +34,14 @@ def register(commands: argparse._SubParsersAction) -> None:
     cmd.add_argument(
         "--host",
         default="127.0.0.1",
-        help="interface to listen on (default 127.0.0.1; 0.0.0.0 for a room)",
+        help="interface to listen on (default 127.0.0.1, this computer only; 0.0.0.0 lets a "
+        "room's browsers in: anyone on the network can use it)",
+    )
+    cmd.add_argument(
+        "--stories",
+        type=Path,
+        metavar="DIR",
+        help="the stories to offer: the *.yaml files in DIR (default scenarios/stories)",
     )
     cmd.add_argument("--open", action="store_true", help="open a browser window")
     cmd.set_defaults(handler=_dashboard)
@@ -61,14 +71,26 @@ def _dashboard(args: argparse.Namespace) -> int:
         raise InputError(f"--port: must be 0..65535; got {args.port}")
     env = dict(os.environ)
     if args.file is not None:
-        load_scenario(
-            args.file
-        )  # a bad file is one clear line and exit 2, before any server starts
+        load_scenario(args.file)  # a bad file: one line and exit 2, before any server starts
         env["TOUCHPOINT_DASHBOARD_FILE"] = str(args.file.resolve())
+    from sim.dashboard.stories import STORIES_ENV, load_stories, shipped_stories
+
+    folder = shipped_stories() if args.stories is None else args.stories.resolve()
+    if not folder.is_dir():
+        raise InputError(f"--stories: {args.stories} is not a folder")
+    load_stories(folder)  # a bad story: one line and exit 2, before any server starts
+    env[STORIES_ENV] = str(folder)
     try:
+        import plotly  # noqa: F401
         import solara  # noqa: F401
     except ImportError:
         raise InputError('the dashboard needs its extras: pip install -e ".[dashboard]"') from None
+    if args.host not in LOOPBACK:
+        print(
+            f"warning: listening on {args.host}: anyone on the network can use the dashboard",
+            file=sys.stderr,
+            flush=True,
+        )
     print(
         f"dashboard at http://{args.host}:{args.port}/  (Ctrl+C stops it)",
         file=sys.stderr,

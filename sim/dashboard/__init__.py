@@ -1,1 +1,1 @@
-"""The dashboard layer: the trainers' Solara app, its model adapter and its levers."""
+"""The dashboard layer: the trainers' Solara app, its stories (YAML data), levers and live plots."""

@@ -1,7 +1,9 @@
-"""The model a dashboard session steps: the chosen scenario with its levers, and a rival.
+"""One browser session: the story being told, its two sides, where it is, and its charts.
 
-Every browser session builds its own (see :mod:`sim.dashboard.app`), so a room of
-trainees do not step each other's runs.
+Every browser session builds its own, so a room of trainees never step each other's
+runs. Nothing here is Solara: the page (:mod:`sim.dashboard.app`) calls these methods
+and shows :attr:`Session.charts`; :meth:`Session.push` sends each visible chart the
+numbers of today.
 """
 
 from __future__ import annotations
@@ -9,179 +11,177 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
+from sim.dashboard.levers import LEVERS
+from sim.dashboard.livechart import LiveChart
+from sim.dashboard.plots import DEFAULT_PLOTS, MAX_PLOTS, PLOTS, figure_layout, traces
+from sim.dashboard.sides import SIDES, Sides
+from sim.dashboard.stories import SCENARIO_DIR, Pull, Step, Story, Told
 
-from sim.dashboard.levers import apply_levers
-from sim.model.model import JourneyModel
-from sim.scenario.loading import load_scenario, scenario_from_dict
-
-SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 FILE_ENV = "TOUCHPOINT_DASHBOARD_FILE"
 """Environment variable through which ``run.py dashboard FILE`` passes its file."""
-NO_RIVAL = "none"
-GRAPH_SAMPLE = 60
-"""Prospects shown in the social graph view."""
+FREE_PLAY_SEED = 7
 
 
-class DashboardModel(JourneyModel):
-    """A :class:`JourneyModel` built from the dashboard's levers, with an optional rival.
-
-    The rival (``compare_with``) is the other scenario as shipped, on the same
-    population size, horizon and seed, stepped in lockstep: the two strategies meet
-    the same prospects. Keyword arguments only, as Mesa's SolaraViz rebuilds the
-    model from them on Reset.
-
-    Attributes:
-        rival: The second run, or None.
-        acquired: Per day, cumulative customers by first-touch source.
-        graph_sample: ``(rows, positions, edges)`` of the sampled social graph view.
-    """
-
-    def __init__(
-        self,
-        *,
-        scenario_file: str = str(SCENARIO_DIR / "touchpoint_management.yaml"),
-        compare_with: str = NO_RIVAL,
-        marketing_share: float | None = None,
-        quality: float = 1.0,
-        response_time_hours: float | None = None,
-        referral_reward: float | None = None,
-        care_touches_per_month: float | None = None,
-        population: int | None = None,
-        seed: int = 0,
-    ) -> None:
-        """Load ``scenario_file``, apply the levers (:func:`apply_levers`), build both runs.
-
-        The levers are spelled out (not ``**levers``): SolaraViz passes a ``scenario``
-        keyword to any model that accepts arbitrary keywords.
-        """
-        scenario = apply_levers(
-            load_scenario(scenario_file),
-            marketing_share=marketing_share,
-            quality=quality,
-            response_time_hours=response_time_hours,
-            referral_reward=referral_reward,
-            care_touches_per_month=care_touches_per_month,
-            population=population,
-        )
-        super().__init__(scenario, int(seed))
-        self.rival: JourneyModel | None = None
-        if compare_with and compare_with != NO_RIVAL:
-            other = load_scenario(
-                resolve_choice(compare_with),
-                {
-                    "population.size": scenario.population.size,
-                    "horizon_days": scenario.horizon_days,
-                },
-            )
-            if other.name == scenario.name:
-                other = scenario_from_dict(
-                    {**other.model_dump(), "name": f"{other.name} (shipped)"}
-                )
-            self.rival = JourneyModel(other, int(seed))
-        self.acquired: list[np.ndarray] = [self.tally.by_first_touch[0].copy()]
-        self.rival_acquired: list[np.ndarray] = (
-            [] if self.rival is None else [self.rival.tally.by_first_touch[0].copy()]
-        )
-        self.graph_sample = sample_graph(self, GRAPH_SAMPLE, seed=int(seed))
-
-    def step(self) -> None:
-        """One day of both runs."""
-        super().step()
-        self.acquired.append(self.tally.by_first_touch[0].copy())
-        if self.rival is not None and self.rival.running:
-            self.rival.step()
-            self.rival_acquired.append(self.rival.tally.by_first_touch[0].copy())
-
-    def runs(self) -> list[tuple[str, JourneyModel, list[np.ndarray]]]:
-        """``(label, model, acquired)`` of this run and the rival, if any."""
-        out = [(self.spec.name, self, self.acquired)]
-        if self.rival is not None:
-            out.append((self.rival.spec.name, self.rival, self.rival_acquired))
-        return out
-
-
-def daily_table(model: JourneyModel) -> pd.DataFrame:
-    """The model's daily table so far (day 0 = the start).
-
-    Safe to call while another thread steps the model (SolaraViz's "Use Threads"):
-    it keeps the days every column has already recorded.
-    """
-    columns = dict(model.datacollector.model_vars)
-    days = min((len(v) for v in columns.values()), default=0)
-    return pd.DataFrame({k: v[:days] for k, v in columns.items()})
-
-
-def acquisition_table(model: JourneyModel, acquired: list[np.ndarray]) -> pd.DataFrame:
-    """Cumulative customers by first-touch source, one row per day (index = day)."""
-    rows = list(acquired)
-    return pd.DataFrame(
-        np.asarray(rows).reshape(len(rows), len(model.sources)), columns=model.sources
-    )
-
-
-def sample_graph(
-    model: JourneyModel, size: int, seed: int = 0
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """A small connected sample of the social graph and a layout of it.
-
-    Breadth-first from a random prospect until ``size`` prospects, so the view shows
-    real neighbourhoods; only these few nodes are laid out. The sample uses its own
-    generator (seeded from ``seed``), never the model's, so drawing does not change a run.
-
-    Returns:
-        ``(rows, positions, edges)``: the sampled prospects' rows, their ``(n, 2)``
-        coordinates and the ``(m, 2)`` edges among them (indices into ``rows``);
-        all empty when the scenario has no explicit graph (full mixing or none).
-    """
-    graph = model.graph
-    empty = (np.zeros(0, dtype=np.int64), np.zeros((0, 2)), np.zeros((0, 2), dtype=np.int64))
-    if graph.indptr is None or graph.n == 0 or len(graph.indices) == 0:
-        return empty
-    rng = np.random.default_rng([seed, 20_24])
-    start = int(rng.choice(np.flatnonzero(graph.degrees() > 0)))
-    rows, seen, frontier = [start], {start}, [start]
-    while frontier and len(rows) < size:
-        nxt = []
-        for node in frontier:
-            ties = graph.indices[graph.indptr[node] : graph.indptr[node + 1]]
-            for tie in rng.permutation(ties):
-                tie = int(tie)
-                if tie not in seen and len(rows) < size:
-                    seen.add(tie)
-                    rows.append(tie)
-                    nxt.append(tie)
-        frontier = nxt
-    index = {row: i for i, row in enumerate(rows)}
-    edges = [
-        (index[row], index[int(tie)])
-        for row in rows
-        for tie in graph.indices[graph.indptr[row] : graph.indptr[row + 1]]
-        if int(tie) in index and row < int(tie)
-    ]
-    import networkx as nx
-
-    small = nx.Graph()
-    small.add_nodes_from(range(len(rows)))
-    small.add_edges_from(edges)
-    layout = nx.spring_layout(small, seed=int(rng.integers(2**31)))
-    positions = np.array([layout[i] for i in range(len(rows))])
-    return np.array(rows, dtype=np.int64), positions, np.array(edges, dtype=np.int64).reshape(-1, 2)
-
-
-def scenario_choices() -> dict[str, str]:
-    """Label → path of the scenarios on offer: the command line's file first, then the shipped."""
-    choices: dict[str, str] = {}
+def scenario_choices() -> dict[str, Path]:
+    """Label → file of the scenarios free play offers: the command line's file first."""
+    choices: dict[str, Path] = {}
     extra = os.environ.get(FILE_ENV)
     if extra:
-        path = Path(extra)
-        choices[f"{path.stem} ({path.name})"] = str(path.resolve())
+        path = Path(extra).resolve()
+        choices[f"{path.stem} ({path.name})"] = path
     for path in sorted(SCENARIO_DIR.glob("*.yaml")):
-        choices.setdefault(path.stem, str(path))
+        choices.setdefault(path.stem, path)
     return choices
 
 
-def resolve_choice(choice: str) -> str:
-    """A label from :func:`scenario_choices`, or a path, as a path."""
-    return scenario_choices().get(choice, choice)
+def free_play(left: Path, right: Path) -> Told:
+    """Free play as a one-step story: any two scenarios, every lever, the default plots."""
+    caption = (
+        "Free play: pull any lever on either side, step or play, and watch the plots. "
+        "Both sides meet the same prospects."
+    )
+    story = Story(
+        title=f"Free play: {left.stem} against {right.stem}",
+        left=str(left),
+        right=str(right),
+        seed=FREE_PLAY_SEED,
+        steps=[Step(caption=caption, plots=list(DEFAULT_PLOTS))],
+    )
+    return Told("free play", story, left, right)
+
+
+class Session:
+    """A story being told: the sides, the current step, the charts on screen.
+
+    Args:
+        told: The story (or free play).
+
+    Attributes:
+        revision: Raised by every lever, story step and reset: panels that show the
+            caption and the levers re-render on it, not on every day.
+        message: The last thing a lever could not do, in words (empty if none).
+    """
+
+    def __init__(self, told: Told) -> None:
+        self.told = told
+        self.sides = Sides(told.left, told.right, told.story.seed, told.story.prospects)
+        self.index = 0
+        self.revision = 0
+        self.message = ""
+        self.chosen: list[str] = list(self.step.plots)
+        self.charts: dict[str, LiveChart] = {}
+
+    @property
+    def story(self) -> Story:
+        """The story told."""
+        return self.told.story
+
+    @property
+    def step(self) -> Step:
+        """The current step of the story."""
+        return self.story.steps[self.index]
+
+    @property
+    def free(self) -> bool:
+        """Free play: every lever on offer, the plots chosen by the trainer."""
+        return self.told.key == "free play"
+
+    @property
+    def day(self) -> int:
+        """Days run so far."""
+        return self.sides.day
+
+    def plots(self) -> list[str]:
+        """The plots on screen, at most four."""
+        return self.chosen[:MAX_PLOTS]
+
+    def chart(self, name: str) -> LiveChart:
+        """The chart of a plot, made on first use, with today's numbers."""
+        if name not in self.charts:
+            self.charts[name] = LiveChart(plot=name, figure_layout=figure_layout(PLOTS[name]))
+            self._send(name)
+        return self.charts[name]
+
+    def push(self) -> None:
+        """Send today's numbers to every chart on screen (the layout stays)."""
+        for name in self.plots():
+            if name in self.charts:
+                self._send(name)
+
+    def _send(self, name: str) -> None:
+        with self.sides.lock:
+            data = traces(PLOTS[name], self.sides)
+            day = self.day
+        self.charts[name].frame = {"day": day, "revision": self.revision, "traces": data}
+
+    def stop_day(self) -> int:
+        """The day play stops at: the step's pause day still ahead, else the horizon."""
+        pause = self.step.pause_day
+        return pause if pause is not None and pause > self.day else self.sides.horizon
+
+    def forward(self, days: int) -> bool:
+        """Run ``days`` days on (not past the stop day), then update the charts.
+
+        Returns:
+            True if the stop day was reached (play should pause).
+        """
+        with self.sides.lock:
+            stop = self.stop_day()
+            self.sides.step(max(min(days, stop - self.day), 0))
+            reached = self.day >= stop
+        self.push()
+        return reached
+
+    def pull(self, pull: Pull) -> None:
+        """Pull a lever on one side or both: rebuild, replay to today, redraw."""
+        self.message = ""
+        which = SIDES if pull.side == "both" else (pull.side,)
+        with self.sides.lock:
+            for side in which:
+                self.sides.side(side).pull(pull.lever, pull.value)
+        self._changed()
+
+    def pulled(self, pull: Pull) -> bool:
+        """Whether the lever already stands at this value on every side it changes."""
+        which = SIDES if pull.side == "both" else (pull.side,)
+        return all(self.sides.side(s).pulled.get(pull.lever) == pull.value for s in which)
+
+    def next_step(self) -> None:
+        """On to the story's next step: its caption, its plots, its levers."""
+        if self.index + 1 < len(self.story.steps):
+            self.index += 1
+            self.chosen = list(self.step.plots)
+            self._changed()
+
+    def choose(self, plots: list[str]) -> None:
+        """Free play: the plots on screen (the first four)."""
+        self.chosen = [p for p in plots if p in PLOTS][:MAX_PLOTS] or list(DEFAULT_PLOTS)
+        self._changed()
+
+    def reset(self) -> None:
+        """Back to day 0 and the story's first step, no levers pulled."""
+        self.sides.reset()
+        self.index = 0
+        self.message = ""
+        self.chosen = list(self.step.plots)
+        self._changed()
+
+    def _changed(self) -> None:
+        self.revision += 1
+        self.push()
+
+    def close(self) -> None:
+        """Close the charts' widgets (the session is over)."""
+        for chart in self.charts.values():
+            chart.close()
+        self.charts.clear()
+
+
+def pull_label(pull: Pull, session: Session | None = None) -> str:
+    """The words on a lever's button."""
+    if pull.label:
+        return pull.label
+    text = LEVERS[pull.lever].text(pull.value)
+    if session is None or pull.side == "both":
+        return text
+    return f"{session.sides.side(pull.side).name}: {text}"

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.analysis.folders import add_entry, add_folder, replace_folder, to_json
+from sim.analysis.kpis import HEADLINE
 from sim.analysis.provenance import PROVENANCE, SCENARIO_FOLDER, Provenance
 from sim.experiments.compare import COMPARE_KIND, Comparison
 from sim.experiments.sensitivity import SensitivityResult
@@ -43,6 +44,34 @@ FIGURE_TITLES = {
 }
 
 
+def report_kpis() -> tuple[str, ...]:
+    """KPIs in the printed table and the report: the headline ones, cost of sale first."""
+    return ("cost_of_sale", *(k for k in HEADLINE if k != "cost_of_sale"))
+
+
+def comparison_page(
+    summary: pd.DataFrame,
+    figures: dict[str, object],
+    notes: Sequence[str],
+    kpis: Sequence[str] | None = None,
+) -> str:
+    """The self-contained ``report.html`` of a comparison, as ``compare`` and the dashboard send it.
+
+    Args:
+        summary: The comparison's summary table.
+        figures: :func:`comparison_figures`, by file stem.
+        notes: Lines above the table (what was compared, how, from what).
+        kpis: The KPIs in the table (default: :func:`report_kpis`).
+    """
+    return html_report(
+        "Touchpoint strategy comparison",
+        summary,
+        {FIGURE_TITLES[stem]: fig for stem, fig in figures.items()},
+        notes,
+        kpis or report_kpis(),
+    )
+
+
 def write_comparison(
     out: str | Path,
     comparison: Comparison,
@@ -57,13 +86,7 @@ def write_comparison(
     All or nothing: the folder appears whole or not at all.
     """
     figures = comparison_figures(comparison, summary)
-    page = html_report(
-        "Touchpoint strategy comparison",
-        summary,
-        {FIGURE_TITLES[stem]: fig for stem, fig in figures.items()},
-        notes,
-        kpis,
-    )
+    page = comparison_page(summary, figures, notes, kpis)
     with replace_folder(out, COMPARE_KIND, **model_version()) as tmp:
         if provenance is not None:
             provenance.write(tmp)
