@@ -213,7 +213,7 @@ def test_panels_render_the_caption_levers_and_charts(tree):
 
 
 def test_the_picker_offers_the_stories_and_the_file_first(tree, monkeypatch):
-    monkeypatch.setenv(session.FILE_ENV, str(tree / "small_aida_funnel.yaml"))
+    monkeypatch.setenv(stories.FILE_ENV, str(tree / "small_aida_funnel.yaml"))
     assert next(iter(session.scenario_choices())).startswith("small_aida_funnel")
     box, rc = solara.render(app.Page(), handle_error=False)
     assert len(buttons(rc, "Start this story")) == 5

@@ -69,11 +69,12 @@ def dashboard_command(args: argparse.Namespace) -> list[str]:
 def _dashboard(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         raise InputError(f"--port: must be 0..65535; got {args.port}")
+    from sim.dashboard.stories import FILE_ENV, STORIES_ENV, load_stories, shipped_stories
+
     env = dict(os.environ)
     if args.file is not None:
         load_scenario(args.file)  # a bad file: one line and exit 2, before any server starts
-        env["TOUCHPOINT_DASHBOARD_FILE"] = str(args.file.resolve())
-    from sim.dashboard.stories import STORIES_ENV, load_stories, shipped_stories
+        env[FILE_ENV] = str(args.file.resolve())
 
     folder = shipped_stories() if args.stories is None else args.stories.resolve()
     if not folder.is_dir():

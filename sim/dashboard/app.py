@@ -61,9 +61,7 @@ def Picker(on_pick) -> None:  # noqa: N802 - Solara components are CamelCase
     choices = solara.use_memo(scenario_choices, [])
     labels = list(choices)
     left = solara.use_reactive(labels[0])
-    right = solara.use_reactive(
-        "touchpoint_management" if labels[0] != "touchpoint_management" else labels[-1]
-    )
+    right = solara.use_reactive(labels[1] if len(labels) > 1 else labels[0])
     solara.HTML(tag="div", unsafe_innerHTML="<p class='touchpoint-title'>Pick a story</p>")
     PlotlyPreload.element()
     with solara.ColumnsResponsive(default=12, large=6, classes=["touchpoint-pick"]):

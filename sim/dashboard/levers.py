@@ -123,7 +123,7 @@ def _field(key: str, scale: float = 1.0) -> Overrides:
 MARKETING_MEET_SALES = "“Marketing, Meet Sales; Sales, Meet Marketing”"
 SORE_SALES_MUSCLES = "“Rub those sore sales muscles!”"
 SALES_TOUCHPOINTS = "“What are Sales Touchpoints?”"
-WHY_TOUCHPOINT_MANAGEMENT = "“Why touchpoint management? Classic sales models no longer work!”"
+WHY_TOUCHPOINTS = "“Why touchpoint management? Classic sales models no longer work!”"
 NEXT_SALE = "“Getting the next sale”"
 
 LEVERS: dict[str, Lever] = {
@@ -165,7 +165,7 @@ LEVERS: dict[str, Lever] = {
             "referral_reward",
             "Referral reward",
             "currency paid per referred customer who buys",
-            WHY_TOUCHPOINT_MANAGEMENT,
+            WHY_TOUCHPOINTS,
             "Pays customers who bring a friend who buys: journeys begin with a recommendation.",
             _field("word_of_mouth.reward"),
             high=100_000.0,
@@ -195,7 +195,7 @@ LEVERS: dict[str, Lever] = {
             "network",
             "Who talks to whom",
             "the prospects' social network",
-            WHY_TOUCHPOINT_MANAGEMENT,
+            WHY_TOUCHPOINTS,
             "The network word of mouth travels over.",
             _field("word_of_mouth.network"),
             presets=tuple(NETWORKS),

@@ -15,10 +15,8 @@ from sim.dashboard.levers import LEVERS
 from sim.dashboard.livechart import LiveChart
 from sim.dashboard.plots import DEFAULT_PLOTS, MAX_PLOTS, PLOTS, figure_layout, traces
 from sim.dashboard.sides import SIDES, Sides
-from sim.dashboard.stories import SCENARIO_DIR, Pull, Step, Story, Told
+from sim.dashboard.stories import FILE_ENV, SCENARIO_DIR, Pull, Step, Story, Told
 
-FILE_ENV = "TOUCHPOINT_DASHBOARD_FILE"
-"""Environment variable through which ``run.py dashboard FILE`` passes its file."""
 FREE_PLAY_SEED = 7
 
 

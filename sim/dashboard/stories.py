@@ -33,6 +33,8 @@ STORY_FOLDER = "stories"
 """The shipped stories live in this folder of the scenario tree."""
 STORIES_ENV = "TOUCHPOINT_DASHBOARD_STORIES"
 """Environment variable through which ``run.py dashboard --stories`` passes its folder."""
+FILE_ENV = "TOUCHPOINT_DASHBOARD_FILE"
+"""Environment variable through which ``run.py dashboard FILE`` offers its file first."""
 
 LeverName = Literal[tuple(LEVERS)]
 PlotName = Literal[tuple(PLOTS)]

@@ -1,7 +1,7 @@
 """The touch log: every touch a prospect received, one row each, for attribution research.
 
 Off by default: an ordinary run keeps per-prospect counts only (``touches_by_source``),
-and a year of the AIDA funnel is millions of touches. Switched on
+and a year of a market pushed by advertising is millions of touches. Switched on
 (``JourneyModel(..., touch_log=True)``), :func:`sim.model.touch.deliver` records each
 touch as it lands: the prospect's row, the day, the source and the quality, in
 columns of integer codes (11 bytes a touch: ``int32`` row, ``int16`` day, ``uint8``
