@@ -47,7 +47,7 @@ def test_runs_top_to_bottom(path: Path):
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(
         notebook,
-        timeout=300,
+        timeout=600,  # calibration (notebook 06) takes about 5 minutes on a 2-core machine
         kernel_name="python3",
         resources={"metadata": {"path": str(path.parent)}},  # the kernel works in notebooks/
     )
