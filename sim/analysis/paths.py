@@ -60,15 +60,19 @@ def touch_paths(results: Sequence[RunResult]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)[columns]
 
 
-def journeys(results: Sequence[RunResult]) -> pd.DataFrame:
+def journeys(results: Sequence[RunResult], paths: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per touched prospect: the path and how it ended.
+
+    Args:
+        results: Runs made with a touch log, one per replication.
+        paths: Their :func:`touch_paths`, if made already.
 
     Returns:
         ``replication``, ``prospect``, ``sources`` (tuple of source names in order),
         ``days`` (tuple), ``converted``, ``conversion_day`` (-1 if not) and ``value``
         (the first purchase's price, 0 if not).
     """
-    paths = touch_paths(results)
+    paths = touch_paths(results) if paths is None else paths
     names = np.asarray(paths["source"].cat.categories, dtype=object)[paths["source"].cat.codes]
     days = paths["day"].to_numpy()
     keys = paths["replication"].to_numpy(np.int64) << 32 | paths["prospect"].to_numpy(np.int64)

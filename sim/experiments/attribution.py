@@ -24,7 +24,6 @@ import pandas as pd
 
 from sim.analysis.attribution_models import MODEL_LABELS, MODELS, shares
 from sim.analysis.paths import journeys, path_table, touch_paths
-from sim.analysis.results import RunResult
 from sim.experiments.specs import check_count, check_seed, replication_seeds
 from sim.experiments.truth import (
     Runs,
@@ -104,18 +103,18 @@ def attribution(
     seeds = replication_seeds(seed, replications)
     runs = run_variants(scenario, seeds, executor=executor, workers=workers, progress=progress)
     truth = truth_table(runs)
-    observed = runs.observed
-    paths = journeys(observed)
+    touches = touch_paths(runs.observed)
+    paths = journeys(runs.observed, touches)
     board = scoreboard(shares(paths), truth)
     return Attribution(
         scenario=scenario.name,
         truth=truth,
         interaction=interaction(runs, truth),
-        touches=touch_paths(observed),
+        touches=touches,
         paths=path_table(paths),
         scoreboard=board,
         ranking=ranking(board),
-        mmm=mmm_frame(observed, runs),
+        mmm=mmm_frame(runs),
         runs=runs.kpis,
     )
 
@@ -152,10 +151,10 @@ def ranking(board: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def mmm_frame(observed: list[RunResult], runs: Runs) -> pd.DataFrame:
+def mmm_frame(runs: Runs) -> pd.DataFrame:
     """Daily spend, touches and outcomes per channel, with each channel's true contribution."""
     frames = []
-    for replication, result in enumerate(observed):
+    for replication, result in enumerate(runs.observed):
         channels = result.spec.enabled_channels()
         days = result.daily[result.daily["day"] >= 1]
         spend = days.melt(
