@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -54,9 +55,19 @@ def record_settings(folder: Path, settings: dict) -> None:
 
 @contextlib.contextmanager
 def kept_on_stop(kept: str) -> Iterator[None]:
-    """On Ctrl-C, say what is kept and that the same command continues; then stop."""
+    """On Ctrl-C, say what is kept and that the same command continues; then stop.
+
+    A Ctrl-C that lands while the database is being read makes SQLAlchemy log "Error
+    closing cursor" with a traceback as the interrupt passes; the interrupt is the
+    user's, so that log is not printed (the one line below says what happened).
+    """
+    database_log = logging.getLogger("sqlalchemy")
+    silence = logging.NullHandler()
+    database_log.addHandler(silence)
     try:
         yield
     except KeyboardInterrupt:
         print(f"interrupted: {kept}; run the same command again to continue", file=sys.stderr)
         raise
+    finally:
+        database_log.removeHandler(silence)
