@@ -3,9 +3,11 @@
 Starts ``run.py dashboard`` on a free port of 127.0.0.1 (never another interface), opens
 ``--sessions`` headless Chromium contexts at once against that one server, and in each:
 loads the page (page-ready: the story picker is on screen), starts the first story
-(first plot: the first chart drawn, counted from the page load), then presses "Forward a
-day" ``--steps`` times (step: from the click until every chart on screen shows the new
-day). Everything is bounded in time; the server is stopped by its pid at the end.
+(first plot: the first chart drawn, counted from the page load; after pick: counted from
+the click, which ``--read-seconds`` delays as a trainee reading the picker would), then
+presses "Forward a day" ``--steps`` times (step: from the click until every chart on
+screen shows the new day). Everything is bounded in time; the server is stopped by its pid
+at the end.
 
     python benchmarks/dashboard_latency.py --sessions 20 --steps 3
 
@@ -51,6 +53,7 @@ class SessionTimes:
 
     page_ready: float = float("nan")
     first_plot: float = float("nan")
+    after_pick: float = float("nan")
     steps: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
@@ -112,8 +115,13 @@ async def wait_for_day(page, day: int, timeout_ms: float) -> None:
     )
 
 
-async def run_session(browser, url: str, steps: int, timeout_ms: float) -> SessionTimes:
-    """One trainee in a context of its own: load, start the first story, step ``steps`` days."""
+async def run_session(
+    browser, url: str, steps: int, timeout_ms: float, read_seconds: float = 0.0
+) -> SessionTimes:
+    """One trainee in a context of its own: load, start the first story, step ``steps`` days.
+
+    ``read_seconds``: how long the trainee reads the picker before clicking a story.
+    """
     times = SessionTimes()
     context = await browser.new_context(viewport={"width": 1600, "height": 1000})
     try:
@@ -123,9 +131,12 @@ async def run_session(browser, url: str, steps: int, timeout_ms: float) -> Sessi
         await page.goto(url, timeout=timeout_ms)
         await page.get_by_text("Pick a story").wait_for(timeout=timeout_ms)
         times.page_ready = time.monotonic() - start
+        await asyncio.sleep(read_seconds)
+        picked = time.monotonic()
         await page.get_by_role("button", name="Start this story").first.click(timeout=timeout_ms)
         await page.locator(".touchpoint-chart .main-svg").first.wait_for(timeout=timeout_ms)
         times.first_plot = time.monotonic() - start
+        times.after_pick = time.monotonic() - picked
         await wait_for_day(page, 0, timeout_ms)
         forward = page.get_by_role("button", name="Forward a day")
         for day in range(1, steps + 1):
@@ -140,7 +151,9 @@ async def run_session(browser, url: str, steps: int, timeout_ms: float) -> Sessi
     return times
 
 
-def run_room(url: str, sessions: int, steps: int, timeout_ms: float = 90_000) -> list[SessionTimes]:
+def run_room(
+    url: str, sessions: int, steps: int, timeout_ms: float = 90_000, read_seconds: float = 0.0
+) -> list[SessionTimes]:
     """``sessions`` browser contexts of one headless Chromium at once, against ``url``."""
     from playwright.async_api import async_playwright
 
@@ -150,7 +163,10 @@ def run_room(url: str, sessions: int, steps: int, timeout_ms: float = 90_000) ->
             try:
                 return list(
                     await asyncio.gather(
-                        *(run_session(browser, url, steps, timeout_ms) for _ in range(sessions))
+                        *(
+                            run_session(browser, url, steps, timeout_ms, read_seconds)
+                            for _ in range(sessions)
+                        )
                     )
                 )
             finally:
@@ -166,6 +182,7 @@ def summary(results: list[SessionTimes]) -> dict[str, float | int | list[str]]:
     for name, values in (
         ("page_ready", [r.page_ready for r in results]),
         ("first_plot", [r.first_plot for r in results]),
+        ("after_pick", [r.after_pick for r in results]),
         ("step", steps),
     ):
         done = [v for v in values if v == v]
@@ -186,11 +203,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=1)
     parser.add_argument("--steps", type=int, default=3)
+    parser.add_argument(
+        "--read-seconds",
+        type=float,
+        default=0.0,
+        help="seconds a trainee reads the picker before clicking a story (default 0)",
+    )
     parser.add_argument("--log", type=Path, default=Path("/tmp/touchpoint-dashboard.log"))
     args = parser.parse_args()
     with dashboard_server(args.log) as (url, pid):
         cpu, wall = cpu_seconds(pid), time.monotonic()
-        results = run_room(url, args.sessions, args.steps)
+        results = run_room(url, args.sessions, args.steps, read_seconds=args.read_seconds)
         cpu, wall = cpu_seconds(pid) - cpu, time.monotonic() - wall
     figures = summary(results)
     figures["server_cpu_share"] = round(cpu / wall, 2)
