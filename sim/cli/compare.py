@@ -45,7 +45,7 @@ def _compare(args: argparse.Namespace) -> int:
     from sim.experiments.compare import compare
     from sim.experiments.specs import replication_seeds
     from sim.outputs.tables import comparison_text, extra_text
-    from sim.outputs.writers import COMPARE_KIND, report_kpis, write_comparison
+    from sim.outputs.writers import COMPARE_KIND, METHOD_NOTES, report_kpis, write_comparison
 
     if len(args.files) < 2:
         raise InputError("compare: give at least two scenario files")
@@ -68,10 +68,7 @@ def _compare(args: argparse.Namespace) -> int:
         f"Scenarios: {', '.join(result.scenarios)} (baseline: {result.scenarios[0]}).",
         f"{args.replications} replications each on common random numbers (master seed "
         f"{args.seed}): replication k of every scenario meets the same prospects.",
-        "Confidence intervals: BCa bootstrap over replications (they stay within the range a "
-        "KPI can take). Differences: per-replication differences, their Student-t interval and "
-        "the paired t-test; 'clear' when the 95% CI of the difference excludes 0.",
-        "cost of sale = (marketing spend + sales cost + referral rewards) / new customers.",
+        *METHOD_NOTES,
         f"Generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC from: "
         + " ".join(str(f) for f in args.files)
         + (f" with --set {' '.join(args.set)}" if args.set else ""),

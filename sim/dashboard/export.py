@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from sim.dashboard.levers import LEVERS
 from sim.dashboard.sides import Side, Sides
 from sim.experiments.compare import compare
-from sim.outputs.writers import comparison_figures, comparison_page
+from sim.outputs.writers import METHOD_NOTES, comparison_figures, comparison_page
 
 REPLICATIONS = 10
 """Runs of each side in an exported report."""
@@ -32,9 +32,7 @@ def report_html(sides: Sides, replications: int = REPLICATIONS) -> str:
         f"{replications} replications each on common random numbers (master seed "
         f"{sides.seed}): replication k of both sides meets the same prospects.",
         *levers,
-        "Confidence intervals: BCa bootstrap over replications. Differences: paired by "
-        "replication; 'clear' when the 95% CI of the difference excludes 0.",
-        "cost of sale = (marketing spend + sales cost + referral rewards) / new customers.",
+        *METHOD_NOTES,
         f"Generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.",
         *(f"Warning: {w}" for w in result.warnings()),
     ]
