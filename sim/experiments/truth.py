@@ -115,7 +115,8 @@ class Runs:
     Attributes:
         variants: The variants run, the baseline first.
         kpis: One row per variant × replication: ``variant``, ``replication``, ``seed``, KPIs.
-        daily: New customers and revenue per variant, replication and day.
+        daily: New customers and revenue per replication and day, of the baseline and of
+            each channel's removal (what :func:`daily_contribution` needs).
         observed: The baseline's runs with their touch logs, one per replication: what
             a marketing team would observe.
     """
@@ -145,7 +146,7 @@ def run_variants(
             seed,
             r,
             variant.name,
-            keep_daily=True,
+            keep_daily=variant.kind == "channel",  # the baseline's comes with its result
             touch_log=variant.kind is None,
         )
         for variant in chosen
@@ -155,10 +156,11 @@ def run_variants(
     meta = [{"variant": s.label, "replication": s.replication, "seed": s.seed} for s in specs]
     daily = pd.concat(
         [
-            rec["daily"][["day", "new_customers", "revenue"]].assign(
-                variant=spec.label, replication=spec.replication
-            )
+            (rec["result"].daily if "result" in rec else rec["daily"])[
+                ["day", "new_customers", "revenue"]
+            ].assign(variant=spec.label, replication=spec.replication)
             for spec, rec in zip(specs, records, strict=True)
+            if "result" in rec or "daily" in rec
         ],
         ignore_index=True,
     )
