@@ -66,3 +66,20 @@ def test_batch_is_bounded_in_rows():
     scenario = small(size=200_000, days=1)
     specs = [RunSpec(scenario, s, r, scenario.name) for r, s in enumerate(range(6))]
     assert max(len(b) for b in runner.batches(specs)) == runner.BATCH_ROWS // 200_000
+
+
+class ListedAudience(sim.Channel):
+    """A channel that lists its audience, as any channel overriding ``choose`` does."""
+
+    def choose(self, audience, n):
+        return super().choose(audience, n)
+
+
+@pytest.mark.parametrize("name", ["aida_funnel", "sales_funnel"])
+def test_an_audience_counted_not_listed_touches_the_same_prospects(name):
+    """Channels aimed at everyone in their stages find their prospects by rank: same numbers."""
+    scenario = small(name, size=1500, days=90)
+    counted = simulate_batch(scenario, SEEDS[:2])
+    listed = simulate_batch(scenario, SEEDS[:2], channel_class=ListedAudience)
+    for a, b in zip(counted, listed, strict=True):
+        assert _same(a, b)

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from sim.model.audiences import ranked_rows
 from sim.model.ledger import Item
 from sim.model.prospects import ACTIVE_CUSTOMER, OPEN_STAGES, Stage, in_stages, stage_mask
-from sim.model.sampling import sample_quality, sample_rows
 from sim.model.touch import deliver
 from sim.scenario.schema import Channel as ChannelSpec
 from sim.scenario.vocabulary import DAYS_PER_MONTH, DIMENSIONS, Payer
@@ -116,6 +116,15 @@ class Channel(mesa.Agent):
         self.weights = np.asarray(spec.trust.as_tuple())
         self._targets = stage_mask(Stage[s.upper()] for s in spec.stages)
         self.flighting = Flighting(spec.flighting)
+        # everyone in the target stages, chosen the default way: counted, never listed
+        self._counted = (
+            spec.audience == "everyone"
+            and spec.best_connected_share is None
+            and all(
+                getattr(type(self), name) is getattr(Channel, name)
+                for name in ("audience", "touches_today", "choose")
+            )
+        )
 
     def audience(self) -> np.ndarray:
         """Prospects this channel can reach today."""
@@ -133,11 +142,13 @@ class Channel(mesa.Agent):
 
     def touches_today(self, audience: np.ndarray) -> np.ndarray:
         """How many prospects to touch in each replication: reach-, then budget-limited."""
-        replicas = self.model.replicas
-        n = replicas.counts(audience)
+        return self._affordable(self.model.replicas.counts(audience))
+
+    def _affordable(self, available: np.ndarray) -> np.ndarray:
+        """Touches per replication out of ``available`` prospects: reach, then budget."""
+        n = available
         if self.spec.reach_per_day < 1.0:
-            reach = self.spec.reach_per_day
-            n = np.array(replicas.each(lambda rng, r: int(rng.binomial(n[r], reach))))
+            n = self.model.replicas.binomial(n, self.spec.reach_per_day)
         if self.spec.cost_per_touch > 0:
             share = self.model.spec.population.sample_share
             per_day = self.spec.budget * share / DAYS_PER_MONTH / self.spec.cost_per_touch
@@ -153,11 +164,33 @@ class Channel(mesa.Agent):
         The chosen stay in row order, so the touch that follows walks the columns
         in order (several times faster than in random order on large audiences).
         """
-        replicas = self.model.replicas
-        blocks = replicas.blocks(audience)
-        if all(n[r] == block.size for r, block in enumerate(blocks)):
-            return audience
-        return np.concatenate(replicas.each(lambda rng, r: sample_rows(rng, blocks[r], n[r])))
+        return self.model.replicas.sample(audience, n)
+
+    def touch_quality(self, rows: np.ndarray) -> np.ndarray:
+        """Quality of this channel's touch on each of ``rows``, lifted by what reps learned."""
+        model = self.model
+        lift = model.content_lift()[model.replicas.of(rows)]
+        return model.replicas.quality(rows, self.spec.quality) * lift
+
+    def _by_list(self) -> tuple[np.ndarray, np.ndarray]:
+        """Today's touches per replication and the prospects touched, from the listed audience."""
+        audience = self.audience()
+        n = self.touches_today(audience)
+        return n, self.choose(audience, n) if n.any() else audience[:0]
+
+    def _by_rank(self) -> tuple[np.ndarray, np.ndarray]:
+        """As :meth:`_by_list`, for everyone in the target stages: the same draws and rows.
+
+        The audience is counted from the stage counts; only the chosen ranks are
+        found in the stage column (:func:`~sim.model.audiences.ranked_rows`).
+        """
+        table, replicas = self.model.prospects, self.model.replicas
+        available = table.stage_counts[:, self._targets].sum(axis=1)
+        n = self._affordable(available)
+        if not n.any():
+            return n, np.zeros(0, dtype=np.int64)
+        ranks, cuts = replicas.ranks(available, n)
+        return n, ranked_rows(table.stage, self._targets, replicas.size, ranks, cuts)
 
     def step(self) -> None:
         """Touch today's share of the audience and pay for it."""
@@ -170,17 +203,13 @@ class Channel(mesa.Agent):
                 Item.FIXED,
                 spec.fixed_cost_per_month * model.spec.population.sample_share / DAYS_PER_MONTH,
             )
-        audience = self.audience()
-        n = self.touches_today(audience)
+        n, rows = self._by_rank() if self._counted else self._by_list()
         if not n.any():
             return
-        rows = self.choose(audience, n)
-        lift = model.content_lift()[model.replicas.of(rows)]
-        quality = model.replicas.per_row(rows, self._quality) * lift
         deliver(
             model.prospects,
             rows,
-            quality,
+            self.touch_quality(rows),
             self.weights,
             self.source,
             model.spec.attention,
@@ -197,9 +226,6 @@ class Channel(mesa.Agent):
             touches=n,
             where=n > 0,
         )
-
-    def _quality(self, rng: np.random.Generator, k: int) -> np.ndarray:
-        return sample_quality(rng, self.spec.quality, k)
 
 
 def whole_today(per_day: float, day: int) -> int:
@@ -272,9 +298,7 @@ class Rep(mesa.Agent):
     def touch_quality(self, leads: np.ndarray) -> np.ndarray:
         """Quality of this rep's touch on each lead: skill, lifted if informed."""
         sales = self.model.spec.sales
-        quality = self.model.replicas.per_row(
-            leads, lambda rng, k: sample_quality(rng, sales.skill, k)
-        )
+        quality = self.model.replicas.quality(leads, sales.skill)
         if sales.use_online_history:
             history = self.model.prospects.online_touches[leads] / sales.informed_after_touches
             quality = quality * (1.0 + sales.informed_bonus * np.minimum(history, 1.0))

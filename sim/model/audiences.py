@@ -1,10 +1,16 @@
-"""Today's channel audiences: who each kind of channel can reach, found once a day."""
+"""Today's channel audiences: who each kind of channel can reach, found once a day.
+
+An audience of everyone in some stages is counted by the stage counts and never
+listed: a channel draws the ranks it touches and :func:`ranked_rows` finds just
+those rows (at a million prospects, listing an audience cost more than touching it).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 import numpy as np
+from numba import njit
 
 from sim.model.prospects import Stage
 
@@ -39,3 +45,26 @@ class Audiences:
     def clear(self) -> None:
         """A new day: every audience is found again."""
         self._found.clear()
+
+
+@njit(cache=True, nogil=True)
+def ranked_rows(stage, stages, size, ranks, cuts):  # noqa: ANN001, ANN201 - compiled
+    """The rows at ``ranks`` among each replication's rows in ``stages``, without finding all.
+
+    Replication ``r``'s ranks are ``ranks[cuts[r]:cuts[r+1]]``, sorted, and count its
+    rows in ``stages`` in row order: the rows that indexing the scan's result would
+    give, found by a pass that writes only them and stops after the last.
+    """
+    out = np.empty(ranks.size, dtype=np.int64)
+    for r in range(cuts.size - 1):
+        k, last = cuts[r], cuts[r + 1]
+        rank = 0
+        i, end = r * size, (r + 1) * size
+        while k < last and i < end:
+            if stages[stage[i]]:
+                if rank == ranks[k]:
+                    out[k] = i
+                    k += 1
+                rank += 1
+            i += 1
+    return out

@@ -38,7 +38,6 @@ from sim.model.prospects import (
 from sim.model.replicas import Replicas
 from sim.model.reviews import ReviewBoard
 from sim.model.sales import SalesQueue
-from sim.model.sampling import sample_quality
 from sim.model.touch import decay, deliver
 from sim.model.touchlog import TouchLog
 from sim.scenario.edges import read_edges
@@ -337,7 +336,7 @@ class JourneyModel(mesa.Model):
         deliver(
             table,
             receivers,
-            replicas.per_row(receivers, lambda rng, k: sample_quality(rng, wom.quality, k)),
+            replicas.quality(receivers, wom.quality),
             self._referral_weights,
             self.source_index["referral"],
             self.spec.attention,

@@ -147,7 +147,7 @@ class SocialGraph:
             if self.n < 2:
                 return np.full(rows.size, -1, dtype=np.int64)
             n = self.n
-            ties = replicas.per_row(rows, lambda rng, k: rng.integers(0, n - 1, size=k))
+            ties = replicas.integers(rows, n - 1)
             block = replicas.of(rows) * n
             return ties + (ties >= rows - block) + block
         start = self.indptr[rows]

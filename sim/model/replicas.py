@@ -10,6 +10,8 @@ own seed), every draw for a row comes from the generator of that row's
 replication, and the draws are made in the same order as in a run of that
 replication alone. So replication ``r`` of a batch gives exactly the numbers of a
 single run with its seed, whatever the batch it is in, the engine or the workers.
+Small draws go through compiled kernels (:mod:`sim.model.draws`) that serve every
+replication in one call, large ones through numpy, replication by replication.
 """
 
 from __future__ import annotations
@@ -18,10 +20,24 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from sim.model.sampling import bernoulli_rows
+from sim.model import draws
+from sim.model.sampling import (
+    DENSE_TRIALS,
+    SMALL_SAMPLE,
+    bernoulli_rows,
+    constant_quality,
+    sample_ranks,
+)
+from sim.scenario.schema import Quality
 
 Draw = Callable[[np.random.Generator, int], np.ndarray]
 """A draw of ``k`` numbers from one replication's generator."""
+
+COMPILED_BELOW = 1000
+"""Mean draws per replication below which one compiled call draws for the whole batch
+(:mod:`sim.model.draws`); above, numpy draws for each replication in turn: numpy is
+faster per number (a compiled integer costs ~10× numpy's), the compiled call per batch.
+Both make the same draws, so the choice changes no number."""
 
 
 class Replicas:
@@ -43,6 +59,7 @@ class Replicas:
         self.rngs = [np.random.default_rng(s) for s in self.seeds]
         if first is not None:
             self.rngs[0] = first
+        self.streams = draws.streams(self.rngs)
         self.offsets = np.arange(self.count, dtype=np.int64) * size
         self._bounds = np.arange(self.count + 1, dtype=np.int64) * size
         self._numbers = np.arange(self.count, dtype=np.int64)
@@ -115,41 +132,92 @@ class Replicas:
 
     def uniform(self, rows: np.ndarray) -> np.ndarray:
         """One uniform number in [0, 1) per row."""
-        return self.per_row(rows, _uniform)
+        if self.count == 1:
+            return self.rngs[0].random(rows.size)
+        return draws.uniform(self.streams, self.counts(rows))
 
     def chance(self, rows: np.ndarray, p: float | np.ndarray) -> np.ndarray:
         """Whether each row succeeds in a trial of chance ``p`` (scalar or per row)."""
         return self.uniform(rows) < p
 
+    def quality(self, rows: np.ndarray, dist: Quality) -> np.ndarray:
+        """One touch quality per row (:func:`~sim.model.sampling.sample_quality`)."""
+        constant = constant_quality(dist)
+        if constant is not None:
+            return np.full(rows.size, constant)
+        shape = (dist.mean / dist.sd) ** 2
+        counts = self.counts(rows)
+        if self._compiled(counts.mean()):
+            return draws.gamma(self.streams, counts, shape, dist.mean / shape)
+        return self._each(counts, lambda rng, k: rng.gamma(shape, dist.mean / shape, k))
+
+    def integers(self, rows: np.ndarray, high: int) -> np.ndarray:
+        """One integer in [0, high) per row."""
+        counts = self.counts(rows)
+        if self._compiled(counts.mean()):
+            return draws.integers(self.streams, counts, high)
+        return self._each(counts, lambda rng, k: rng.integers(0, high, size=k))
+
+    def binomial(self, trials: np.ndarray, p: float) -> np.ndarray:
+        """Successes in ``trials[r]`` trials of chance ``p``, per replication."""
+        trials = np.asarray(trials, dtype=np.int64)
+        if self.count == 1:
+            return np.array([self.rngs[0].binomial(trials[0], p)], dtype=np.int64)
+        return draws.binomial(self.streams, trials, p)
+
     def bernoulli(self, eligible: np.ndarray, p: float) -> np.ndarray:
         """Rows where ``eligible`` holds that succeed in a trial of chance ``p``, sorted.
 
-        Each replication draws its own trials (see :func:`~sim.model.sampling.bernoulli_rows`).
+        Each replication draws its own trials (:func:`~sim.model.sampling.bernoulli_rows`).
         """
-        if self.count == 1:
-            return bernoulli_rows(self.rngs[0], eligible, p)
-        return self.per_replica_rows(lambda rng, r: bernoulli_rows(rng, self.block(eligible, r), p))
+        if p <= 0:
+            return np.zeros(0, dtype=np.int64)
+        if p >= 1:
+            return np.flatnonzero(eligible)
+        if self._compiled(self.size if p > DENSE_TRIALS else self.size * p):
+            return draws.bernoulli(self.streams, eligible, self.size, p)
+        parts = [
+            bernoulli_rows(rng, self.block(eligible, r), p) + self.offsets[r]
+            for r, rng in enumerate(self.rngs)
+        ]
+        return parts[0] if self.count == 1 else np.concatenate(parts)
 
-    def each(self, draw: Callable[[np.random.Generator, int], object]) -> list[object]:
-        """One call per replication: ``draw(generator, r)``."""
-        return [draw(rng, r) for r, rng in enumerate(self.rngs)]
+    def sample(self, rows: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+        """``wanted[r]`` of replication ``r``'s ``rows``, uniformly without replacement.
 
-    def per_replica_rows(
-        self, local: Callable[[np.random.Generator, int], np.ndarray]
-    ) -> np.ndarray:
-        """Rows chosen replication by replication, in batch rows.
-
-        ``local(generator, r)`` gives row numbers inside replication ``r`` (0..N-1).
+        ``rows`` grouped by replication; the chosen stay in the order of ``rows``.
         """
-        if self.count == 1:
-            return local(self.rngs[0], 0)
-        parts = [local(rng, r) + self.offsets[r] for r, rng in enumerate(self.rngs)]
-        return np.concatenate(parts)
+        cuts = self._cuts(rows)
+        ranks, bounds = self.ranks(np.diff(cuts), wanted)
+        return rows[np.repeat(cuts[:-1], np.diff(bounds)) + ranks]
+
+    def ranks(self, available: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Sorted ranks of ``wanted[r]`` of ``available[r]`` items per replication, and cuts.
+
+        Replication ``r``'s ranks are ``ranks[cuts[r]:cuts[r+1]]``
+        (:func:`~sim.model.sampling.sample_ranks`).
+        """
+        available = np.asarray(available, dtype=np.int64)
+        wanted = np.minimum(np.asarray(wanted, dtype=np.int64), available)
+        indices = wanted < SMALL_SAMPLE * available  # else random keys, one per item
+        work = np.where(indices, wanted, np.where(wanted < available, available, 0))
+        if self._compiled(work.mean()):
+            return draws.ranks(self.streams, available, wanted)
+        parts = [
+            sample_ranks(rng, int(m), int(n))
+            for rng, m, n in zip(self.rngs, available, wanted, strict=True)
+        ]
+        return np.concatenate(parts), np.concatenate([[0], np.cumsum(wanted)])
+
+    def _compiled(self, draws_per_replica: float) -> bool:
+        """Whether one compiled call should draw for the batch (see :data:`COMPILED_BELOW`)."""
+        return self.count > 1 and draws_per_replica < COMPILED_BELOW
+
+    def _each(self, counts: np.ndarray, draw: Draw) -> np.ndarray:
+        """``draw(generator, k)`` for each replication, its ``counts[r]`` numbers joined."""
+        parts = [draw(rng, int(k)) for rng, k in zip(self.rngs, counts, strict=True)]
+        return parts[0] if self.count == 1 else np.concatenate(parts)
 
     def block(self, column: np.ndarray, r: int) -> np.ndarray:
         """Replication ``r``'s rows of a prospect column (a view)."""
         return column[r * self.size : (r + 1) * self.size]
-
-
-def _uniform(rng: np.random.Generator, k: int) -> np.ndarray:
-    return rng.random(k)

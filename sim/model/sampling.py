@@ -13,6 +13,9 @@ from sim.scenario.schema import Quality, Satisfaction
 DENSE_TRIALS = 0.2
 """Above this chance, trials are drawn as one uniform per prospect; below, as gaps."""
 
+SMALL_SAMPLE = 0.125
+"""Below this share of the items, a sample is drawn as indices; above, as random keys."""
+
 
 def bernoulli_rows(rng: np.random.Generator, eligible: np.ndarray, p: float) -> np.ndarray:
     """Rows where ``eligible`` holds that succeed in an independent trial of chance ``p``.
@@ -20,15 +23,12 @@ def bernoulli_rows(rng: np.random.Generator, eligible: np.ndarray, p: float) -> 
     Every prospect gets its own trial, as ``eligible & (rng.random(n) < p)`` would,
     but a small chance is drawn as geometric gaps between successes: a 1% daily
     chance over a million prospects costs ten thousand draws, not a million.
+    ``0 < p < 1``.
 
     Returns:
         Sorted row indices.
     """
     n = eligible.size
-    if p <= 0:
-        return np.zeros(0, dtype=np.int64)
-    if p >= 1:
-        return np.flatnonzero(eligible)
     if p > DENSE_TRIALS:
         return np.flatnonzero(eligible & (rng.random(n) < p))
     hits = _success_positions(rng, n, p)
@@ -46,25 +46,32 @@ def _success_positions(rng: np.random.Generator, n: int, p: float) -> np.ndarray
     return positions[: np.searchsorted(positions, n)]
 
 
-SMALL_SAMPLE = 0.125
-"""Below this share of the rows, a sample is drawn as indices; above, as random keys."""
+def sample_ranks(rng: np.random.Generator, m: int, n: int) -> np.ndarray:
+    """Sorted ranks of ``n`` of ``m`` items, uniformly without replacement.
 
-
-def sample_rows(rng: np.random.Generator, rows: np.ndarray, n: int) -> np.ndarray:
-    """``n`` of ``rows`` drawn uniformly without replacement, in the order of ``rows``."""
-    m = rows.size
+    Every rank if as many are wanted; below :data:`SMALL_SAMPLE` of them numpy's
+    ``rng.choice`` (sorted); else the ranks of the ``n`` smallest of ``m`` random keys.
+    """
     if n >= m:
-        return rows
+        return np.arange(m)
     if n < SMALL_SAMPLE * m:
-        return rows[np.sort(rng.choice(m, n, replace=False))]
+        return np.sort(rng.choice(m, n, replace=False))
     keys = rng.random(m)
-    return rows[keys <= np.partition(keys, n - 1)[n - 1]]
+    return np.flatnonzero(keys <= np.partition(keys, n - 1)[n - 1])
+
+
+def constant_quality(dist: Quality) -> float | None:
+    """The quality every draw takes when the spread is nil (else None: draw a gamma)."""
+    if dist.sd <= 1e-9 * dist.mean or dist.mean == 0:  # (mean/sd)² would overflow
+        return dist.mean
+    return None
 
 
 def sample_quality(rng: np.random.Generator, dist: Quality, n: int) -> np.ndarray:
     """Draw ``n`` positive qualities from a gamma with the given mean and sd."""
-    if dist.sd <= 1e-9 * dist.mean or dist.mean == 0:  # (mean/sd)² would overflow: constant
-        return np.full(n, dist.mean, dtype=np.float64)
+    constant = constant_quality(dist)
+    if constant is not None:
+        return np.full(n, constant, dtype=np.float64)
     shape = (dist.mean / dist.sd) ** 2
     return rng.gamma(shape, dist.mean / shape, size=n)
 
