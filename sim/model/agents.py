@@ -67,6 +67,7 @@ class Prospect(mesa.Agent):
     @stage.setter
     def stage(self, value: Stage) -> None:
         self.model.prospects.move(np.array([self.row]), Stage(value))
+        self.model.prospects.changed[self.row] = True  # the journey and sales look again
 
     @property
     def trust(self) -> dict[str, float]:

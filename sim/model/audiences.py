@@ -60,6 +60,14 @@ def ranked_rows(stage, stages, size, ranks, cuts):  # noqa: ANN001, ANN201 - com
         k, last = cuts[r], cuts[r + 1]
         rank = 0
         i, end = r * size, (r + 1) * size
+        if last - k > size // 16:  # many touched: whether a row is one is a coin toss
+            while k < last and i < end:  # so branch-free
+                qualifies = stages[stage[i]]
+                out[k] = i
+                k += qualifies and rank == ranks[k]
+                rank += qualifies
+                i += 1
+            continue
         while k < last and i < end:
             if stages[stage[i]]:
                 if rank == ranks[k]:

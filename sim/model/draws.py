@@ -129,16 +129,46 @@ def ranks(streams, available, wanted):  # noqa: ANN001, ANN201 - compiled
         elif n < SMALL_SAMPLE * m:
             part = np.sort(_choice(streams[r], m, n))
         else:
-            keys = np.empty(m)
-            for i in range(m):
-                keys[i] = streams[r].random()
-            part = np.flatnonzero(keys <= np.partition(keys, n - 1)[n - 1])
+            part = _smallest_keys(streams[r], m, n)
         parts.append(part)
         bounds[r + 1] = bounds[r] + part.size
     out = np.empty(bounds[count], dtype=np.int64)
     for r in range(count):
         out[bounds[r] : bounds[r + 1]] = parts[r]
     return out, bounds
+
+
+@njit(cache=True, nogil=True)
+def _smallest_keys(rng, m, n):  # noqa: ANN001, ANN202 - compiled
+    """Ranks of the ``n`` smallest of ``m`` uniform keys (``rng.random(m)``), in order.
+
+    The ``n``-th smallest key is found exactly, as ``np.partition`` would, by counting
+    the keys in equal buckets of [0, 1) and sorting the one bucket that holds it.
+    """
+    keys = np.empty(m)
+    for i in range(m):
+        keys[i] = rng.random()
+    buckets = 1 << max(4, min(20, int(np.log2(m)) - 1))  # a power of 2: key·buckets is exact
+    counts = np.zeros(buckets, dtype=np.int64)
+    for i in range(m):
+        counts[int(keys[i] * buckets)] += 1
+    below, b = 0, 0
+    while below + counts[b] < n:
+        below += counts[b]
+        b += 1
+    inside = np.empty(counts[b])
+    j = 0
+    for i in range(m):
+        if int(keys[i] * buckets) == b:
+            inside[j] = keys[i]
+            j += 1
+    cut = np.sort(inside)[n - below - 1]
+    out = np.empty(m + 1, dtype=np.int64)
+    k = 0
+    for i in range(m):  # branch-free: half of the keys are in, at random
+        out[k] = i
+        k += keys[i] <= cut
+    return out[:k].copy()
 
 
 @njit(cache=True, nogil=True)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.model.prospects import Stage, in_stages, stage_mask
+from sim.model.prospects import Stage, stage_mask
 
 if TYPE_CHECKING:
     from sim.model.market import Market
@@ -38,8 +38,10 @@ def update_needs(model: Market) -> None:
 def advance(model: Market, day: int) -> None:
     """Move warming prospects with a need along by their trust progress."""
     table, spec = model.prospects, model.spec
-    rows = np.flatnonzero(in_stages(table.stage, _WARMING) & table.need & table.changed)
-    table.changed[:] = False
+    looked = np.flatnonzero(table.changed)  # nobody else can move on (or buy) today
+    table.changed[looked] = False
+    table.looked = looked
+    rows = looked[_WARMING[table.stage[looked]] & table.need[looked]]
     if rows.size == 0:
         return
     progress = table.progress(rows)

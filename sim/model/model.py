@@ -43,7 +43,8 @@ from sim.model.touchlog import TouchLog
 from sim.scenario.edges import read_edges
 from sim.scenario.schema import Scenario
 
-_NOT_UNAWARE = np.arange(N_STAGES) != Stage.UNAWARE
+_SELF_SERVE = OPEN_STAGES & (np.arange(N_STAGES) != Stage.UNAWARE)
+"""Who may buy without a rep, if the scenario allows it: aware, open prospects."""
 
 
 class JourneyModel(mesa.Model):
@@ -213,6 +214,7 @@ class JourneyModel(mesa.Model):
         self.prospects.today = day
         self._new_customers[:] = 0
         self.won_today = []
+        self.prospects.looked = self.prospects.looked[:0]
         self.update_needs()
         decay(self.prospects, self.spec.attention)
         self._opt_out()
@@ -242,7 +244,8 @@ class JourneyModel(mesa.Model):
         """Latent needs arise and active ones fade (:func:`sim.model.journey.update_needs`).
 
         An override that changes ``prospects.need`` (or trust) must also set
-        ``prospects.changed[rows] = True``: the journey step looks only at changed rows.
+        ``prospects.changed[rows] = True``: the journey step, and self-serve buying, look only
+        at changed rows.
         """
         journey.update_needs(self)
 
@@ -353,9 +356,12 @@ class JourneyModel(mesa.Model):
         """
         day = self.day
         table = self.prospects
-        if self.spec.handoff.self_serve:
-            eligible = in_stages(table.stage, OPEN_STAGES & _NOT_UNAWARE)
-            candidates = np.flatnonzero(eligible & table.need & table.good_fit)
+        if self.spec.handoff.self_serve:  # whoever could buy and did not, bought or left:
+            # only prospects changed since the journey looked yesterday can buy today
+            since = np.flatnonzero(table.changed)  # touched after the journey looked
+            pool = np.union1d(table.looked, since) if since.size else table.looked
+            pool = pool[_SELF_SERVE[table.stage[pool]]]
+            candidates = pool[table.need[pool] & table.good_fit[pool]]
         else:  # leads stay leads until they buy or give up: today's are the morning's
             leads = self.sales_queue.leads
             candidates = leads[table.need[leads] & table.good_fit[leads]]

@@ -199,9 +199,8 @@ class Replicas:
         """
         available = np.asarray(available, dtype=np.int64)
         wanted = np.minimum(np.asarray(wanted, dtype=np.int64), available)
-        indices = wanted < SMALL_SAMPLE * available  # else random keys, one per item
-        work = np.where(indices, wanted, np.where(wanted < available, available, 0))
-        if self._compiled(work.mean()):
+        floyd = np.where(wanted < SMALL_SAMPLE * available, wanted, 0)  # else random keys
+        if floyd.mean() < COMPILED_BELOW:  # compiled keys are faster, integers slower
             return draws.ranks(self.streams, available, wanted)
         parts = [
             sample_ranks(rng, int(m), int(n))

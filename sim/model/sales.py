@@ -75,7 +75,10 @@ class SalesQueue:
         until tomorrow, so the later steps of the day look only among them.
         """
         table = self.table
-        self.leads = leads = np.flatnonzero(table.stage == Stage.SALES_QUALIFIED)
+        if table.stage_counts[:, Stage.SALES_QUALIFIED].any():
+            self.leads = leads = np.flatnonzero(table.stage == Stage.SALES_QUALIFIED)
+        else:  # counted: nobody to scan for
+            self.leads = leads = np.zeros(0, dtype=np.int64)
         due = leads[table.next_contact[leads] < day + 1]
         key = np.asarray(self.priority(due), dtype=np.float64)
         replica = self.replicas.of(due)
