@@ -16,7 +16,7 @@ from sim.model.audiences import ranked_rows
 from sim.model.prospects import stage_mask
 from sim.model.replicas import Replicas
 from sim.model.sampling import bernoulli_rows, sample_ranks
-from sim.scenario.schema import Quality
+from sim.scenario.schema import Quality, Satisfaction
 
 
 def generators(seed: int, count: int) -> list[np.random.Generator]:
@@ -94,6 +94,12 @@ def test_a_batch_draws_the_same_either_way(monkeypatch, compiled: bool) -> None:
     got = batch.quality(rows, dist)
     want = [a.quality(rows[cuts[r] : cuts[r + 1]] - r * size, dist) for r, a in enumerate(alone)]
     np.testing.assert_array_equal(got, np.concatenate(want))
+    liking = Satisfaction(mean=0.7, sd=0.3)
+    got = batch.satisfaction(rows, liking)
+    want = [
+        a.satisfaction(rows[cuts[r] : cuts[r + 1]] - r * size, liking) for r, a in enumerate(alone)
+    ]
+    np.testing.assert_array_equal(got, np.concatenate(want))
     got = batch.integers(rows, 2999)
     want = [a.integers(rows[cuts[r] : cuts[r + 1]] - r * size, 2999) for r, a in enumerate(alone)]
     np.testing.assert_array_equal(got, np.concatenate(want))
@@ -117,6 +123,10 @@ def test_per_row_draws_are_numpy_draws() -> None:
             draws.gamma(streams, counts, shape, 0.3),
             np.concatenate([g.gamma(shape, 0.3, k) for g, k in zip(theirs, counts, strict=True)]),
         )
+    np.testing.assert_array_equal(
+        draws.normal(streams, counts, 0.7, 0.2),
+        np.concatenate([g.normal(0.7, 0.2, k) for g, k in zip(theirs, counts, strict=True)]),
+    )
     np.testing.assert_array_equal(
         draws.integers(streams, counts, 9_999),
         np.concatenate([g.integers(0, 9_999, size=k) for g, k in zip(theirs, counts, strict=True)]),

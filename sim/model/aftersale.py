@@ -17,7 +17,6 @@ import numpy as np
 
 from sim.model.ledger import Item
 from sim.model.prospects import ACTIVE_CUSTOMER, Stage, in_stages
-from sim.model.sampling import sample_satisfaction
 from sim.model.subscriptions import renew
 from sim.scenario.vocabulary import DAYS_PER_MONTH, DAYS_PER_YEAR, Payer
 
@@ -35,9 +34,7 @@ def win(model: Market, rows: np.ndarray, day: int) -> None:
     table.move(rows, Stage.CUSTOMER)
     table.customer_since[rows] = day
     table.next_contact[rows] = np.inf
-    satisfaction = model.replicas.per_row(
-        rows, lambda rng, k: sample_satisfaction(rng, spec.product.satisfaction, k)
-    )
+    satisfaction = model.replicas.satisfaction(rows, spec.product.satisfaction)
     table.base_satisfaction[rows] = satisfaction
     table.satisfaction[rows] = satisfaction
     if spec.reviews.enabled:

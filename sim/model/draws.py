@@ -55,6 +55,19 @@ def gamma(streams, counts, shape, scale):  # noqa: ANN001, ANN201 - compiled
 
 
 @njit(cache=True, nogil=True)
+def normal(streams, counts, mean, sd):  # noqa: ANN001, ANN201 - compiled
+    """``counts[r]`` normal draws from each replication: ``rng.normal(mean, sd, k)``."""
+    out = np.empty(counts.sum())
+    k = 0
+    for r in range(len(streams)):
+        rng = streams[r]
+        for _ in range(counts[r]):
+            out[k] = rng.normal(mean, sd)
+            k += 1
+    return out
+
+
+@njit(cache=True, nogil=True)
 def integers(streams, counts, high):  # noqa: ANN001, ANN201 - compiled
     """``counts[r]`` integers in [0, high) from each: ``rng.integers(0, high, size=k)``."""
     out = np.empty(counts.sum(), dtype=np.int64)

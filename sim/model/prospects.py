@@ -139,22 +139,20 @@ class ProspectTable:
         Reaching a stage of the journey also records the open stages before it (a
         referral can take a prospect from unaware to a lead in one day), so funnel
         counts stay nested; leaving (lost, disqualified, churned, bought elsewhere)
-        records only the exit.
+        records only the exit. ``rows`` are unique.
         """
-        counts, block = self.stage_counts, self.block_size
-        if counts.shape[0] == 1:
-            counts[0] -= np.bincount(self.stage[rows], minlength=N_STAGES)
-            counts[0, stage] += rows.size
-        else:
-            replica = rows // block
-            old = np.bincount(replica * N_STAGES + self.stage[rows], minlength=counts.size)
-            counts -= old.reshape(counts.shape)
-            counts[:, stage] += np.bincount(replica, minlength=counts.shape[0])
-        self.stage[rows] = stage
         bits = 1 << int(stage)
         if stage <= Stage.ADVOCATE:  # a step forward passes the open stages before it
             bits |= (1 << (min(int(stage), int(Stage.EVALUATING)) + 1)) - 1
-        self.reached[rows] |= np.uint16(bits)
+        _move(
+            np.asarray(rows, dtype=np.int64),
+            int(stage),
+            np.uint16(bits),
+            self.stage,
+            self.reached,
+            self.stage_counts,
+            self.block_size,
+        )
 
     def ever_reached(self, stage: Stage) -> np.ndarray:
         """Whether each prospect has ever been in ``stage``."""
@@ -168,6 +166,16 @@ class ProspectTable:
         view.n = stop - start
         view.stage_counts = self.stage_counts[start // self.block_size : stop // self.block_size]
         return view
+
+
+@njit(cache=True, nogil=True)
+def _move(rows, stage, bits, stages, reached, counts, block):  # noqa: ANN001, ANN202 - compiled
+    for i in range(rows.size):
+        row = rows[i]
+        counts[row // block, stages[row]] -= 1
+        counts[row // block, stage] += 1
+        stages[row] = stage
+        reached[row] |= bits
 
 
 @njit(cache=True, nogil=True)

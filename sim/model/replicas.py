@@ -28,7 +28,7 @@ from sim.model.sampling import (
     constant_quality,
     sample_ranks,
 )
-from sim.scenario.schema import Quality
+from sim.scenario.schema import Quality, Satisfaction
 
 Draw = Callable[[np.random.Generator, int], np.ndarray]
 """A draw of ``k`` numbers from one replication's generator."""
@@ -97,17 +97,6 @@ class Replicas:
         cuts = self._cuts(rows)
         return [rows[cuts[r] : cuts[r + 1]] for r in range(self.count)]
 
-    def per_row(self, rows: np.ndarray, draw: Draw) -> np.ndarray:
-        """One draw per row, each from its replication's generator, in the order of ``rows``.
-
-        ``rows`` must be grouped by replication in replication order (as
-        ``np.flatnonzero`` gives them, or a queue ordered by replication first).
-        """
-        if self.count == 1:
-            return draw(self.rngs[0], rows.size)
-        counts = self.counts(rows)
-        return np.concatenate([draw(rng, int(k)) for rng, k in zip(self.rngs, counts, strict=True)])
-
     def sums(self, rows: np.ndarray, values: np.ndarray) -> np.ndarray:
         """Per-replication sums of ``values`` (one row of values per row of ``rows``).
 
@@ -150,6 +139,17 @@ class Replicas:
         if self._compiled(counts.mean()):
             return draws.gamma(self.streams, counts, shape, dist.mean / shape)
         return self._each(counts, lambda rng, k: rng.gamma(shape, dist.mean / shape, k))
+
+    def satisfaction(self, rows: np.ndarray, dist: Satisfaction) -> np.ndarray:
+        """One satisfaction per row (:func:`~sim.model.sampling.sample_satisfaction`)."""
+        if dist.sd == 0:
+            return np.full(rows.size, dist.mean, dtype=np.float32)
+        counts = self.counts(rows)
+        if self._compiled(counts.mean()):
+            drawn = draws.normal(self.streams, counts, dist.mean, dist.sd)
+        else:
+            drawn = self._each(counts, lambda rng, k: rng.normal(dist.mean, dist.sd, size=k))
+        return np.clip(drawn, 0.0, 1.0).astype(np.float32)
 
     def integers(self, rows: np.ndarray, high: int) -> np.ndarray:
         """One integer in [0, high) per row."""

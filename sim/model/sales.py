@@ -62,7 +62,7 @@ class SalesQueue:
         table = self.table
         table.move(rows, Stage.SALES_QUALIFIED)
         table.handoff_day[rows] = day
-        hour = self.replicas.per_row(rows, _hours_of_day)
+        hour = self.replicas.uniform(rows) * 24.0  # leads arrive at any hour of the day
         table.handoff_hour[rows] = hour
         table.rep_touches[rows] = 0
         table.contacted[rows] = False
@@ -164,8 +164,3 @@ class SalesQueue:
         overdue = (stage == Stage.SALES_QUALIFIED) & (table.next_contact[uncalled] < day + 1)
         never = int(np.count_nonzero(left | overdue))
         return np.concatenate([waits[mine], np.full(never, np.inf)])
-
-
-def _hours_of_day(rng: np.random.Generator, k: int) -> np.ndarray:
-    """The hour (0–24) at which each of ``k`` leads arrives: uniform over the day."""
-    return rng.random(k) * 24.0
