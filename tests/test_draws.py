@@ -155,3 +155,18 @@ def test_ranked_rows_are_the_scan_indexed() -> None:
             [audience[cuts[r] : cuts[r + 1]][chosen[bounds[r] : bounds[r + 1]]] for r in range(3)]
         ),
     )
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+@pytest.mark.parametrize("p", [0.02, 0.5])
+def test_trials_among_stages_are_trials_of_the_stage_rows(monkeypatch, compiled, p) -> None:
+    """Reading a stage only where a trial won gives the rows and draws of a full scan."""
+    monkeypatch.setattr(replicas, "COMPILED_BELOW", np.inf if compiled else 0)
+    size, seeds = 4000, [5, 6, 7]
+    stage = np.random.default_rng(2).integers(0, 11, size * len(seeds)).astype(np.int8)
+    stages = stage_mask([0, 1, 2, 3, 4])
+    among, scanned = Replicas(seeds, size), Replicas(seeds, size)
+    np.testing.assert_array_equal(
+        among.bernoulli_in(stage, stages, p), scanned.bernoulli(stages[stage], p)
+    )
+    assert same_states(among.rngs, scanned.rngs)

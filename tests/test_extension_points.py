@@ -163,3 +163,14 @@ def test_removing_a_prospect_who_has_left_changes_nothing():
         before = model.prospects.stage[row]
         agents[row].remove()
         assert model.prospects.stage[row] == before
+
+
+def test_a_prospect_agent_made_a_lead_is_called_like_any_lead():
+    """Leads are tracked from the handoffs; a stage set by an agent is still found."""
+    model = JourneyModel(small(size=300, days=5), 1)
+    model.step()
+    agent = next(a for a in model.prospect_agents() if a.stage == Stage.AWARE)
+    agent.stage = Stage.SALES_QUALIFIED
+    model.sales_queue.plan_day(model.day + 1)
+    assert agent.row in model.sales_queue.leads
+    assert model.sales_queue.leads.size == model.prospects.stage_counts[0, Stage.SALES_QUALIFIED]

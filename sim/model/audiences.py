@@ -68,11 +68,19 @@ def ranked_rows(stage, stages, size, ranks, cuts):  # noqa: ANN001, ANN201 - com
                 rank += qualifies
                 i += 1
             continue
-        while k < last and i < end:
-            if stages[stage[i]]:
-                if rank == ranks[k]:
-                    out[k] = i
-                    k += 1
-                rank += 1
-            i += 1
+        while k < last and i < end:  # few touched: count 64 rows at once, look inside
+            stop = min(i + 64, end)  # only where the next chosen rank falls
+            inside = 0
+            for j in range(i, stop):
+                inside += stages[stage[j]]
+            if rank + inside > ranks[k]:
+                for j in range(i, stop):
+                    if stages[stage[j]]:
+                        if k < last and rank == ranks[k]:
+                            out[k] = j
+                            k += 1
+                        rank += 1
+            else:
+                rank += inside
+            i = stop
     return out

@@ -97,15 +97,17 @@ def bernoulli(streams, eligible, size, p):  # noqa: ANN001, ANN201 - compiled
     and so it is drawn above :data:`DENSE_TRIALS`; a smaller chance is drawn as
     geometric gaps between successes (chunks of ``int(n·p + 4·√(n·p) + 16)``, each
     drawn whole): a 1% daily chance over a million prospects costs ten thousand
-    draws, not a million. ``0 < p < 1``. Returns sorted batch rows.
+    draws, not a million. An empty ``eligible``: every row may succeed. ``0 < p < 1``.
+    Returns sorted batch rows.
     """
     out = np.empty(16, dtype=np.int64)
     k = 0
+    everyone = eligible.size == 0
     for r in range(len(streams)):
         rng, base = streams[r], r * size
         if p > DENSE_TRIALS:
             for i in range(size):
-                if rng.random() < p and eligible[base + i]:
+                if rng.random() < p and (everyone or eligible[base + i]):
                     out = _room(out, k)
                     out[k] = base + i
                     k += 1
@@ -115,7 +117,7 @@ def bernoulli(streams, eligible, size, p):  # noqa: ANN001, ANN201 - compiled
         while position < size:
             for _ in range(chunk):
                 position += min(rng.geometric(p), size + 1)
-                if position < size and eligible[base + position]:
+                if position < size and (everyone or eligible[base + position]):
                     out = _room(out, k)
                     out[k] = base + position
                     k += 1

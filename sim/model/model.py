@@ -32,7 +32,6 @@ from sim.model.prospects import (
     OPEN_STAGES,
     ProspectTable,
     Stage,
-    in_stages,
     populate,
 )
 from sim.model.replicas import Replicas
@@ -319,9 +318,7 @@ class JourneyModel(mesa.Model):
         table, replicas = self.prospects, self.replicas
         if wom.network == "none" or wom.conversation_rate_per_day == 0:
             return
-        talkers = replicas.bernoulli(
-            in_stages(table.stage, OPEN_STAGES), wom.conversation_rate_per_day
-        )
+        talkers = replicas.bernoulli_in(table.stage, OPEN_STAGES, wom.conversation_rate_per_day)
         price = self.spec.product.price
         lift = wom.reward_uplift * wom.reward / price if price > 0 else 0.0
         lift = min(lift, 1e12)  # a reward worth more than a trillion prices is as good as any

@@ -182,6 +182,26 @@ class Replicas:
         ]
         return parts[0] if self.count == 1 else np.concatenate(parts)
 
+    def bernoulli_in(self, stage: np.ndarray, stages: np.ndarray, p: float) -> np.ndarray:
+        """:meth:`bernoulli` of the rows whose stage is in ``stages``, sorted.
+
+        The same rows and draws, but a stage is read only where a trial succeeded:
+        no pass over the whole stage column.
+        """
+        if p >= 1:
+            return np.flatnonzero(stages[stage])
+        if p <= 0:
+            return np.zeros(0, dtype=np.int64)
+        if self._compiled(self.size if p > DENSE_TRIALS else self.size * p):
+            hits = draws.bernoulli(self.streams, np.zeros(0, dtype=bool), self.size, p)
+        else:
+            parts = [
+                bernoulli_rows(rng, self.size, p) + self.offsets[r]
+                for r, rng in enumerate(self.rngs)
+            ]
+            hits = parts[0] if self.count == 1 else np.concatenate(parts)
+        return hits[stages[stage[hits]]]
+
     def sample(self, rows: np.ndarray, wanted: np.ndarray) -> np.ndarray:
         """``wanted[r]`` of replication ``r``'s ``rows``, uniformly without replacement.
 

@@ -53,6 +53,7 @@ class SalesQueue:
         self._waits: list[np.ndarray] = []
         self.expired = np.zeros(replicas.count, dtype=np.int64)
         self.leads = np.zeros(0, dtype=np.int64)
+        self._handed: list[np.ndarray] = []  # handed off since the last plan
         self._plan = np.zeros(0, dtype=np.int64)
         self._rank = np.zeros(0, dtype=np.int64)
         self._cursor = 0
@@ -61,6 +62,7 @@ class SalesQueue:
         """Move leads to sales; they become due after the response-time policy."""
         table = self.table
         table.move(rows, Stage.SALES_QUALIFIED)
+        self._handed.append(rows)
         table.handoff_day[rows] = day
         hour = self.replicas.uniform(rows) * 24.0  # leads arrive at any hour of the day
         table.handoff_hour[rows] = hour
@@ -75,10 +77,7 @@ class SalesQueue:
         until tomorrow, so the later steps of the day look only among them.
         """
         table = self.table
-        if table.stage_counts[:, Stage.SALES_QUALIFIED].any():
-            self.leads = leads = np.flatnonzero(table.stage == Stage.SALES_QUALIFIED)
-        else:  # counted: nobody to scan for
-            self.leads = leads = np.zeros(0, dtype=np.int64)
+        self.leads = leads = self._current_leads()
         due = leads[table.next_contact[leads] < day + 1]
         key = np.asarray(self.priority(due), dtype=np.float64)
         replica = self.replicas.of(due)
@@ -88,6 +87,21 @@ class SalesQueue:
         starts = np.cumsum(counts) - counts
         self._rank = np.arange(due.size) - starts[replica[order]]
         self._cursor = 0
+
+    def _current_leads(self) -> np.ndarray:
+        """Every lead, sorted: yesterday's still leads and those handed off since.
+
+        Only a handoff makes a lead, so these are all; if the stage counts say
+        otherwise (a prospect agent set its stage), the stage column is scanned.
+        """
+        table = self.table
+        known = np.concatenate([self.leads, *self._handed]) if self._handed else self.leads
+        self._handed = []
+        known = np.unique(known) if known.size != self.leads.size else known
+        leads = known[table.stage[known] == Stage.SALES_QUALIFIED]
+        if leads.size != table.stage_counts[:, Stage.SALES_QUALIFIED].sum():
+            leads = np.flatnonzero(table.stage == Stage.SALES_QUALIFIED)
+        return leads
 
     def take(self, capacity: int) -> np.ndarray:
         """The next ``capacity`` due leads of each replication, for one rep."""

@@ -17,22 +17,23 @@ SMALL_SAMPLE = 0.125
 """Below this share of the items, a sample is drawn as indices; above, as random keys."""
 
 
-def bernoulli_rows(rng: np.random.Generator, eligible: np.ndarray, p: float) -> np.ndarray:
+def bernoulli_rows(rng: np.random.Generator, eligible: np.ndarray | int, p: float) -> np.ndarray:
     """Rows where ``eligible`` holds that succeed in an independent trial of chance ``p``.
 
     Every prospect gets its own trial, as ``eligible & (rng.random(n) < p)`` would,
     but a small chance is drawn as geometric gaps between successes: a 1% daily
     chance over a million prospects costs ten thousand draws, not a million.
-    ``0 < p < 1``.
+    ``eligible`` may be a row count instead: every row may succeed. ``0 < p < 1``.
 
     Returns:
         Sorted row indices.
     """
-    n = eligible.size
+    n = eligible if isinstance(eligible, int) else eligible.size
     if p > DENSE_TRIALS:
-        return np.flatnonzero(eligible & (rng.random(n) < p))
-    hits = _success_positions(rng, n, p)
-    return hits[eligible[hits]]
+        hits = np.flatnonzero(rng.random(n) < p)
+    else:
+        hits = _success_positions(rng, n, p)
+    return hits if isinstance(eligible, int) else hits[eligible[hits]]
 
 
 def _success_positions(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
