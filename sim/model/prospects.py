@@ -121,9 +121,6 @@ class ProspectTable:
         # touched, or given a need, since the journey last looked (only they can move on)
         self.changed = np.ones(n, dtype=bool)
         self.looked = np.zeros(0, dtype=np.int64)  # the rows changed when it looked today
-        for name, column in vars(self).items():  # map the memory now, while building: a
-            if isinstance(column, np.ndarray) and name != "stage_counts":  # zeroed column is
-                column.fill(column.flat[0] if column.size else 0)  # mapped when first written
 
     def progress(self, rows: np.ndarray, rule: str = "mean") -> np.ndarray:
         """Trust as a share of threshold (0..1), mean or weakest of the four trusts."""
