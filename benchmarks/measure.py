@@ -47,7 +47,11 @@ def compare_naive(n: int, days: int, scenario: Path = STRATEGY, seed: int = 0) -
     del naive
     gc.collect()
 
-    _step(JourneyModel(bass, seed), 1)  # load the compiled kernels before timing
+    strategy = load_scenario(scenario, {"population.size": n, "horizon_days": days})
+    for path in (BASS, scenario):  # load the compiled kernels (a batch's too) before timing
+        small = load_scenario(path, {"population.size": 100})
+        _step(JourneyModel(small, seed), 1)
+        _step(JourneyModel(small, seeds=[seed, seed + 1]), 1)
     start = time.perf_counter()
     ours = JourneyModel(bass, seed)
     ours_build = time.perf_counter() - start
@@ -62,7 +66,7 @@ def compare_naive(n: int, days: int, scenario: Path = STRATEGY, seed: int = 0) -
     del batched
     gc.collect()
 
-    full = JourneyModel(load_scenario(scenario, {"population.size": n, "horizon_days": days}), seed)
+    full = JourneyModel(strategy, seed)
     full_step = _step(full, days)
     del full
     gc.collect()
