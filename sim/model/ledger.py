@@ -68,6 +68,8 @@ class Ledger:
         self._payers: dict[str, int] = {}
         self._today: defaultdict[tuple[str, str], np.ndarray] = defaultdict(self._zeros)
         self._revenue_today = self._zeros()
+        self._replicas = np.arange(replicas.count, dtype=np.int64)
+        self._no_prospect = np.full(replicas.count, -1, dtype=np.int64)
 
     def _zeros(self) -> np.ndarray:
         return np.zeros(self.replicas.count)
@@ -97,23 +99,28 @@ class Ledger:
             where: Bulk rows only: which replications get one (default all).
         """
         replicas = self.replicas
-        if prospects is None:
-            replica = np.arange(replicas.count, dtype=np.int64)
+        if prospects is None:  # one row per replication (where it holds)
+            replica = self._replicas if where is None else self._replicas[where]
+            if replica.size == 0:
+                return
             if where is not None:
-                replica = replica[where]
-                amount = np.broadcast_to(amount, where.shape)[where]
-                touches = np.broadcast_to(touches, where.shape)[where]
-                if replica.size == 0:
-                    return
-            ids = np.full(replica.size, -1, dtype=np.int64)
+                amount = amount[where] if np.ndim(amount) else amount
+                touches = touches[where] if np.ndim(touches) else touches
+            ids = self._no_prospect[: replica.size]
         else:
             if prospects.size == 0:
                 return
             replica = replicas.of(prospects)
             ids = prospects - replica * replicas.size if replicas.count > 1 else prospects
-        amounts = np.broadcast_to(np.asarray(amount, dtype=np.float64), ids.shape)
+        amounts = np.asarray(amount, dtype=np.float64)
+        if amounts.shape != ids.shape:
+            amounts = np.full(ids.shape, amounts)
         self._append(day, payer_type, payer, item, amounts, ids, touches, replica)
-        totals = np.bincount(replica, weights=amounts, minlength=replicas.count)
+        if prospects is None:
+            totals = np.zeros(replicas.count)
+            totals[replica] = amounts
+        else:
+            totals = np.bincount(replica, weights=amounts, minlength=replicas.count)
         if item in REVENUE_ITEMS:
             self._revenue_today += totals
         else:

@@ -85,11 +85,12 @@ class Replicas:
         """
         if self.count == 1:
             return np.array([rows.size], dtype=np.int64)
-        return np.diff(self._cuts(rows))
+        cuts = rows.searchsorted(self._bounds)
+        return cuts[1:] - cuts[:-1]
 
     def _cuts(self, rows: np.ndarray) -> np.ndarray:
         """Where each replication's rows start in ``rows`` (and where the last ends)."""
-        return np.searchsorted(rows, self._bounds)
+        return rows.searchsorted(self._bounds)
 
     def blocks(self, rows: np.ndarray) -> list[np.ndarray]:
         """``rows`` (grouped by replication, in replication order) cut per replication."""
@@ -137,7 +138,7 @@ class Replicas:
             return np.full(rows.size, constant)
         shape = (dist.mean / dist.sd) ** 2
         counts = self.counts(rows)
-        if self._compiled(counts.mean()):
+        if self._compiled(rows.size / self.count):
             return draws.gamma(self.streams, counts, shape, dist.mean / shape)
         return self._each(counts, lambda rng, k: rng.gamma(shape, dist.mean / shape, k))
 
@@ -146,7 +147,7 @@ class Replicas:
         if dist.sd == 0:
             return np.full(rows.size, dist.mean, dtype=np.float32)
         counts = self.counts(rows)
-        if self._compiled(counts.mean()):
+        if self._compiled(rows.size / self.count):
             drawn = draws.normal(self.streams, counts, dist.mean, dist.sd)
         else:
             drawn = self._each(counts, lambda rng, k: rng.normal(dist.mean, dist.sd, size=k))
@@ -155,7 +156,7 @@ class Replicas:
     def integers(self, rows: np.ndarray, high: int) -> np.ndarray:
         """One integer in [0, high) per row."""
         counts = self.counts(rows)
-        if self._compiled(10 * counts.mean()):  # a compiled integer costs ~3× numpy's
+        if self._compiled(10 * rows.size / self.count):  # a compiled integer costs ~3× numpy's
             return draws.integers(self.streams, counts, high)
         return self._each(counts, lambda rng, k: rng.integers(0, high, size=k))
 

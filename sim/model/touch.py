@@ -44,9 +44,12 @@ def deliver(
     """
     if rows.size == 0:
         return
-    quality = np.ascontiguousarray(
-        np.broadcast_to(np.asarray(quality, dtype=np.float64), rows.shape)
-    )
+    if not (isinstance(quality, np.ndarray) and quality.dtype == np.float64):
+        quality = np.asarray(quality, dtype=np.float64)
+    if quality.shape != rows.shape:
+        quality = np.full(rows.shape, quality)
+    elif not quality.flags.c_contiguous:
+        quality = np.ascontiguousarray(quality)
     if table.touch_log is not None:
         table.touch_log.record(rows, quality, source, table.today)
     _touch(
