@@ -42,14 +42,21 @@ def test_bench_rejects_bad_sizes():
 
 @pytest.mark.slow
 def test_full_benchmark_keeps_its_figures():
-    """Regression guards at the figures measured on the 2-core machine (README), with margin."""
+    """Regression guards at the figures measured on the 2-core machine (docs), with margin.
+
+    Speed is judged against naive Mesa measured in the same run: the machine is shared
+    and its speed varies more than twofold from one day to the next.
+    """
     report = run_benchmark(SIZES, SCALING_SIZES, 365, 30)
     print(format_report(report))
     serial, pooled = report["many_runs"]
-    assert pooled["runs_per_s"] >= 9.0
     ratios = {row["prospects"]: row for row in report["comparison"]}
-    assert ratios[1_000_000]["ratio"] >= 200
-    assert ratios[10_000]["batched_ratio"] >= 25
+    naive_year = 10_000 * 365 / ratios[10_000]["naive_rate"]  # a naive 10k-year, seconds
+    assert pooled["runs_per_s"] * naive_year >= 18  # compare: 150 runs in <= 1/18 of naive
+    assert pooled["runs_per_s"] >= 1.3 * serial["runs_per_s"]
+    assert ratios[1_000_000]["ratio"] >= 150
+    assert ratios[1_000_000]["built_ratio"] >= 1_000
+    assert ratios[10_000]["batched_ratio"] >= 50
     scaling = {row["prospects"]: row for row in report["scaling"]}
     assert scaling[10_000_000]["end_to_end_s"] <= 90.0
     assert scaling[10_000_000]["peak_rss_gb"] <= 8.0

@@ -135,21 +135,24 @@ def ranks(streams, available, wanted):  # noqa: ANN001, ANN201 - compiled
     (several times faster than in random order on large audiences).
     """
     count = len(streams)
-    parts = []
+    room = 0
+    for r in range(count):  # the keys may tie, so a keyed sample has room for all its keys
+        room += available[r] if SMALL_SAMPLE * available[r] <= wanted[r] else wanted[r]
+    out = np.empty(room, dtype=np.int64)
     bounds = np.zeros(count + 1, dtype=np.int64)
     for r in range(count):
-        m, n = available[r], wanted[r]
+        m, n, k = available[r], wanted[r], bounds[r]
         if n >= m:
-            part = np.arange(m)
+            out[k : k + m] = np.arange(m)
+            bounds[r + 1] = k + m
         elif n < SMALL_SAMPLE * m:
-            part = np.sort(_choice(streams[r], m, n))
+            out[k : k + n] = np.sort(_choice(streams[r], m, n))
+            bounds[r + 1] = k + n
         else:
             part = _smallest_keys(streams[r], m, n)
-        parts.append(part)
-        bounds[r + 1] = bounds[r] + part.size
-    out = np.empty(bounds[count], dtype=np.int64)
-    for r in range(count):
-        out[bounds[r] : bounds[r + 1]] = parts[r]
+            out[k : k + part.size] = part
+            bounds[r + 1] = k + part.size
+    out = out[: bounds[count]]
     return out, bounds
 
 

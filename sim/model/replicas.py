@@ -210,8 +210,8 @@ class Replicas:
         ``rows`` grouped by replication; the chosen stay in the order of ``rows``.
         """
         cuts = self._cuts(rows)
-        ranks, bounds = self.ranks(np.diff(cuts), wanted)
-        return rows[np.repeat(cuts[:-1], np.diff(bounds)) + ranks]
+        ranks, bounds = self.ranks(cuts[1:] - cuts[:-1], wanted)
+        return rows[np.repeat(cuts[:-1], bounds[1:] - bounds[:-1]) + ranks]
 
     def ranks(self, available: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Sorted ranks of ``wanted[r]`` of ``available[r]`` items per replication, and cuts.
@@ -221,8 +221,8 @@ class Replicas:
         """
         available = np.asarray(available, dtype=np.int64)
         wanted = np.minimum(np.asarray(wanted, dtype=np.int64), available)
-        floyd = np.where(wanted < SMALL_SAMPLE * available, wanted, 0)  # else random keys
-        if floyd.mean() < COMPILED_BELOW:  # compiled keys are faster, integers slower
+        floyd = wanted[wanted < SMALL_SAMPLE * available]  # the others: random keys
+        if floyd.sum() < COMPILED_BELOW * self.count:  # compiled keys are faster, integers slower
             return draws.ranks(self.streams, available, wanted)
         parts = [
             sample_ranks(rng, int(m), int(n))
