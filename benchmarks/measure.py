@@ -84,7 +84,6 @@ def compare_naive(n: int, days: int, scenario: Path = STRATEGY, seed: int = 0) -
         "ours_rate": steps / ours_step,
         "ours_adopters": ours_share,
         "ratio": naive_step / ours_step,
-        "built_ratio": (naive_build + naive_step) / (ours_build + ours_step),
         "batch": batch,
         "batched_rate": batch * steps / batched_step,
         "batched_ratio": batch * naive_step / batched_step,

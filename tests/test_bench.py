@@ -55,7 +55,6 @@ def test_full_benchmark_keeps_its_figures():
     assert pooled["runs_per_s"] * naive_year >= 18  # compare: 150 runs in <= 1/18 of naive
     assert pooled["runs_per_s"] >= 1.3 * serial["runs_per_s"]
     assert ratios[1_000_000]["ratio"] >= 150
-    assert ratios[1_000_000]["built_ratio"] >= 1_000
     assert ratios[10_000]["batched_ratio"] >= 50
     scaling = {row["prospects"]: row for row in report["scaling"]}
     assert scaling[10_000_000]["end_to_end_s"] <= 90.0
