@@ -30,8 +30,8 @@ class CountingModel(JourneyModel):
 class Loud(Channel):
     """A channel that doubles the quality of its touches."""
 
-    def _quality(self, rng, k):
-        return 2.0 * super()._quality(rng, k)
+    def touch_quality(self, rows):
+        return 2.0 * super().touch_quality(rows)
 
 
 class Recording(Rep):
@@ -174,3 +174,16 @@ def test_a_prospect_agent_made_a_lead_is_called_like_any_lead():
     model.sales_queue.plan_day(model.day + 1)
     assert agent.row in model.sales_queue.leads
     assert model.sales_queue.leads.size == model.prospects.stage_counts[0, Stage.SALES_QUALIFIED]
+
+
+def test_a_channel_class_sets_the_quality_of_its_touches():
+    scenario = small(size=300, days=10)
+    plain = JourneyModel(scenario, seed=1, touch_log=True)
+    loud = JourneyModel(scenario, seed=1, channel_class={"webinar": Loud}, touch_log=True)
+    plain.step()
+    loud.step()
+    webinar = plain.source_index["webinar"]
+    a, b = plain.prospects.touch_log.columns(), loud.prospects.touch_log.columns()
+    mine = a["source"] == webinar
+    assert mine.any()
+    np.testing.assert_allclose(b["quality"][mine], 2.0 * a["quality"][mine], rtol=1e-6)
