@@ -115,20 +115,20 @@ def test_per_row_draws_are_numpy_draws() -> None:
     ours, theirs = generators(5, 4), generators(5, 4)
     streams = draws.streams(ours)
     np.testing.assert_array_equal(
-        draws.uniform(streams, counts),
+        draws.per_row(streams, counts, draws.UNIFORM),
         np.concatenate([g.random(k) for g, k in zip(theirs, counts, strict=True)]),
     )
     for shape in (0.6, 2.0, 25.0):  # both of numpy's gamma algorithms
         np.testing.assert_array_equal(
-            draws.gamma(streams, counts, shape, 0.3),
+            draws.per_row(streams, counts, draws.GAMMA, shape, 0.3),
             np.concatenate([g.gamma(shape, 0.3, k) for g, k in zip(theirs, counts, strict=True)]),
         )
     np.testing.assert_array_equal(
-        draws.normal(streams, counts, 0.7, 0.2),
+        draws.per_row(streams, counts, draws.NORMAL, 0.7, 0.2),
         np.concatenate([g.normal(0.7, 0.2, k) for g, k in zip(theirs, counts, strict=True)]),
     )
     np.testing.assert_array_equal(
-        draws.integers(streams, counts, 9_999),
+        draws.per_row(streams, counts, draws.INTEGERS, 9_999),
         np.concatenate([g.integers(0, 9_999, size=k) for g, k in zip(theirs, counts, strict=True)]),
     )
     trials = np.array([0, 12, 5_000, 1])

@@ -28,54 +28,32 @@ def streams(rngs: Sequence[np.random.Generator]) -> List:
     return List(rngs)
 
 
+UNIFORM, GAMMA, NORMAL, INTEGERS = range(4)
+"""The kinds of :func:`per_row` draw."""
+
+
 @njit(cache=True, nogil=True)
-def uniform(streams, counts):  # noqa: ANN001, ANN201 - compiled
-    """``counts[r]`` uniforms in [0, 1) from each replication: ``rng.random(k)`` each."""
+def per_row(streams, counts, kind, a=0.0, b=0.0):  # noqa: ANN001, ANN201 - compiled
+    """``counts[r]`` draws of one kind from each replication, as numpy draws ``k`` of them.
+
+    ``UNIFORM``: ``rng.random(k)``; ``GAMMA``: ``rng.gamma(a, b, k)`` (shape, scale);
+    ``NORMAL``: ``rng.normal(a, b, k)`` (mean, sd); ``INTEGERS``: ``rng.integers(0, a,
+    size=k)``, as floats (exact below 2**53).
+    """
     out = np.empty(counts.sum())
     k = 0
+    high = np.int64(a)
     for r in range(len(streams)):
         rng = streams[r]
         for _ in range(counts[r]):
-            out[k] = rng.random()
-            k += 1
-    return out
-
-
-@njit(cache=True, nogil=True)
-def gamma(streams, counts, shape, scale):  # noqa: ANN001, ANN201 - compiled
-    """``counts[r]`` gamma draws from each replication: ``rng.gamma(shape, scale, k)``."""
-    out = np.empty(counts.sum())
-    k = 0
-    for r in range(len(streams)):
-        rng = streams[r]
-        for _ in range(counts[r]):
-            out[k] = rng.gamma(shape, scale)
-            k += 1
-    return out
-
-
-@njit(cache=True, nogil=True)
-def normal(streams, counts, mean, sd):  # noqa: ANN001, ANN201 - compiled
-    """``counts[r]`` normal draws from each replication: ``rng.normal(mean, sd, k)``."""
-    out = np.empty(counts.sum())
-    k = 0
-    for r in range(len(streams)):
-        rng = streams[r]
-        for _ in range(counts[r]):
-            out[k] = rng.normal(mean, sd)
-            k += 1
-    return out
-
-
-@njit(cache=True, nogil=True)
-def integers(streams, counts, high):  # noqa: ANN001, ANN201 - compiled
-    """``counts[r]`` integers in [0, high) from each: ``rng.integers(0, high, size=k)``."""
-    out = np.empty(counts.sum(), dtype=np.int64)
-    k = 0
-    for r in range(len(streams)):
-        rng = streams[r]
-        for _ in range(counts[r]):
-            out[k] = rng.integers(0, high)
+            if kind == UNIFORM:
+                out[k] = rng.random()
+            elif kind == GAMMA:
+                out[k] = rng.gamma(a, b)
+            elif kind == NORMAL:
+                out[k] = rng.normal(a, b)
+            else:
+                out[k] = rng.integers(0, high)
             k += 1
     return out
 

@@ -125,7 +125,7 @@ class Replicas:
         """One uniform number in [0, 1) per row."""
         if self.count == 1:
             return self.rngs[0].random(rows.size)
-        return draws.uniform(self.streams, self.counts(rows))
+        return draws.per_row(self.streams, self.counts(rows), draws.UNIFORM)
 
     def chance(self, rows: np.ndarray, p: float | np.ndarray) -> np.ndarray:
         """Whether each row succeeds in a trial of chance ``p`` (scalar or per row)."""
@@ -139,7 +139,7 @@ class Replicas:
         shape = (dist.mean / dist.sd) ** 2
         counts = self.counts(rows)
         if self._compiled(rows.size / self.count):
-            return draws.gamma(self.streams, counts, shape, dist.mean / shape)
+            return draws.per_row(self.streams, counts, draws.GAMMA, shape, dist.mean / shape)
         return self._each(counts, lambda rng, k: rng.gamma(shape, dist.mean / shape, k))
 
     def satisfaction(self, rows: np.ndarray, dist: Satisfaction) -> np.ndarray:
@@ -148,7 +148,7 @@ class Replicas:
             return np.full(rows.size, dist.mean, dtype=np.float32)
         counts = self.counts(rows)
         if self._compiled(rows.size / self.count):
-            drawn = draws.normal(self.streams, counts, dist.mean, dist.sd)
+            drawn = draws.per_row(self.streams, counts, draws.NORMAL, dist.mean, dist.sd)
         else:
             drawn = self._each(counts, lambda rng, k: rng.normal(dist.mean, dist.sd, size=k))
         return np.clip(drawn, 0.0, 1.0).astype(np.float32)
@@ -157,7 +157,7 @@ class Replicas:
         """One integer in [0, high) per row."""
         counts = self.counts(rows)
         if self._compiled(10 * rows.size / self.count):  # a compiled integer costs ~3× numpy's
-            return draws.integers(self.streams, counts, high)
+            return draws.per_row(self.streams, counts, draws.INTEGERS, high).astype(np.int64)
         return self._each(counts, lambda rng, k: rng.integers(0, high, size=k))
 
     def binomial(self, trials: np.ndarray, p: float) -> np.ndarray:
