@@ -60,7 +60,7 @@ def ranked_rows(stage, stages, size, ranks, cuts):  # noqa: ANN001, ANN201 - com
         k, last = cuts[r], cuts[r + 1]
         rank = 0
         i, end = r * size, (r + 1) * size
-        if last - k > size // 16:  # many touched: whether a row is one is a coin toss
+        if (last - k) * 8 > size:  # many touched: whether a row is one is a coin toss,
             while k < last and i < end:  # so branch-free
                 qualifies = stages[stage[i]]
                 out[k] = i
@@ -68,19 +68,22 @@ def ranked_rows(stage, stages, size, ranks, cuts):  # noqa: ANN001, ANN201 - com
                 rank += qualifies
                 i += 1
             continue
-        while k < last and i < end:  # few touched: count 64 rows at once, look inside
-            stop = min(i + 64, end)  # only where the next chosen rank falls
-            inside = 0
-            for j in range(i, stop):
-                inside += stages[stage[j]]
-            if rank + inside > ranks[k]:
+        sparse = (last - k) * 64 < size  # then count 64 rows at a time, and look inside
+        while k < last and i < end:  # only where the next chosen rank falls
+            stop = min(i + 64, end)
+            if sparse:
+                inside = 0
                 for j in range(i, stop):
-                    if stages[stage[j]]:
-                        if k < last and rank == ranks[k]:
-                            out[k] = j
-                            k += 1
-                        rank += 1
-            else:
-                rank += inside
+                    inside += stages[stage[j]]
+                if rank + inside <= ranks[k]:
+                    rank += inside
+                    i = stop
+                    continue
+            for j in range(i, stop):
+                if stages[stage[j]]:
+                    if k < last and rank == ranks[k]:
+                        out[k] = j
+                        k += 1
+                    rank += 1
             i = stop
     return out

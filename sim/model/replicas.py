@@ -167,19 +167,23 @@ class Replicas:
             return np.array([self.rngs[0].binomial(trials[0], p)], dtype=np.int64)
         return draws.binomial(self.streams, trials, p)
 
-    def bernoulli(self, eligible: np.ndarray, p: float) -> np.ndarray:
-        """Rows where ``eligible`` holds that succeed in a trial of chance ``p``, sorted.
+    def bernoulli(self, eligible: np.ndarray | None, p: float) -> np.ndarray:
+        """Rows where ``eligible`` holds (None: every row) that win a trial of chance ``p``, sorted.
 
         Each replication draws its own trials (:func:`~sim.model.sampling.bernoulli_rows`).
         """
         if p <= 0:
             return np.zeros(0, dtype=np.int64)
         if p >= 1:
-            return np.flatnonzero(eligible)
+            return np.arange(self.rows) if eligible is None else np.flatnonzero(eligible)
         if self._compiled(self.size if p > DENSE_TRIALS else self.size * p):
-            return draws.bernoulli(self.streams, eligible, self.size, p)
+            everyone = np.zeros(0, dtype=bool)  # the kernel's "every row"
+            return draws.bernoulli(
+                self.streams, everyone if eligible is None else eligible, self.size, p
+            )
         parts = [
-            bernoulli_rows(rng, self.block(eligible, r), p) + self.offsets[r]
+            bernoulli_rows(rng, self.size if eligible is None else self.block(eligible, r), p)
+            + self.offsets[r]
             for r, rng in enumerate(self.rngs)
         ]
         return parts[0] if self.count == 1 else np.concatenate(parts)
@@ -190,18 +194,7 @@ class Replicas:
         The same rows and draws, but a stage is read only where a trial succeeded:
         no pass over the whole stage column.
         """
-        if p >= 1:
-            return np.flatnonzero(stages[stage])
-        if p <= 0:
-            return np.zeros(0, dtype=np.int64)
-        if self._compiled(self.size if p > DENSE_TRIALS else self.size * p):
-            hits = draws.bernoulli(self.streams, np.zeros(0, dtype=bool), self.size, p)
-        else:
-            parts = [
-                bernoulli_rows(rng, self.size, p) + self.offsets[r]
-                for r, rng in enumerate(self.rngs)
-            ]
-            hits = parts[0] if self.count == 1 else np.concatenate(parts)
+        hits = self.bernoulli(None, p)
         return hits[stages[stage[hits]]]
 
     def sample(self, rows: np.ndarray, wanted: np.ndarray) -> np.ndarray:
@@ -228,7 +221,8 @@ class Replicas:
             sample_ranks(rng, int(m), int(n))
             for rng, m, n in zip(self.rngs, available, wanted, strict=True)
         ]
-        return np.concatenate(parts), np.concatenate([[0], np.cumsum(wanted)])
+        sizes = [part.size for part in parts]  # random keys may tie: a part may hold more
+        return np.concatenate(parts), np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
 
     def _compiled(self, draws_per_replica: float) -> bool:
         """Whether one compiled call should draw for the batch (see :data:`COMPILED_BELOW`)."""
