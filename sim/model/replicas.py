@@ -24,8 +24,9 @@ from sim.model import draws
 from sim.model.sampling import (
     DENSE_TRIALS,
     SMALL_SAMPLE,
+    as_satisfaction,
     bernoulli_rows,
-    constant_quality,
+    gamma_parameters,
     sample_ranks,
 )
 from sim.scenario.schema import Quality, Satisfaction
@@ -133,14 +134,13 @@ class Replicas:
 
     def quality(self, rows: np.ndarray, dist: Quality) -> np.ndarray:
         """One touch quality per row (:func:`~sim.model.sampling.sample_quality`)."""
-        constant = constant_quality(dist)
-        if constant is not None:
-            return np.full(rows.size, constant)
-        shape = (dist.mean / dist.sd) ** 2
+        gamma = gamma_parameters(dist)
+        if gamma is None:
+            return np.full(rows.size, dist.mean)
         counts = self.counts(rows)
         if self._compiled(rows.size / self.count):
-            return draws.per_row(self.streams, counts, draws.GAMMA, shape, dist.mean / shape)
-        return self._each(counts, lambda rng, k: rng.gamma(shape, dist.mean / shape, k))
+            return draws.per_row(self.streams, counts, draws.GAMMA, *gamma)
+        return self._each(counts, lambda rng, k: rng.gamma(*gamma, size=k))
 
     def satisfaction(self, rows: np.ndarray, dist: Satisfaction) -> np.ndarray:
         """One satisfaction per row (:func:`~sim.model.sampling.sample_satisfaction`)."""
@@ -151,7 +151,7 @@ class Replicas:
             drawn = draws.per_row(self.streams, counts, draws.NORMAL, dist.mean, dist.sd)
         else:
             drawn = self._each(counts, lambda rng, k: rng.normal(dist.mean, dist.sd, size=k))
-        return np.clip(drawn, 0.0, 1.0).astype(np.float32)
+        return as_satisfaction(drawn)
 
     def integers(self, rows: np.ndarray, high: int) -> np.ndarray:
         """One integer in [0, high) per row."""

@@ -61,24 +61,32 @@ def sample_ranks(rng: np.random.Generator, m: int, n: int) -> np.ndarray:
     return np.flatnonzero(keys <= np.partition(keys, n - 1)[n - 1])
 
 
-def constant_quality(dist: Quality) -> float | None:
-    """The quality every draw takes when the spread is nil (else None: draw a gamma)."""
-    if dist.sd <= 1e-9 * dist.mean or dist.mean == 0:  # (mean/sd)² would overflow
-        return dist.mean
-    return None
+def gamma_parameters(dist: Quality) -> tuple[float, float] | None:
+    """``(shape, scale)`` of the gamma with ``dist``'s mean and sd; None if every draw is it.
+
+    A spread that is nil against the mean would overflow the shape ``(mean/sd)²``.
+    """
+    if dist.sd <= 1e-9 * dist.mean or dist.mean == 0:
+        return None
+    shape = (dist.mean / dist.sd) ** 2
+    return shape, dist.mean / shape
 
 
 def sample_quality(rng: np.random.Generator, dist: Quality, n: int) -> np.ndarray:
     """Draw ``n`` positive qualities from a gamma with the given mean and sd."""
-    constant = constant_quality(dist)
-    if constant is not None:
-        return np.full(n, constant, dtype=np.float64)
-    shape = (dist.mean / dist.sd) ** 2
-    return rng.gamma(shape, dist.mean / shape, size=n)
+    gamma = gamma_parameters(dist)
+    if gamma is None:
+        return np.full(n, dist.mean, dtype=np.float64)
+    return rng.gamma(*gamma, size=n)
+
+
+def as_satisfaction(drawn: np.ndarray) -> np.ndarray:
+    """Normal draws as satisfactions: clipped to [0, 1], in the column's float32."""
+    return np.clip(drawn, 0.0, 1.0).astype(np.float32)
 
 
 def sample_satisfaction(rng: np.random.Generator, dist: Satisfaction, n: int) -> np.ndarray:
     """Draw ``n`` satisfactions: normal, clipped to [0, 1]."""
     if dist.sd == 0:
         return np.full(n, dist.mean, dtype=np.float32)
-    return np.clip(rng.normal(dist.mean, dist.sd, size=n), 0.0, 1.0).astype(np.float32)
+    return as_satisfaction(rng.normal(dist.mean, dist.sd, size=n))
