@@ -58,7 +58,7 @@ class Provenance:
             "seeds": [int(s) for s in self.seeds],
             **model_version(),
             "python": platform.python_version(),
-            "libraries": {name: _version(name) for name in LIBRARIES},
+            "libraries": library_versions(),
             "written": datetime.now(UTC).isoformat(timespec="seconds"),
         }
 
@@ -89,6 +89,11 @@ def scenario_yaml(scenario: Scenario) -> str:
     """A scenario as a complete YAML document: every field, defaults included."""
     header = f"# {scenario.name} as run: extends resolved, overrides applied\n"
     return header + yaml.safe_dump(scenario.model_dump(mode="json"), sort_keys=False)
+
+
+def library_versions() -> dict[str, str | None]:
+    """The installed version of each library that can change a number (None: not installed)."""
+    return {name: _version(name) for name in LIBRARIES}
 
 
 def _version(name: str) -> str | None:

@@ -4,8 +4,10 @@ A sweep's output folder holds ``runs/<key>.json`` for every run that has
 finished. The key is a hash of the run's scenario (the file with overrides and
 the run's parameters applied) and its seed, so re-running the same command finds
 its finished runs and skips them, and an overlapping sweep reuses them too.
-``runs/store.json`` records which model version and which base scenario made
-the runs: a store made by another version of the model (or for another
+``runs/store.json`` records which model version, which versions of the libraries
+that can change a number (numpy and numba draw, scipy and pandas compute; see
+:data:`sim.analysis.provenance.LIBRARIES`) and which base scenario made the runs:
+a store made by another version of the model or of a library (or for another
 scenario) is refused unless the caller asks to start afresh, so old results are
 never silently mixed with new ones.
 
@@ -41,6 +43,7 @@ from sim.analysis.folders import (
     to_json,
     write_file,
 )
+from sim.analysis.provenance import library_versions
 from sim.model.version import model_version
 from sim.scenario.errors import InputError
 from sim.scenario.schema import Scenario
@@ -84,7 +87,7 @@ class RunStore:
         self.runs = self.folder / RUNS
 
     def bind(self, scenario_hash: str, *, fresh: bool = False) -> None:
-        """Check the store (:meth:`check`), then record this model and scenario in it.
+        """Check the store (:meth:`check`), then record this model, its libraries and scenario.
 
         With ``fresh``, the runs of a store made otherwise are discarded first.
         """
@@ -96,8 +99,8 @@ class RunStore:
             self.runs.mkdir(parents=True, exist_ok=True)
             write_file(self.runs / MANIFEST, lambda p: p.write_text(to_json(current)))
 
-    def check(self, scenario_hash: str, *, fresh: bool = False) -> dict[str, str]:
-        """Check that the store's runs were made by this model for this base scenario.
+    def check(self, scenario_hash: str, *, fresh: bool = False) -> dict[str, Any]:
+        """Check that the store's runs were made by this model, these libraries, this scenario.
 
         Writes nothing.
 
@@ -106,24 +109,25 @@ class RunStore:
             fresh: Accept a store made otherwise (its runs are to be discarded).
 
         Returns:
-            What the store records once bound: model version and scenario hash.
+            What the store records once bound: model and library versions, scenario hash.
 
         Raises:
-            StoreMismatchError: The store holds runs of another model version or scenario.
+            StoreMismatchError: The store holds runs of another model or library version,
+                or of another scenario.
         """
         check_output_folder(self.folder, self.kind)
-        current = {**model_version(), "scenario_hash": scenario_hash}
+        current = {
+            **model_version(),
+            "libraries": library_versions(),
+            "scenario_hash": scenario_hash,
+        }
         recorded = self.manifest()
         if recorded is None and self.load():
             recorded = {}  # runs without a manifest: made before stores recorded versions
         if recorded is not None and recorded != current and not fresh:
-            what = "scenario" if recorded.get("model_hash") == current["model_hash"] else "model"
             raise StoreMismatchError(
-                f"store {self.runs}: its runs were made by another {what} "
-                f"(touchpoint {recorded.get('touchpoint')}, model {recorded.get('model_hash')}, "
-                f"scenario {str(recorded.get('scenario_hash'))[:12]}); this is touchpoint "
-                f"{current['touchpoint']}, model {current['model_hash']}, scenario "
-                f"{scenario_hash[:12]}: start afresh (fresh=True) or use another folder"
+                f"store {self.runs}: its runs were made {_difference(recorded, current)}: "
+                "start afresh (fresh=True) or use another folder"
             )
         return current
 
@@ -204,5 +208,27 @@ def open_store(
     return store
 
 
+def _difference(recorded: dict[str, Any], current: dict[str, Any]) -> str:
+    """What made a store's runs, in words, against what would make them now."""
+    if recorded.get("model_hash") != current["model_hash"]:
+        return (
+            f"by another model (touchpoint {recorded.get('touchpoint')}, model "
+            f"{recorded.get('model_hash')}); this is touchpoint {current['touchpoint']}, "
+            f"model {current['model_hash']}"
+        )
+    libraries = recorded.get("libraries") or {}
+    changed = [
+        f"{name} {libraries.get(name)}, now {version}"
+        for name, version in current["libraries"].items()
+        if libraries.get(name) != version
+    ]
+    if changed:
+        return f"with other libraries ({'; '.join(changed)})"
+    return (
+        f"for another scenario (scenario {str(recorded.get('scenario_hash'))[:12]}); "
+        f"this is scenario {current['scenario_hash'][:12]}"
+    )
+
+
 class StoreMismatchError(InputError):
-    """A store whose runs were made by another model version or for another scenario."""
+    """A store whose runs were made by another model or library version, or another scenario."""
