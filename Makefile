@@ -24,4 +24,4 @@ test-all: $(VENV)/.installed
 	$(PY) -m pytest -q -m "slow or not slow"
 
 bench: $(VENV)/.installed
-	$(PY) run.py bench
+	$(PY) -m benchmarks.bench

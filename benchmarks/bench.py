@@ -1,4 +1,4 @@
-"""``python run.py bench``: how fast, on the jobs people run.
+"""``python -m benchmarks.bench`` (``make bench``): how fast, on the jobs people run.
 
 Three measurements, printed as Markdown tables (and saved as JSON with ``--json``):
 
@@ -35,9 +35,9 @@ MANY_RUNS = {"replications": 30, "size": 10_000, "days": 365}
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The benchmark's arguments (``python run.py bench --help``)."""
+    """The benchmark's arguments (``python -m benchmarks.bench --help``)."""
     cmd = argparse.ArgumentParser(
-        prog="run.py bench",
+        prog="python -m benchmarks.bench",
         description="Benchmark: runs per second of a five-strategy compare, agent-steps per "
         "second against a naive Mesa model, and a scaling table (build, stepping, end to end, "
         "peak memory) from 10k to 10M prospects. Prints Markdown tables.",
@@ -95,11 +95,18 @@ def _sizes(text: str) -> tuple[int, ...]:
 
 
 def main(argv: list[str]) -> int:
-    """Run the benchmark with command-line arguments; print the tables."""
-    args = build_parser().parse_args(argv)
-    load_scenario(args.scenario)  # bad input: one line, exit 2, before any work
+    """Run the benchmark with command-line arguments; print the tables.
+
+    Bad input is one line on stderr and exit status 2, before any work.
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        load_scenario(args.scenario)
+    except InputError as exc:
+        parser.error(str(exc))
     if min(args.days, args.naive_days, args.replications) < 1:
-        raise InputError("--days, --naive-days and --replications must be at least 1")
+        parser.error("--days, --naive-days and --replications must be at least 1")
     many = {**MANY_RUNS, "replications": args.replications}
     sizes, scaling, days, naive_days = args.sizes, args.scaling_sizes, args.days, args.naive_days
     if args.quick:
@@ -235,3 +242,7 @@ def format_report(report: dict[str, object]) -> str:
 
 def _rate(per_second: float) -> str:
     return f"{per_second / 1e6:,.1f} M/s"
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,19 +1,37 @@
-"""The benchmark: a fast smoke run by default, the full one on demand (``-m slow``)."""
+"""The benchmark: a fast smoke run by default, the full one on demand (``-m slow``).
+
+The benchmark lives in ``benchmarks/`` beside the package, run by ``make bench``
+(``python -m benchmarks.bench``); the package never imports it.
+"""
 
 from __future__ import annotations
 
+import ast
 import json
+import subprocess
+import sys
 
 import pytest
 
 from benchmarks.bench import SCALING_SIZES, SIZES, format_report, run_benchmark
 from benchmarks.measure import compare_naive
-from tests.conftest import run_cli
+from tests.conftest import ROOT, run_cli
+
+
+def run_bench(*args: str) -> subprocess.CompletedProcess:
+    """``python -m benchmarks.bench ARGS`` from the repository, as ``make bench`` runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "benchmarks.bench", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def test_bench_smoke(tmp_path):
     out = tmp_path / "bench.json"
-    result = run_cli("bench", "--quick", "--json", str(out))
+    result = run_bench("--quick", "--json", str(out))
     assert result.returncode == 0, result.stderr
     assert "naive Mesa" in result.stdout and "peak RSS" in result.stdout
     assert "runs/s" in result.stdout
@@ -35,9 +53,32 @@ def test_naive_and_ours_run_the_same_model():
     assert row["ratio"] > 2  # already at 20k prospects
 
 
-def test_bench_rejects_bad_sizes():
-    result = run_cli("bench", "--sizes", "ten")
-    assert result.returncode == 2 and "sizes" in result.stderr
+def test_bench_rejects_bad_input_in_one_line():
+    for args, named in ((["--sizes", "ten"], "--sizes"), (["--days", "0"], "--days")):
+        result = run_bench(*args)
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        assert named in result.stderr.splitlines()[-1]
+    missing = run_bench("--scenario", "no-such.yaml")
+    assert missing.returncode == 2 and "no-such.yaml" in missing.stderr.splitlines()[-1]
+
+
+def test_the_package_never_imports_the_benchmarks():
+    """No import, and no module name handed to importlib, reaches ``benchmarks`` from sim/."""
+    reaching = []
+    for path in sorted((ROOT / "sim").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                names = [node.value]
+            else:
+                continue
+            if any(name.split(".")[0] == "benchmarks" for name in names):
+                reaching.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert reaching == []
+    assert "invalid choice: 'bench'" in run_cli("bench").stderr
 
 
 @pytest.mark.slow

@@ -12,9 +12,9 @@ import os
 import sys
 import traceback
 
+from sim.analysis.folder_lock import release_output_folders
 from sim.cli import (
     attribution,
-    bench,
     calibrate,
     compare,
     dashboard,
@@ -38,7 +38,6 @@ COMMANDS = (
     attribution.register,
     rerun.register,
     dashboard.register,
-    bench.register,
 )
 """Each adds its command(s) to the parser."""
 
@@ -46,10 +45,7 @@ COMMANDS = (
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = build_parser()
-    args, rest = parser.parse_known_args(argv)
-    if rest and not getattr(args, "passes_arguments_on", False):
-        parser.error(f"unrecognized arguments: {' '.join(rest)}")
-    args.rest = rest
+    args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
         parser.print_help()
         return EXIT_BAD_INPUT
@@ -72,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"internal error: {type(exc).__name__}: {exc} (rerun with --debug)", file=sys.stderr
             )
         return EXIT_INTERNAL
+    finally:
+        release_output_folders()  # the output folders the command claimed
 
 
 def build_parser() -> argparse.ArgumentParser:

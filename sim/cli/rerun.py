@@ -65,7 +65,7 @@ def _rerun(args: argparse.Namespace, commands: argparse._SubParsersAction) -> in
     argv += ["--quiet"] if args.quiet else []
     parser = commands.choices[command]
     again = parser.parse_args(argv)
-    again.debug, again.rest = args.debug, []
+    again.debug = args.debug
     code = again.handler(again) or 0
     if code:
         return code
