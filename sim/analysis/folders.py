@@ -7,6 +7,12 @@ subfolder, another kind of output) makes it refused, with one line naming the
 folder and an entry, before any work starts. Replacing a previous output is
 atomic: the new folder is built beside it and renamed into place, and only then
 is the old one, verified again to hold nothing but our own entries, removed.
+
+Temporary files and folders inside an output folder have names fixed by the entry
+they become (:func:`temporary_name`), and the marker lists them before they are
+created: a leftover of a killed command is recognised as ours by the marker and
+removed by the next command, while anything the marker does not list, however it
+is named, is the user's and is never touched.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -30,31 +36,29 @@ MARKER = ".touchpoint.json"
 TEMP_PREFIX = ".touchpoint-"
 """Prefix of the temporary files and folders Touchpoint builds before renaming them."""
 
-TEMP_NAME = re.compile(r"\.touchpoint-.+\.(tmp|old-[0-9]+|[A-Za-z0-9_]{8})")
-"""The whole name of a temporary file or folder (``mkstemp``/``mkdtemp`` add 8 characters)."""
+TEMP_SUFFIX = ".tmp"
+"""Suffix of the temporary name a file is written under before it is renamed into place."""
 
 
 class OutputFolderError(InputError):
     """An output folder that cannot be used without risking files Touchpoint did not write."""
 
 
-def check_output_folder(out: str | Path, kind: str) -> None:
+def check_output_folder(out: str | Path, kind: str, reads: Iterable[str | Path] = ()) -> None:
     """Refuse ``out`` unless it is new, empty, or a previous output of ``kind``.
 
     Every file and folder below ``out`` (subfolders included) must be one the marker
-    records, a file of a folder Touchpoint owns whole (a run store), or a temporary
-    file of ours; anything else is the user's, and the folder is refused.
+    records (an entry, or a temporary one it listed before creating it) or a file of
+    a folder Touchpoint owns whole (a run store); anything else is the user's, and
+    the folder is refused. So is a folder that holds the working folder or a file
+    the command reads (``reads``): replacing it would pull the ground from under it.
 
     Raises:
         OutputFolderError: Naming the folder and why (an entry it did not write, a
-            different kind, a file or a link in the way).
+            different kind, a file or a link in the way, what it would swallow).
     """
     out = Path(out)
-    if out.is_symlink():
-        raise OutputFolderError(f"output folder {out}: is a symbolic link; give a real folder")
-    for part in (out, *out.parents):
-        if part.exists() and not part.is_dir():
-            raise OutputFolderError(f"output folder {out}: {part} exists and is not a folder")
+    check_place(out, reads)
     if not out.exists() or not any(out.iterdir()):
         return
     marker = read_marker(out)
@@ -77,26 +81,56 @@ def check_output_folder(out: str | Path, kind: str) -> None:
         )
 
 
+def check_place(out: Path, reads: Iterable[str | Path] = ()) -> None:
+    """Refuse an ``out`` that is a link or a file, or holds the working folder or a read file.
+
+    Checked before anything is read from or written to ``out``.
+    """
+    if out.is_symlink():
+        raise OutputFolderError(f"output folder {out}: is a symbolic link; give a real folder")
+    for part in (out, *out.parents):
+        if part.exists() and not part.is_dir():
+            raise OutputFolderError(f"output folder {out}: {part} exists and is not a folder")
+    where = out.resolve()
+    here = Path.cwd().resolve()
+    if where == here or where in here.parents:
+        raise OutputFolderError(
+            f"output folder {out}: is the working folder {here} or holds it; "
+            "choose a folder of its own, e.g. results/mine"
+        )
+    for read in reads:
+        path = Path(read).resolve()
+        if where == path or where in path.parents:
+            raise OutputFolderError(
+                f"output folder {out}: holds {read}, which this command reads; "
+                "choose a folder of its own, e.g. results/mine"
+            )
+
+
 def _first_foreign(out: Path, marker: dict[str, Any]) -> str | None:
     """The first path below ``out`` that Touchpoint did not write, or None."""
     files = set(marker.get("entries", []))
     folders = {str(parent) for entry in files for parent in PurePosixPath(entry).parents}
-    owned = {name: re.compile(pattern) for name, pattern in marker.get("owned", {}).items()}
+    temporary = set(marker.get("temporary", []))
+    owned = marker.get("owned", {})
     for root, dirs, names in os.walk(out):  # links are not followed: a link is foreign
         here = PurePosixPath(Path(root).relative_to(out).as_posix())
-        dirs[:] = sorted(d for d in dirs if not is_temporary(d))
-        for name in sorted(n for n in names if not is_temporary(n)) + dirs:
+        dirs.sort()
+        for name in sorted(names) + list(dirs):
             rel = here / name
             path = out / rel
-            if str(rel) == MARKER and not path.is_symlink():
-                continue
             if path.is_symlink():
                 return str(rel)
+            if str(rel) == MARKER or str(rel) in temporary:
+                if path.is_dir():  # a leftover temporary folder of ours: not looked into
+                    dirs.remove(name)
+                continue
             if rel.parts[0] in owned:
                 if len(rel.parts) == 1 and path.is_dir():
                     continue
-                if len(rel.parts) == 2 and owned[rel.parts[0]].fullmatch(name) and path.is_file():
-                    continue
+                if len(rel.parts) == 2 and is_owned_name(owned[rel.parts[0]], name):
+                    if path.is_file():
+                        continue
                 return str(rel)
             if str(rel) in (folders if path.is_dir() else files):
                 continue
@@ -104,9 +138,16 @@ def _first_foreign(out: Path, marker: dict[str, Any]) -> str | None:
     return None
 
 
-def is_temporary(name: str) -> bool:
-    """Whether a file or folder name is one of Touchpoint's temporary ones."""
-    return TEMP_NAME.fullmatch(name) is not None
+def temporary_name(name: str) -> str:
+    """The name a file is written under, beside ``name``, before it is renamed to it."""
+    return f"{TEMP_PREFIX}{name}{TEMP_SUFFIX}"
+
+
+def is_owned_name(pattern: str, name: str) -> bool:
+    """Whether a file of an owned subfolder is one its ``pattern`` covers (or its temporary)."""
+    if name.startswith(TEMP_PREFIX) and name.endswith(TEMP_SUFFIX):
+        name = name[len(TEMP_PREFIX) : -len(TEMP_SUFFIX)]
+    return re.fullmatch(pattern, name) is not None
 
 
 def read_marker(out: Path) -> dict[str, Any] | None:
@@ -125,9 +166,43 @@ def read_json(path: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def _write_marker(folder: Path, kind: str, entries: list[str], extra: dict[str, Any]) -> None:
-    marker = {**extra, "kind": kind, "entries": sorted(set(entries) - {MARKER})}
+def _write_marker(
+    folder: Path,
+    kind: str,
+    entries: list[str],
+    extra: dict[str, Any],
+    temporary: Iterable[str] = (),
+) -> None:
+    """Write the marker; ``temporary`` adds names about to be created to those it lists."""
+    listed = {*extra.get("temporary", []), *temporary, temporary_name(MARKER)}
+    marker = {
+        **extra,
+        "kind": kind,
+        "entries": sorted(set(entries) - {MARKER}),
+        "temporary": sorted(listed),
+    }
     write_file(folder / MARKER, lambda p: p.write_text(to_json(marker), encoding="utf-8"))
+
+
+def _discard_leftovers(out: Path, marker: dict[str, Any]) -> None:
+    """Remove the temporaries the marker lists that a killed command left in ``out``.
+
+    Only names with Touchpoint's temporary prefix, inside ``out``, are ever removed,
+    whatever a (possibly tampered) marker says; ``out`` has been checked for links.
+    """
+    for rel in marker.get("temporary", []):
+        parts = PurePosixPath(rel).parts
+        if not parts or ".." in parts or parts[0] == "/" or not parts[-1].startswith(TEMP_PREFIX):
+            continue
+        _discard(out / rel)
+
+
+def _discard(path: Path) -> None:
+    """Remove a temporary file or folder of ours (a link itself, never what it points to)."""
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+    elif path.is_dir():
+        shutil.rmtree(path)
 
 
 @contextmanager
@@ -136,7 +211,10 @@ def replace_folder(out: str | Path, kind: str, **extra: Any) -> Iterator[Path]:
 
     ``out`` is checked first (:func:`check_output_folder`). A failure inside the
     block removes the half-built folder and leaves any previous ``out`` untouched.
-    ``extra`` goes into the marker (e.g. the model version).
+    ``extra`` goes into the marker (e.g. the model version). The folder is built
+    under a new, unique name beside ``out``; only a process killed outright can
+    leave it behind (``.touchpoint-<name>.<random>``), and nothing ever removes it
+    unasked, since nothing records it.
     """
     out = Path(out)
     check_output_folder(out, kind)
@@ -150,13 +228,13 @@ def replace_folder(out: str | Path, kind: str, **extra: Any) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    old = None
-    if out.exists():
-        old = out.with_name(f"{TEMP_PREFIX}{out.name}.old-{os.getpid()}")
-        os.replace(out, old)
+    if not out.exists():
+        os.replace(tmp, out)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{out.name}.old-", dir=out.parent))
+    os.replace(out, old)  # onto the empty folder just made: a name no one else has
     os.replace(tmp, out)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def _files_below(folder: Path, prefix: str = "") -> list[str]:
@@ -170,12 +248,14 @@ def open_folder(out: str | Path, kind: str, **extra: Any) -> Path:
     """Make ``out`` an output folder of ``kind`` that is filled entry by entry.
 
     For outputs written over time (a resumable store and its tables). The marker
-    is written first, so a folder interrupted half-way is still recognised as ours.
+    is written first, so a folder interrupted half-way is still recognised as ours;
+    the temporaries a killed command left (those the marker lists) are removed.
     """
     out = Path(out)
     check_output_folder(out, kind)
     out.mkdir(parents=True, exist_ok=True)
     marker = read_marker(out) or {}
+    _discard_leftovers(out, marker)
     _write_marker(out, kind, marker.get("entries", []), {**marker, **extra})
     return out
 
@@ -189,10 +269,13 @@ def add_entry(out: Path, name: str, write: Callable[[Path], object]) -> Path:
 
 
 def register_entry(out: Path, name: str) -> None:
-    """Record in the marker a file Touchpoint is about to write in ``out``."""
+    """Record in the marker a file Touchpoint is about to write in ``out`` (and its temporary)."""
     marker = read_marker(out) or {"kind": "unknown"}
-    if name not in marker.get("entries", []):
-        _write_marker(out, marker["kind"], [*marker.get("entries", []), name], marker)
+    rel = PurePosixPath(name)
+    temporary = str(rel.with_name(temporary_name(rel.name)))
+    if name not in marker.get("entries", []) or temporary not in marker.get("temporary", []):
+        entries = [*marker.get("entries", []), name]
+        _write_marker(out, marker["kind"], entries, marker, [temporary])
 
 
 def register_owned(out: Path, name: str, pattern: str) -> None:
@@ -208,36 +291,46 @@ def add_folder(out: Path, name: str) -> Iterator[Path]:
     """Build one subfolder of an open output folder, then swap it in whole.
 
     The folder it replaces is checked first: it may hold only files Touchpoint wrote.
+    The two temporary names it uses (the new folder and the old one on its way out)
+    are listed in the marker before either is made.
     """
     marker = read_marker(out) or {"kind": "unknown"}
     check_output_folder(out, marker["kind"])
-    tmp = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{name}.", dir=out))
+    new, old = out / f"{TEMP_PREFIX}{name}.new", out / f"{TEMP_PREFIX}{name}.old"
+    _write_marker(out, marker["kind"], marker.get("entries", []), marker, [new.name, old.name])
+    _discard(new)
+    _discard(old)
+    new.mkdir()
     try:
-        yield tmp
-        tmp.chmod(folder_mode())
+        yield new
+        new.chmod(folder_mode())
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(new, ignore_errors=True)
         raise
+    marker = read_marker(out) or marker
     kept = [e for e in marker.get("entries", []) if not e.startswith(f"{name}/")]
-    _write_marker(out, marker["kind"], [*kept, *_files_below(tmp, f"{name}/")], marker)
+    _write_marker(out, marker["kind"], [*kept, *_files_below(new, f"{name}/")], marker)
     target = out / name
     if target.exists():
-        old = out / f"{TEMP_PREFIX}{name}.old-{os.getpid()}"
         os.replace(target, old)
-        shutil.rmtree(old, ignore_errors=True)
-    os.replace(tmp, target)
+        shutil.rmtree(old)
+    os.replace(new, target)
 
 
 def write_file(path: Path, write: Callable[[Path], object]) -> None:
-    """Write a file under a temporary name beside it, then rename it into place."""
-    fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
+    """Write a file under its temporary name beside it, then rename it into place.
+
+    The temporary name (:func:`temporary_name`) must be one the folder's marker
+    lists, or the folder one this command has just made; a leftover under it is ours.
+    """
+    tmp = path.with_name(temporary_name(path.name))
+    _discard(tmp)
     try:
-        write(Path(tmp))
+        write(tmp)
         os.chmod(tmp, file_mode())
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 

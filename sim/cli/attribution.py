@@ -44,7 +44,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def _attribution(args: argparse.Namespace) -> int:
     from sim.analysis.attribution_models import MODEL_LABELS
-    from sim.analysis.folders import check_output_folder
+    from sim.analysis.folder_lock import claim_output_folder
     from sim.analysis.provenance import Provenance
     from sim.experiments.attribution import ATTRIBUTION_KIND, attribution
     from sim.experiments.specs import replication_seeds
@@ -61,7 +61,7 @@ def _attribution(args: argparse.Namespace) -> int:
             "attribution writes Parquet, which needs pyarrow: pip install '.[attribution]'"
         )
     out = args.out or DEFAULT_OUT
-    check_output_folder(out, ATTRIBUTION_KIND)
+    claim_output_folder(out, ATTRIBUTION_KIND, [args.file, args.scenario_root])
 
     result = on_engine(args, attribution, scenario, args.replications)
     notes = attribution_notes(result, args.replications, args.seed)

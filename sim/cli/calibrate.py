@@ -93,7 +93,8 @@ def parse_prior(text: str) -> tuple[str, tuple]:
 
 
 def _calibrate(args: argparse.Namespace) -> int:
-    from sim.analysis.folders import add_entry, check_output_folder, open_folder, register_owned
+    from sim.analysis.folder_lock import claim_output_folder
+    from sim.analysis.folders import add_entry, open_folder, register_owned
     from sim.analysis.provenance import Provenance
     from sim.experiments.calibrate import calibrate, priors
     from sim.experiments.targets import load_targets
@@ -118,7 +119,7 @@ def _calibrate(args: argparse.Namespace) -> int:
         raise InputError("writing Parquet needs pyarrow: pip install '.[experiments]'")
     out = args.out or Path("results") / f"calibrate-{base.name}"
     settings = _settings(args, base, targets)
-    check_output_folder(out, KIND)
+    claim_output_folder(out, KIND, [args.file, args.targets, args.scenario_root])
     check_settings(out / STORE, "abc.db", settings, args.fresh, "a calibration",
                    "scenario, targets, params, population or replications")  # fmt: skip
     open_folder(out, KIND)

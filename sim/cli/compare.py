@@ -40,7 +40,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from sim.analysis.folders import check_output_folder
+    from sim.analysis.folder_lock import claim_output_folder
     from sim.analysis.provenance import Provenance
     from sim.experiments.compare import compare
     from sim.experiments.specs import replication_seeds
@@ -60,7 +60,7 @@ def _compare(args: argparse.Namespace) -> int:
         if names.count(name) > 1:
             raise InputError(f"{path}: name: '{name}' is used by another compared scenario")
     out = args.out or DEFAULT_OUT
-    check_output_folder(out, COMPARE_KIND)
+    claim_output_folder(out, COMPARE_KIND, [*args.files, args.scenario_root])
 
     result = on_engine(args, compare, scenarios, args.replications)
     summary = result.summary()

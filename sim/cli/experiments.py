@@ -252,6 +252,7 @@ def _unique(pairs: Sequence[tuple[str, Any]], flag: str) -> dict[str, Any]:
 
 
 def _sweep(args: argparse.Namespace) -> int:
+    from sim.analysis.folder_lock import claim_output_folder
     from sim.experiments.store import RunStore, content_hash
     from sim.experiments.sweep import (
         SHIFT,
@@ -281,6 +282,7 @@ def _sweep(args: argparse.Namespace) -> int:
     kpis = _check_kpis(base, args.kpi)
     out = args.out or Path("results") / f"sweep-{base.name}"
     _need_pyarrow()
+    claim_output_folder(out, SWEEP_KIND, [args.file, args.scenario_root])
     RunStore(out, SWEEP_KIND).check(content_hash(base), fresh=args.fresh)
     runs = len(points) * args.replications
     if not args.quiet:
@@ -309,6 +311,7 @@ def _sweep(args: argparse.Namespace) -> int:
 
 
 def _sensitivity(args: argparse.Namespace) -> int:
+    from sim.analysis.folder_lock import claim_output_folder
     from sim.experiments import salib
     from sim.experiments.sensitivity import SENSITIVITY_KIND, parameter_bounds, run_sensitivity
     from sim.experiments.store import RunStore, content_hash
@@ -330,6 +333,7 @@ def _sensitivity(args: argparse.Namespace) -> int:
     _need_pyarrow()
     if importlib.util.find_spec("SALib") is None:
         raise InputError("sensitivity needs SALib: pip install '.[experiments]'")
+    claim_output_folder(out, SENSITIVITY_KIND, [args.file, args.scenario_root])
     RunStore(out, SENSITIVITY_KIND).check(content_hash(base), fresh=args.fresh)
     if not args.quiet:
         samples = salib.run_count(args.method, args.samples, len(params))

@@ -114,7 +114,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _optimise(args: argparse.Namespace) -> int:
-    from sim.analysis.folders import check_output_folder, open_folder, register_owned
+    from sim.analysis.folder_lock import claim_output_folder
+    from sim.analysis.folders import open_folder, register_owned
     from sim.analysis.provenance import Provenance
     from sim.experiments import goals
     from sim.experiments.optimise import STUDY, STUDY_FILES, optimise
@@ -139,7 +140,7 @@ def _optimise(args: argparse.Namespace) -> int:
             raise InputError(f"optimise needs {extra}: pip install '.[optimise]'")
     out = args.out or Path("results") / f"optimise-{base.name}"
     settings = _settings(args, base, plans.budget)
-    check_output_folder(out, KIND)
+    claim_output_folder(out, KIND, [args.file, *args.against, args.scenario_root])
     made_of = "scenario, budget, levers, objectives, constraints, replications or seed"
     check_settings(out / STUDY, "study.db", settings, args.fresh, "a search", made_of)
     open_folder(out, KIND)

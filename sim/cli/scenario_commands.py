@@ -62,7 +62,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from sim.analysis.folders import check_output_folder
+    from sim.analysis.folder_lock import claim_output_folder
     from sim.analysis.results import RUN_KIND, simulate
     from sim.outputs.tables import kpi_table
 
@@ -70,7 +70,7 @@ def _run(args: argparse.Namespace) -> int:
         raise InputError(f"--seed: must be >= 0; got {args.seed}")
     scenario = load(args.file, args)
     out = args.out or Path("results") / f"{scenario.name}-{args.seed}"
-    check_output_folder(out, RUN_KIND)
+    claim_output_folder(out, RUN_KIND, [args.file, args.scenario_root])
     result = simulate(scenario, args.seed, progress=not args.quiet)
     result.save(out)
     print(kpi_table(result.kpis, title=f"{scenario.name} (seed {args.seed})"))

@@ -24,22 +24,20 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import shutil
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 from sim.analysis.folders import (
-    TEMP_PREFIX,
     check_output_folder,
     file_mode,
     finite,
-    is_temporary,
+    is_owned_name,
     open_folder,
     read_json,
     register_owned,
+    temporary_name,
     to_json,
     write_file,
 )
@@ -140,8 +138,7 @@ class RunStore:
         if not self.runs.is_dir():
             return
         for path in self.runs.iterdir():
-            ours = re.fullmatch(FILES, path.name) or is_temporary(path.name)
-            if ours and path.is_file() and not path.is_symlink():
+            if is_owned_name(FILES, path.name) and path.is_file() and not path.is_symlink():
                 path.unlink()
         if not any(self.runs.iterdir()):
             shutil.rmtree(self.runs)
@@ -174,7 +171,9 @@ class RunStore:
         key = record["key"]
         text = json.dumps(finite(record), allow_nan=False, separators=(",", ":"))
         self.runs.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{key}.", suffix=".tmp", dir=self.runs)
+        tmp = self.runs / temporary_name(f"{key}.json")  # the store's pattern covers it
+        tmp.unlink(missing_ok=True)  # a leftover of a killed sweep
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 os.fchmod(fh.fileno(), file_mode())
@@ -183,12 +182,12 @@ class RunStore:
                 os.fsync(fh.fileno())
             os.replace(tmp, self.runs / f"{key}.json")
         except BaseException:
-            Path(tmp).unlink(missing_ok=True)
+            tmp.unlink(missing_ok=True)
             raise
 
     @staticmethod
     def _drop_if_stale(path: Path, now: float) -> None:
-        if path.suffix != ".tmp":
+        if path.suffix != ".tmp" or not is_owned_name(FILES, path.name):
             return
         try:
             if now - path.stat().st_mtime > STALE_TEMP_SECONDS:
