@@ -11,7 +11,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from sim.analysis.folders import replace_folder, to_json
-from sim.analysis.kpis import Kpis, run_kpis, underspent
+from sim.analysis.kpis import Kpis, RunRecord, score, underspent
 from sim.analysis.provenance import Provenance
 from sim.model.model import JourneyModel
 from sim.model.version import model_version
@@ -40,6 +40,8 @@ class RunResult:
             the model's sources) and ``quality``. ``None`` otherwise.
         purchases: With a touch log: one row per prospect won during the run:
             ``prospect``, ``day`` of the first purchase and its ``value`` (the price).
+        record: What the KPIs were computed from; ``record.save(path)`` keeps it, and
+            ``sim.analysis.kpis.score(RunRecord.load(path))`` scores it again.
     """
 
     scenario: str
@@ -52,6 +54,7 @@ class RunResult:
     spec: Scenario | None = field(default=None, repr=False)
     touches: pd.DataFrame | None = field(default=None, repr=False)
     purchases: pd.DataFrame | None = field(default=None, repr=False)
+    record: RunRecord | None = field(default=None, repr=False)
 
     def summary(self) -> dict[str, object]:
         """The content of ``summary.json``."""
@@ -140,12 +143,21 @@ def simulate_batch(
 
 def collect(model: JourneyModel, replica: int = 0) -> RunResult:
     """Results of one replication of a model that has been stepped (to the horizon or not)."""
-    ledger = model.ledger.to_frame(replica)
-    kpis, undefined = run_kpis(model, ledger, replica)
+    record = RunRecord.of(model, replica)
+    kpis, undefined = score(record)
     seed = model.replicas.seeds[replica]
     warnings = underspent(kpis, model.sources)
-    daily = model.daily.frame(replica)
-    result = RunResult(model.spec.name, seed, kpis, undefined, daily, ledger, warnings, model.spec)
+    result = RunResult(
+        model.spec.name,
+        seed,
+        kpis,
+        undefined,
+        record.daily,
+        record.ledger,
+        warnings,
+        model.spec,
+        record=record,
+    )
     if model.prospects.touch_log is not None:
         result.touches, result.purchases = _touch_record(model, replica)
     return result

@@ -1,0 +1,125 @@
+"""What several KPIs share, worked out once per run from its record.
+
+Money by kind, spend by touch source, customers, customer-years, churn, CLV, cost of
+sale, who reached which stage: KPI functions read these rather than each other.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.analysis.kpis.value import Undefined, Value, defined, ratio
+from sim.model.prospects import Stage
+from sim.scenario.vocabulary import DAYS_PER_YEAR, PAYER_TYPES, Payer
+
+if TYPE_CHECKING:
+    from sim.analysis.kpis.record import RunRecord
+
+NO_CUSTOMERS = "no new customers were won"
+NO_CUSTOMER_DAYS = "no customer-days were observed"
+
+
+class Measures:
+    """A run's record and the quantities its KPIs share (each computed on first use).
+
+    Args:
+        record: The run's record.
+    """
+
+    def __init__(self, record: RunRecord) -> None:
+        self.record = record
+        self.tally = SimpleNamespace(**record.tally)
+
+    @cached_property
+    def money(self) -> dict[Payer, float]:
+        """Amounts booked by payer type (what channels, reps, ... cost; what customers paid)."""
+        by_type = self.record.ledger.groupby("payer_type", observed=False)["amount"].sum()
+        return {payer: float(by_type.get(payer, 0.0)) for payer in PAYER_TYPES}
+
+    @cached_property
+    def acquisition_cost(self) -> float:
+        """Marketing spend + sales cost + referral rewards."""
+        return self.money[Payer.CHANNEL] + self.money[Payer.REP] + self.money[Payer.REFERRAL]
+
+    @cached_property
+    def total_cost(self) -> float:
+        """Acquisition cost + post-purchase care."""
+        return self.acquisition_cost + self.money[Payer.POST_PURCHASE]
+
+    @cached_property
+    def spend_by_source(self) -> dict[str, float]:
+        """What each touch source cost: its channel's spend, the reps, the referral rewards."""
+        ledger = self.record.ledger
+        by_payer = ledger[ledger.payer_type == Payer.CHANNEL].groupby("payer")["amount"].sum()
+        spend = {name: float(by_payer.get(name, 0.0)) for name in self.record.sources}
+        spend.update(rep=self.money[Payer.REP], referral=self.money[Payer.REFERRAL], reviews=0.0)
+        return spend
+
+    @property
+    def customers(self) -> int:
+        """New customers won during the run."""
+        return self.tally.customers
+
+    @property
+    def margin(self) -> float:
+        """Gross margin of one purchase."""
+        return self.record.price * self.record.margin
+
+    @property
+    def customer_years(self) -> float:
+        """Years of being a customer, summed over the customers."""
+        return self.tally.customer_days / DAYS_PER_YEAR
+
+    @cached_property
+    def cost_of_sale(self) -> Value:
+        """Acquisition cost per new customer."""
+        return ratio(self.acquisition_cost, self.customers, NO_CUSTOMERS)
+
+    @cached_property
+    def churn_rate(self) -> Value:
+        """Customers lost per customer-year."""
+        if self.customer_years == 0:
+            return Undefined(NO_CUSTOMER_DAYS)
+        return float(self.tally.churned) / float(self.customer_years)
+
+    @cached_property
+    def clv(self) -> Value:
+        """Customer lifetime value from the run's churn and repeat purchases."""
+        if self.customer_years == 0:
+            return Undefined(NO_CUSTOMER_DAYS)
+        t = self.tally
+        value = self.lifetime_value(self.customer_years, t.churned, t.repeat_purchases)
+        return defined(value, "no churn and no discounting")
+
+    def lifetime_value(self, years: float, churned: int, repeats: int) -> float | None:
+        """Margin × (1 + repeats a year / (churn a year + discount rate)); None if that is 0/0."""
+        horizon = churned / years + self.record.discount_rate_per_year
+        if horizon == 0:
+            return None
+        return self.margin * (horizon + repeats / years) / horizon
+
+    def by_source(self, counts: np.ndarray, source: str) -> int:
+        """A source's entry in a tally array by touch source."""
+        return counts[self.record.sources.index(source)]
+
+    def reached(self, stage: Stage) -> np.ndarray:
+        """Whether each prospect ever reached ``stage``."""
+        return (self.record.prospects["reached"] & (1 << int(stage))) != 0
+
+    def count(self, stage: Stage) -> int:
+        """How many prospects ever reached ``stage``."""
+        return int(self.reached(stage).sum())
+
+    @property
+    def won(self) -> np.ndarray:
+        """Whether each prospect was won during the run (the installed base is day 0)."""
+        return self.record.prospects["customer_since"] >= 1
+
+
+def quantile(values: np.ndarray, q: float) -> float | None:
+    """The ``q`` quantile of ``values`` (one of them, not interpolated); None if there are none."""
+    return float(np.quantile(values, q, method="inverted_cdf")) if values.size else None

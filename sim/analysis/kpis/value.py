@@ -1,0 +1,26 @@
+"""What a KPI's function gives: a number, or why a run has none (never a division by zero)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Undefined:
+    """Why a KPI has no value in a run (no customers, nothing spent, ...)."""
+
+    reason: str
+
+
+Value = float | Undefined
+"""What a KPI's function returns: a number, or why there is none."""
+
+
+def ratio(num: float, den: float, reason: str) -> Value:
+    """``num / den``, or undefined for ``reason`` when ``den`` is 0."""
+    return Undefined(reason) if den == 0 else float(num) / float(den)
+
+
+def defined(value: float | None, reason: str) -> Value:
+    """``value`` as a float, or undefined for ``reason`` when it is None."""
+    return Undefined(reason) if value is None else float(value)
