@@ -17,9 +17,11 @@ install: $(VENV)/.installed
 demo: $(VENV)/.installed
 	$(PY) run.py run $(SCENARIO) --seed 7
 
+# The default run: every test and every notebook (at small sizes), on every core (pytest-xdist).
 test: $(VENV)/.installed
 	$(PY) -m pytest -q
 
+# Also the slow tests: the notebooks at full size, the benchmarks' guards, coverage checks.
 test-all: $(VENV)/.installed
 	$(PY) -m pytest -q -m "slow or not slow"
 
