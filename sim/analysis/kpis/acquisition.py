@@ -21,7 +21,7 @@ def _cac(kind: str) -> Kpi:
         return ratio(m.spend_by_source[source], won, reason)
 
     return Kpi(
-        f"cac_{kind}_touch.<source>",
+        f"cac_{kind}_touch.<paid_source>",
         "currency per customer",
         LOWER,
         f"What the source cost (its spend; the reps' cost for rep, the rewards for referral) "

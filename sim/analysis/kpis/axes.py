@@ -29,7 +29,7 @@ SOURCE = Axis(
     list,
 )
 PAID_SOURCE = Axis(
-    "<source>",
+    "<paid_source>",
     f"every touch source but {', '.join(sorted(UNATTRIBUTED))} (no spend of its own)",
     lambda sources: [s for s in sources if s not in UNATTRIBUTED],
 )
