@@ -22,6 +22,7 @@ from sim.cli import (
     optimise,
     rerun,
     scenario_commands,
+    shipped,
 )
 from sim.scenario.errors import InputError
 
@@ -31,6 +32,7 @@ EXIT_INTERRUPTED = 130
 
 COMMANDS = (
     scenario_commands.register,
+    shipped.register,
     compare.register,
     experiments.register,
     calibrate.register,

@@ -25,12 +25,11 @@ from sim.scenario.errors import ScenarioError
 from sim.scenario.loading import SUFFIXES, load_scenario, scenario_tree, with_overrides
 from sim.scenario.messages import describe
 from sim.scenario.schema import Scenario
+from sim.scenario.shipped import shipped_scenarios, shipped_stories
 from sim.scenario.yaml12 import read_mapping, value_lines
 
-SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
-"""The shipped scenario tree."""
-STORY_FOLDER = "stories"
-"""The shipped stories live in this folder of the scenario tree."""
+SCENARIO_DIR = shipped_scenarios()
+"""The shipped scenario tree (a clone's ``scenarios/``, or the installed package's copy)."""
 STORIES_ENV = "TOUCHPOINT_DASHBOARD_STORIES"
 """Environment variable through which ``run.py dashboard --stories`` passes its folder."""
 FILE_ENV = "TOUCHPOINT_DASHBOARD_FILE"
@@ -149,11 +148,6 @@ def _check_pull(pull: Pull, shipped: dict[str, Scenario], where: str) -> None:
             with_overrides(shipped[which], lever.overrides(shipped[which], pull.value), where)
         except ScenarioError as exc:
             raise StoryError(f"{exc} ({lever.text(pull.value)} on the {which} side)") from None
-
-
-def shipped_stories() -> Path:
-    """The shipped stories' folder (``scenarios/stories``)."""
-    return SCENARIO_DIR / STORY_FOLDER
 
 
 def story_folder() -> Path:
