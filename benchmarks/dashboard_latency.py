@@ -81,7 +81,7 @@ def dashboard_server(log: Path, *args: str, timeout: float = 90.0):
             wait_for(url, server, log, timeout)
             yield url, server.pid
         finally:
-            server.send_signal(signal.SIGINT)  # run.py execs solara: this pid is the server
+            server.send_signal(signal.SIGINT)  # run.py is the server: this pid
             try:
                 server.wait(timeout=15)
             except subprocess.TimeoutExpired:

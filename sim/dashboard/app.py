@@ -1,6 +1,7 @@
 """The trainers' dashboard: pick a story (or free play), then tell it to the room.
 
-Serve it with ``python run.py dashboard`` (or ``solara run sim/dashboard/app.py``). The
+Serve it with ``python run.py dashboard`` (:mod:`sim.dashboard.server`; a bare
+``solara run sim/dashboard/app.py`` serves it without the websocket's origin check). The
 stories are read once per server (:func:`sim.dashboard.stories.load_stories`); every
 browser session builds its own two sides.
 """
