@@ -118,9 +118,10 @@ def _optimise(args: argparse.Namespace) -> int:
     from sim.analysis.folders import open_folder, register_owned
     from sim.analysis.provenance import Provenance
     from sim.experiments import goals
-    from sim.experiments.optimise import STUDY, STUDY_FILES, optimise
+    from sim.experiments.optimise import UndefinedObjectiveError, optimise
     from sim.experiments.plans import make_plans
-    from sim.outputs.optimisation import verdict_text, write_optimisation
+    from sim.experiments.search import STUDY, STUDY_FILES
+    from sim.outputs.optimisation import verdict_text, write_optimisation, write_trials
 
     check_run_args(args)
     for name in ("trials", "confirm", "confirm_replications"):
@@ -128,7 +129,7 @@ def _optimise(args: argparse.Namespace) -> int:
             flag = name.replace("_", "-")
             raise InputError(f"--{flag}: must be >= 1; got {getattr(args, name)}")
     base = load(args.file, args)
-    plans = make_plans(base, args.lever, args.budget, "--lever")
+    plans = make_plans(base, args.lever, args.budget, "--lever", "--budget")
     aims = goals.objectives(base, args.objective)
     goals.constraints(base, args.constraint)
     rivals = [load(path, args) for path in args.against]
@@ -153,13 +154,6 @@ def _optimise(args: argparse.Namespace) -> int:
             f"{args.replications} runs -> {out}",
             file=sys.stderr,
         )
-    with kept_on_stop(f"the plans tried are kept in {out}/optuna and {out}/runs"):
-        result = on_engine(
-            args, optimise, base, args.lever, plans.budget, args.objective, args.constraint,
-            args.trials, args.replications, confirm=args.confirm,
-            confirm_replications=args.confirm_replications, against=rivals, store=out,
-            fresh=args.fresh,
-        )  # fmt: skip
     options = {
         **shaping_options(args),
         "budget": plans.budget,
@@ -171,6 +165,17 @@ def _optimise(args: argparse.Namespace) -> int:
         "confirm-replications": args.confirm_replications,
     }
     provenance = Provenance("optimise", [base, *rivals], [args.seed], options)
+    with kept_on_stop(f"the plans tried are kept in {out}/optuna and {out}/runs"):
+        try:
+            result = on_engine(
+                args, optimise, base, args.lever, plans.budget, args.objective,
+                args.constraint, args.trials, args.replications, confirm=args.confirm,
+                confirm_replications=args.confirm_replications, against=rivals, store=out,
+                fresh=args.fresh,
+            )  # fmt: skip
+        except UndefinedObjectiveError as exc:  # a finding: the plans tried are kept
+            write_trials(out, exc.trials, provenance)
+            raise InputError(f"{exc}; the plans tried are in {out}/trials.csv") from None
     notes = [
         f"{len(result.trials)} plans x {args.replications} runs (the same seeds for every plan); "
         f"the best {args.confirm} run again {args.confirm_replications} times on fresh seeds",

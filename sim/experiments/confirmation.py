@@ -40,7 +40,8 @@ def verdict(
     means = confirmed.kpis.groupby("scenario")[kpis].mean()
     kept = [n for n in names if all(b.excess(means.at[n, b.kpi]) <= 0 for b in bounds)]
     goal = goals[0]
-    ranked = means.loc[kept or names, goal.kpi].sort_values(ascending=goal.minimize)
+    # stable: on a tie the start (named first) stays best, as a plan must beat it
+    ranked = means.loc[kept or names, goal.kpi].sort_values(ascending=goal.minimize, kind="stable")
     best = str(ranked.index[0])
     summary = confirmed.summary().set_index(["scenario", "kpi"])
     diffs = paired_changes(confirmed.kpis, ["scenario"], (best,), kpis).set_index(

@@ -21,27 +21,26 @@ either (the winner's curse).
 
 from __future__ import annotations
 
-import contextlib
 import math
-import warnings
-from collections.abc import Iterator, Sequence
+from collections import Counter
+from collections.abc import Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from tqdm import tqdm
 
-from sim.analysis.folders import register_owned
 from sim.analysis.kpis import BUDGET_USED, UNDERSPEND
 from sim.experiments import confirmation
 from sim.experiments import goals as aims
 from sim.experiments.compare import Comparison, compare
 from sim.experiments.engines import executor_for
 from sim.experiments.goals import Constraint, Objective
-from sim.experiments.plans import Lever, Plans, make_plans
+from sim.experiments.plans import Plans, make_plans
 from sim.experiments.runner import run_specs, tidy
+from sim.experiments.search import front, importance, open_study, search
 from sim.experiments.specs import (
     RunSpec,
     ScenarioLike,
@@ -51,21 +50,29 @@ from sim.experiments.specs import (
     replication_seeds,
 )
 from sim.experiments.store import RunStore, open_store
+from sim.scenario.errors import InputError
 from sim.scenario.schema import Scenario
 
 OPTIMISE_KIND = "optimise"
 """The kind of output folder (and store) this produces."""
 
-STUDY = "optuna"
-STUDY_FILES = r"study\.db(-journal)?|settings\.json"
-"""The folder of optuna's study database inside the output folder, and its files."""
-
-BATCH = 4
-"""Plans asked for at once (optuna's constant liar keeps them apart): enough to keep two
-workers busy, and fixed, so that a seed gives the same plans whatever the engine."""
-
 COST = "acquisition_cost"
 """What a plan actually spent on winning customers (marketing, reps, referral rewards)."""
+
+UNDEFINED = "undefined."
+"""Prefix of a trials column: why an objective was undefined in some run of the plan."""
+
+
+class UndefinedObjectiveError(InputError):
+    """An objective undefined in every run of every plan tried: no plan can be chosen.
+
+    Attributes:
+        trials: The trials table (every plan tried), to be kept all the same.
+    """
+
+    def __init__(self, message: str, trials: pd.DataFrame) -> None:
+        super().__init__(message)
+        self.trials = trials
 
 
 @dataclass
@@ -181,12 +188,15 @@ def optimise(
     runs = open_store(store, base, OPTIMISE_KIND, fresh)
     seeds = replication_seeds(seed, replications)
     with executor_for(executor, workers, runs=trials) as pool:
-        study = _study(goals, seed, store, trials)
-        rows = _search(study, plans, goals, bounds, trials, seeds, pool, workers, runs, progress)
+        study = open_study(goals, store)
+        evaluate = partial(_evaluate, plans, goals, bounds, seeds, pool, workers, runs)
+        rows = search(study, plans, goals, bounds, trials, seed, evaluate, progress)
         trials_table = pd.DataFrame(rows).sort_values("trial", ignore_index=True)
-        front = _front(study, trials_table, goals)
+        for goal in goals:
+            _check_defined(trials_table, goal)
+        plans_front = front(study, trials_table, goals)
         chosen = confirmation.candidates(
-            trials_table[trials_table.trial != 0], front, goals, confirm
+            trials_table[trials_table.trial != 0], plans_front, goals, confirm
         )
         start = base.model_copy(update={"name": f"{base.name}_start"})
         candidates = [start] + [plans.scenario(_point(plans, row), f"plan_{int(row.trial)}")
@@ -197,7 +207,7 @@ def optimise(
         confirmed, goals, bounds, [c.name for c in candidates]
     )
     best = next(c for c in candidates if c.name == best_name)
-    notes = [*plans.notes, *_spend_notes(trials_table)]
+    notes = [*plans.notes, *_flat_notes(trials_table, goals[0]), *_spend_notes(trials_table)]
     if not math.isclose(base.monthly_budget(), plans.budget, rel_tol=1e-6):
         notes.append(
             f"the start spends {base.monthly_budget():,.0f} a month, the plans "
@@ -210,105 +220,29 @@ def optimise(
         )
     return Optimisation(
         trials_table, confirmed, verdict, best.model_copy(update={"name": f"{base.name}_best"}),
-        best_name, front, _importance(study, plans, seed), goals, bounds, notes,
+        best_name, plans_front, importance(study, plans, seed), goals, bounds, notes,
     )  # fmt: skip
 
 
-def _study(goals: list[Objective], seed: int, store: str | Path | None, trials: int):
-    """The optuna study: in ``STORE/optuna/study.db`` if there is a store (it resumes)."""
-    import optuna
-
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    storage = None
-    if store is not None:
-        register_owned(Path(store), STUDY, STUDY_FILES)
-        folder = Path(store) / STUDY
-        folder.mkdir(exist_ok=True)
-        storage = f"sqlite:///{folder / 'study.db'}"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-        sampler = optuna.samplers.TPESampler(
-            seed=seed,
-            multivariate=True,
-            constant_liar=True,
-            n_startup_trials=min(10, max(4, trials // 10)),  # random plans before TPE
-        )
-    return optuna.create_study(
-        storage=storage,
-        sampler=sampler,
-        study_name=OPTIMISE_KIND,
-        directions=[g.direction for g in goals],
-        load_if_exists=True,
-    )
-
-
-def _search(study, plans, goals, bounds, trials, seeds, pool, workers, runs, progress) -> list:
-    """Ask plans a batch at a time, run them on the same seeds, tell optuna their means."""
-    import optuna
-
-    if not study.trials:
-        study.enqueue_trial(plans.start())  # the start is a plan too: the first one tried
-    stale = study.get_trials(deepcopy=False, states=[optuna.trial.TrialState.RUNNING])
-    for trial in stale:  # interrupted: failed, and tried again
-        study.tell(trial.number, state=optuna.trial.TrialState.FAIL)
-        study.enqueue_trial(trial.params)
-    redo = {trial.number for trial in stale}
-    rows = [dict(t.user_attrs["row"]) for t in study.trials
-            if "row" in t.user_attrs and t.number not in redo]  # fmt: skip
-    bar = tqdm(total=trials, initial=len(rows), desc="plans", unit="plan", disable=not progress)
-    with contextlib.closing(bar):
-        while len(rows) < trials:
-            with _quiet_optuna():
-                asked = [study.ask() for _ in range(min(BATCH, trials - len(rows)))]
-            points = [{lever.name: _suggest(t, lever) for lever in plans.levers} for t in asked]
-            table = _evaluate(plans, points, [t.number for t in asked], seeds, pool, workers, runs)
-            for trial, point in zip(asked, points, strict=True):
-                row = _summarise(trial.number, point, plans, table, goals, bounds)
-                trial.set_user_attr("row", row)
-                for bound in bounds:  # TPE prefers plans that keep them (≤ 0)
-                    trial.set_constraint(str(bound), row[f"excess.{bound}"])
-                values = _penalised([row[g.kpi] for g in goals], rows, goals)
-                if values is None:  # nothing to compare it with yet
-                    study.tell(trial, state=optuna.trial.TrialState.FAIL)
-                else:
-                    study.tell(trial, values)
-                rows.append(row)
-            bar.update(len(asked))
-            best = _best_so_far(rows, goals[0])
-            if best is not None:
-                bar.set_postfix_str(f"best {goals[0].kpi} {best:,.4g}")
-    return rows
-
-
-@contextlib.contextmanager
-def _quiet_optuna() -> Iterator[None]:
-    import optuna
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-        yield
-
-
-def _suggest(trial, lever: Lever) -> float:
-    if lever.integer:
-        return trial.suggest_int(lever.name, math.ceil(lever.low), math.floor(lever.high),
-                                 log=lever.log)  # fmt: skip
-    return trial.suggest_float(lever.name, lever.low, lever.high, log=lever.log)
-
-
-def _evaluate(plans: Plans, points, numbers, seeds, pool, workers, runs: RunStore | None):
-    """Every run of a batch of plans, on the same seeds: one tidy row per run."""
+def _evaluate(plans: Plans, goals, bounds, seeds, pool, workers, runs: RunStore | None,
+              points: list[dict[str, float]], numbers: list[int]) -> list[dict]:  # fmt: skip
+    """Every run of a batch of plans, on the same seeds: each plan's row (:func:`_summarise`)."""
     specs = [
         RunSpec(plans.scenario(point, f"plan_{n}"), s, r, f"plan_{n}", {"trial": n})
         for point, n in zip(points, numbers, strict=True)
         for r, s in enumerate(seeds)
     ]
     records = run_specs(specs, executor=pool, workers=workers, progress=False, store=runs)
-    return tidy(specs, records, [{"replication": s.replication} for s in specs])
+    why = [{f"{UNDEFINED}{g.kpi}": record["undefined"].get(g.kpi, "") for g in goals}
+           for record in records]  # fmt: skip
+    table = tidy(specs, records, [{"replication": s.replication, **w}
+                                  for s, w in zip(specs, why, strict=True)])  # fmt: skip
+    return [_summarise(n, point, plans, table, goals, bounds)
+            for point, n in zip(points, numbers, strict=True)]  # fmt: skip
 
 
 def _summarise(number, point, plans, table, goals, bounds) -> dict:
-    """A plan's row: its levers, budgets, means and standard errors, constraints, spend."""
+    """A plan's row: levers, budgets, means, standard errors, why undefined, spend."""
     runs = aims.charge_unspent(table[table["param.trial"] == number])
     scenario = plans.scenario(point, "plan")
     row: dict = {"trial": number}
@@ -322,6 +256,9 @@ def _summarise(number, point, plans, table, goals, bounds) -> dict:
         row[kpi] = float(defined.mean()) if defined.size else math.nan
         row[f"{kpi}.se"] = float(defined.std(ddof=1) / math.sqrt(defined.size)) if (
             defined.size > 1) else math.nan  # fmt: skip
+    for goal in goals:
+        reasons = Counter(runs.loc[~np.isfinite(runs[goal.kpi]), f"{UNDEFINED}{goal.kpi}"])
+        row[f"{UNDEFINED}{goal.kpi}"] = reasons.most_common(1)[0][0] if reasons else ""
     for bound in bounds:
         row[f"excess.{bound}"] = bound.excess(row[bound.kpi])
     row["feasible"] = all(row[f"excess.{b}"] <= 0 for b in bounds)
@@ -333,39 +270,6 @@ def _summarise(number, point, plans, table, goals, bounds) -> dict:
         c.removeprefix(BUDGET_USED) for c in used if runs[c].mean() < UNDERSPEND
     )
     return row
-
-
-def _penalised(values: list[float], rows: list[dict], goals: list[Objective]):
-    """A plan's objective values, an undefined one told as the worst value seen so far.
-
-    A plan whose runs won no customer has no cost of sale; told as failed, TPE would
-    ignore it and keep sampling there. None if there is no value to borrow yet.
-    """
-    out = []
-    for value, goal in zip(values, goals, strict=True):
-        if not math.isfinite(value):
-            seen = [r[goal.kpi] for r in rows if math.isfinite(r[goal.kpi])]
-            if not seen:
-                return None
-            value = max(seen) if goal.minimize else min(seen)
-        out.append(value)
-    return out
-
-
-def _best_so_far(rows: list[dict], goal: Objective) -> float | None:
-    values = [r[goal.kpi] for r in rows if r["feasible"] and math.isfinite(r[goal.kpi])]
-    if not values:
-        return None
-    return min(values) if goal.minimize else max(values)
-
-
-def _front(study, table: pd.DataFrame, goals: list[Objective]) -> pd.DataFrame:
-    """The Pareto-optimal feasible plans (two objectives), else an empty table."""
-    if len(goals) < 2:
-        return table.iloc[0:0]
-    numbers = {t.number for t in study.best_trials}
-    front = table[table.trial.isin(numbers) & table.feasible]
-    return front.sort_values(goals[0].kpi, ascending=goals[0].minimize, ignore_index=True)
 
 
 def _point(plans: Plans, row: pd.Series) -> dict[str, float]:
@@ -384,18 +288,26 @@ def _spend_notes(table: pd.DataFrame) -> list[str]:
     ]
 
 
-def _importance(study, plans: Plans, seed: int) -> pd.DataFrame:
-    """Each lever's importance for the first objective (optuna's fANOVA evaluator)."""
-    import optuna
+def _check_defined(table: pd.DataFrame, goal: Objective) -> None:
+    """Refuse an objective no plan gave a value, naming why its runs left it undefined."""
+    if np.isfinite(table[goal.kpi]).any():
+        return
+    reasons = Counter(r for r in table[f"{UNDEFINED}{goal.kpi}"] if r)
+    why = reasons.most_common(1)[0][0] if reasons else "no run gave a value"
+    raise UndefinedObjectiveError(
+        f"the objective {goal.kpi} is undefined in every run of the {len(table)} plans tried "
+        f"({why}): there is nothing to choose a plan by; choose another objective",
+        table,
+    )
 
-    done = study.get_trials(deepcopy=False, states=[optuna.trial.TrialState.COMPLETE])
-    names = [lever.name for lever in plans.levers]
-    if len(names) == 1 or len(done) < 2:
-        return pd.DataFrame({"lever": names, "importance": 1.0 if len(names) == 1 else math.nan})
-    with _quiet_optuna():
-        scores = optuna.importance.get_param_importances(
-            study,
-            evaluator=optuna.importance.FanovaImportanceEvaluator(seed=seed),
-            target=lambda t: t.values[0],
-        )
-    return pd.DataFrame({"lever": list(scores), "importance": list(scores.values())})
+
+def _flat_notes(table: pd.DataFrame, goal: Objective) -> list[str]:
+    """Say so when no lever moved the objective: every plan is as good as the start."""
+    values = table[goal.kpi][np.isfinite(table[goal.kpi])]
+    if values.nunique() != 1:
+        return []
+    return [
+        f"the objective {goal.kpi} did not change across the {len(table)} plans tried "
+        f"({values.iloc[0]:,.4g} in each): no lever importance to report, and no plan "
+        "can beat the start"
+    ]

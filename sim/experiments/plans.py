@@ -132,9 +132,20 @@ def fixed_spend(scenario: Scenario, share_channels: Sequence[str]) -> float:
 
 
 def make_plans(
-    base: Scenario, levers: Sequence[str], budget: float | None = None, source: str = "levers"
+    base: Scenario,
+    levers: Sequence[str],
+    budget: float | None = None,
+    source: str = "levers",
+    budget_source: str = "budget",
 ) -> Plans:
     """Check levers (``channels.X.budget`` or ``KEY=LOW:HIGH[:log]``) and the budget.
+
+    Args:
+        base: The starting scenario.
+        levers: The levers, as given.
+        budget: The monthly budget; None: the scenario's own.
+        source: Where the levers came from, for messages (``--lever``).
+        budget_source: Where a budget came from, for messages (``--budget``).
 
     Raises:
         InputError: An unknown field or channel, a range outside the schema's bounds,
@@ -148,7 +159,12 @@ def make_plans(
         raise InputError(f"{source}: a lever is given twice: {sorted(keys)}")
     total = base.monthly_budget() if budget is None else budget
     if not (math.isfinite(total) and total > 0):
-        raise InputError(f"--budget: must be a positive number; got {total}")
+        raise InputError(
+            f"{budget_source}: must be a positive number; got {total}"
+            if budget is not None
+            else f"{source}: the scenario's monthly budget (channels + rep payroll) is "
+            f"{total:,.0f}: the levers need a positive budget to split"
+        )
     shares = [lever for lever in parsed if lever.channel]
     ranges = [lever for lever in parsed if not lever.channel]
     notes: list[str] = []
@@ -158,11 +174,16 @@ def make_plans(
         with_overrides(base, {r.key: _cheapest(r) for r in ranges if r.key == "sales.reps"}),
         [s.channel for s in shares],
     )
+    if floor > total and budget is None:
+        raise InputError(
+            f"{source}: the rep payroll and the channels that are not levers cost at least "
+            f"{floor:,.0f} a month, more than the scenario's monthly budget of {total:,.0f}"
+        )
     if floor > total or (not shares and budget is not None and floor != total):
         raise InputError(
-            f"--budget {total:,.0f}: the rep payroll and the channels that are not levers "
-            f"cost {floor:,.0f} a month, so the shares cannot sum to the budget"
-            + ("" if shares else "; add a channel budget lever or leave --budget out")
+            f"{budget_source} {total:,.0f}: the rep payroll and the channels that are not "
+            f"levers cost {floor:,.0f} a month, so the shares cannot sum to the budget"
+            + ("" if shares else f"; add a channel budget lever or leave {budget_source} out")
         )
     return Plans(base, (*shares, *ranges), float(total), tuple(notes))
 

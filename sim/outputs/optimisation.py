@@ -77,12 +77,15 @@ def pareto_figure(result: Optimisation) -> Figure:
 
 
 def importance_figure(result: Optimisation) -> Figure:
-    """Each lever's share of the variation of the first objective."""
+    """Each lever's share of the variation of the first objective (none if it did not vary)."""
     table = result.importance.sort_values("importance")
     fig = figure(6.5, 0.5 * len(table) + 1.5)
     ax = fig.subplots()
-    ax.barh(table.lever, table.importance, color="#1f77b4")
+    ax.barh(table.lever, table.importance.fillna(0.0), color="#1f77b4")
     ax.set_xlabel(f"importance for {result.objectives[0].kpi} (fANOVA, sums to 1)")
+    if table.importance.isna().all():
+        ax.text(0.5, 0.5, f"none to report: {result.objectives[0].kpi} did not vary",
+                ha="center", va="center", transform=ax.transAxes)  # fmt: skip
     return fig
 
 
@@ -173,12 +176,9 @@ def write_optimisation(
     out: Path, result: Optimisation, provenance: Provenance, notes: list[str]
 ) -> None:
     """Every file of :data:`FILES` into an open output folder, each written whole."""
-    add_provenance(out, provenance)
+    write_trials(out, result.trials, provenance)
     text = scenario_yaml(result.best)
     add_entry(out, "best.yaml", lambda p: p.write_text(text, encoding="utf-8"))
-    trials = result.trials
-    add_entry(out, "trials.parquet", lambda p: trials.to_parquet(p, index=False))
-    add_entry(out, "trials.csv", lambda p: trials.to_csv(p, index=False))
     add_entry(out, "verdict.csv", lambda p: result.verdict.to_csv(p, index=False))
     add_entry(out, "confirmed.csv", lambda p: result.confirmed.kpis.to_csv(p, index=False))
     add_entry(out, "importance.csv", lambda p: result.importance.to_csv(p, index=False))
@@ -186,6 +186,13 @@ def write_optimisation(
         add_entry(out, f"{stem}.png", lambda p, fig=fig: fig.savefig(p, dpi=110, format="png"))
     page = report(result, f"Optimisation of {result.best.name}", notes)
     add_entry(out, "report.html", lambda p: p.write_text(page, encoding="utf-8"))
+
+
+def write_trials(out: Path, trials: pd.DataFrame, provenance: Provenance) -> None:
+    """The provenance and the trials table (``trials.parquet``, ``trials.csv``), each whole."""
+    add_provenance(out, provenance)
+    add_entry(out, "trials.parquet", lambda p: trials.to_parquet(p, index=False))
+    add_entry(out, "trials.csv", lambda p: trials.to_csv(p, index=False))
 
 
 def _fmt(value: float) -> str:
