@@ -236,13 +236,14 @@ def test_export_is_compares_report_with_the_levers_pulled(tree):
 @pytest.mark.parametrize(("host", "warned"), [("0.0.0.0", True), ("127.0.0.1", False)])
 def test_a_room_host_is_served_with_a_warning(monkeypatch, capsys, host, warned):
     from sim.cli import dashboard as command
+    from sim.dashboard import server
 
-    def no_server(path, argv, env):
-        assert argv[argv.index("--host") + 1] == host
-        raise SystemExit(0)
-
-    monkeypatch.setattr(command.os, "execve", no_server)
-    args = argparse.Namespace(file=None, port=8765, host=host, stories=None, open=False)
-    with pytest.raises(SystemExit):
-        command._dashboard(args)
+    served = []
+    monkeypatch.setenv(stories.STORIES_ENV, "")  # the command sets it: restored afterwards
+    monkeypatch.setattr(server, "serve", lambda *args, **kwargs: served.append((args, kwargs)))
+    args = argparse.Namespace(
+        file=None, port=8765, host=host, stories=None, open=False, check=False
+    )
+    assert command._dashboard(args) == 0
+    assert served == [((host, 8765), {"open_browser": False})]
     assert ("anyone on the network can use" in capsys.readouterr().err) == warned
