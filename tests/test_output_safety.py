@@ -8,6 +8,9 @@ naming the folder, exit 2, and the folder is left byte for byte as it was.
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,7 +18,7 @@ import pytest
 
 import sim
 from sim.analysis.folders import MARKER
-from tests.conftest import SCENARIOS, SHIPPED, run_cli
+from tests.conftest import ROOT, SCENARIOS, run_cli
 
 TPM = str(SCENARIOS / "touchpoint_management.yaml")
 AIDA = str(SCENARIOS / "aida_funnel.yaml")
@@ -208,12 +211,104 @@ def test_fresh_keeps_a_users_file_in_the_run_store(tmp_path):
     assert notes.read_text() == '{"notes": 1}'
 
 
-def test_a_users_file_named_like_a_temporary_one_is_kept(tmp_path):
-    out = tmp_path / "run"
-    args = ["run", str(SHIPPED[0]), "--set", "population.size=300", "--set", "horizon_days=20"]
-    assert run_cli(*args, "--quiet", "--out", str(out)).returncode == 0
-    mine = out / ".touchpoint-notes.txt"
-    mine.write_text("x")
-    again = run_cli(*args, "--quiet", "--out", str(out))
-    assert again.returncode == 2 and ".touchpoint-notes.txt" in again.stderr
-    assert mine.read_text() == "x"
+USERS_TEMPORARY_LOOKALIKES = {
+    ".touchpoint-notes.markdown": b"my notes\n",
+    ".touchpoint-results.20241207/summary.json": b'{"mine": true}\n',
+    ".touchpoint-x.tmp": b"scratch\n",
+    ".touchpoint-backup.old-2024/thesis.docx": b"PK three years of work",
+}
+"""A user's entries named like Touchpoint's temporaries (the four of issue 25)."""
+
+AIDA_RUN = ("run", AIDA, "--set", "population.size=2000", "--set", "horizon_days=30", "--quiet")
+
+
+@pytest.fixture(scope="module")
+def earlier_run(tmp_path_factory) -> Path:
+    """An earlier `run` output (the market of issue 25), made once for this file."""
+    out = tmp_path_factory.mktemp("earlier") / "out"
+    made = run_cli(*AIDA_RUN, "--out", str(out))
+    assert made.returncode == 0, made.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def earlier_sweep(tmp_path_factory) -> Path:
+    """An earlier `sweep` output, made once for this file."""
+    out = tmp_path_factory.mktemp("earlier") / "sweep"
+    made = run_cli(*_sweep_args(out))
+    assert made.returncode == 0, made.stderr
+    return out
+
+
+@pytest.mark.parametrize("entry", USERS_TEMPORARY_LOOKALIKES)
+def test_a_users_entry_named_like_a_temporary_one_is_kept(tmp_path, earlier_run, entry):
+    out = Path(shutil.copytree(earlier_run, tmp_path / "out"))
+    mine = out / entry
+    mine.parent.mkdir(exist_ok=True)
+    mine.write_bytes(USERS_TEMPORARY_LOOKALIKES[entry])
+    before = snapshot(out)
+    result = run_cli(*AIDA_RUN, "--out", str(out), cwd=tmp_path)
+    line = refusal(result, out)
+    assert repr(entry.split("/")[0]) in line
+    assert mine.read_bytes() == USERS_TEMPORARY_LOOKALIKES[entry]
+    assert snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # nothing built beside it
+
+
+KILLED = """
+import os, sys
+from pathlib import Path
+from sim.analysis.folders import add_entry, add_folder, replace_folder
+out, where = Path(sys.argv[1]), sys.argv[2]
+def die(tmp):
+    (tmp / "half.png").write_bytes(b"half") if tmp.is_dir() else tmp.write_text("half")
+    os._exit(9)  # killed outright: no clean-up runs
+if where == "add_folder":
+    with add_folder(out, "plots") as tmp:
+        die(tmp)
+elif where == "write_file":
+    add_entry(out, "summary.csv", die)
+else:
+    with replace_folder(out, sys.argv[3]) as tmp:
+        die(tmp)
+"""
+"""Kills a process inside one of the folder functions, leaving what a killed command leaves."""
+
+
+def _killed_inside(where: str, out: Path, kind: str = "") -> None:
+    code = subprocess.run(
+        [sys.executable, "-c", KILLED, str(out), where, kind], cwd=ROOT
+    ).returncode
+    assert code == 9
+
+
+@pytest.mark.parametrize("where", ["add_folder", "write_file"])
+def test_leftovers_of_a_killed_sweep_are_recognised_and_removed(tmp_path, earlier_sweep, where):
+    out = Path(shutil.copytree(earlier_sweep, tmp_path / "sweep"))
+    _killed_inside(where, out)
+    assert list(out.glob(".touchpoint-*"))  # the kill left its temporary behind
+    again = run_cli(*_sweep_args(out))
+    assert again.returncode == 0, again.stderr
+    assert [p.name for p in out.rglob(".*")] == [MARKER]  # the leftovers are gone
+    assert (out / "plots").is_dir() and (out / "sweep.csv").is_file()
+
+
+def test_a_killed_replacement_does_not_block_the_next_run(tmp_path, earlier_run):
+    out = Path(shutil.copytree(earlier_run, tmp_path / "out"))
+    _killed_inside("replace_folder", out, "run")
+    left = [p.name for p in tmp_path.iterdir() if p.name != "out"]
+    assert len(left) == 1 and left[0].startswith(".touchpoint-out.")  # its half-built folder
+    again = run_cli(*AIDA_RUN, "--out", str(out), cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert {p.name for p in out.iterdir()} == RUN_ENTRIES
+
+
+def test_a_tampered_marker_cannot_make_anything_outside_the_folder_go(tmp_path, earlier_sweep):
+    out = Path(shutil.copytree(earlier_sweep, tmp_path / "sweep"))
+    victim = tmp_path / ".touchpoint-victim.tmp"
+    victim.write_text("not Touchpoint's")
+    marker = json.loads((out / MARKER).read_text())
+    marker["temporary"] += ["../.touchpoint-victim.tmp", str(victim)]
+    (out / MARKER).write_text(json.dumps(marker))
+    assert run_cli(*_sweep_args(out)).returncode == 0
+    assert victim.read_text() == "not Touchpoint's"
