@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -40,7 +43,7 @@ def test_the_model_runs_on_the_network_in_the_file(tree):
 @pytest.mark.parametrize(
     ("network_file", "content", "needle"),
     [
-        ("nets/missing.csv", None, "network file not found"),
+        ("nets/missing.csv", None, "network_file: 'nets/missing.csv': file not found"),
         ("../outside.csv", "0,1\n", "outside the scenario tree"),
         ("nets/ring.txt", "0,1\n", "not a .csv or .parquet file"),
         ("nets/bad.csv", "0,1\n2,x\n", "row 2: expected two prospect numbers 0..299"),
@@ -77,3 +80,16 @@ def test_a_run_on_a_network_file_reruns_from_its_folder(tree, tmp_path):
         np.loadtxt(out / "scenarios" / "0-mine-network.csv", delimiter=",", skiprows=1).shape,
         (SIZE, 2),
     )
+
+
+def test_a_network_file_named_in_python_is_checked_before_it_is_opened(tmp_path):
+    os.mkfifo(tmp_path / "ties.csv")  # opened for reading, a named pipe blocks forever
+    read = (
+        f"from sim.scenario.edges import read_edges; read_edges({str(tmp_path / 'ties.csv')!r}, 9)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", read], capture_output=True, text=True, timeout=60
+    )
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("sim.scenario.errors.ScenarioError: ")
+    assert "ties.csv: network file is a named pipe, not a regular file; refused" in last

@@ -10,6 +10,7 @@ override the mapping. Bad input is one line naming the file, the field and the v
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -22,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sim.analysis.kpis import scenario_kpis
 from sim.model.daily import NEW_CUSTOMERS, REVENUE
 from sim.scenario.errors import InputError
+from sim.scenario.files import named_file, regular_file
 from sim.scenario.messages import describe
 from sim.scenario.schema import Scenario
 
@@ -119,6 +121,7 @@ def load_targets(path: str | Path, scenario: Scenario) -> Targets:
     """Read and check a targets file against the KPIs a run of ``scenario`` reports."""
     path = Path(path)
     source = str(path)
+    regular_file(path, source, InputError)
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -177,10 +180,16 @@ def _read_series(path: Path, series: Series, period_days: int) -> tuple[list[flo
         )
     if (series.sd is None) == (series.sd_column is None):
         raise InputError(f"{where}: give exactly one of sd and sd_column; got neither or both")
-    folder = path.resolve().parent
-    csv = (folder / series.file).resolve()
-    if not csv.is_relative_to(folder):
-        raise InputError(f"{where}.file: must be inside {folder}; got {series.file!r}")
+    folder = Path(os.path.realpath(path)).parent
+    csv = named_file(
+        series.file,
+        folder,
+        inside=folder,
+        where=str(path),
+        field="series.file",
+        folder="the targets file's folder",
+        error=InputError,
+    )
     try:
         table = pd.read_csv(csv)
     except (OSError, ValueError) as exc:

@@ -8,24 +8,28 @@ and the value.
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
 from sim.scenario.errors import ScenarioError
+from sim.scenario.files import regular_file
 
 SUFFIXES = (".csv", ".parquet")
 
 
 def read_edges(path: str | Path, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """The ties of ``path`` as two arrays of prospect numbers, checked against ``size``."""
+    """The ties of ``path`` as two arrays of prospect numbers, checked against ``size``.
+
+    Raises:
+        ScenarioError: The file is missing, not a regular file (checked before it is
+            opened), unreadable, or a row is not two prospect numbers below ``size``.
+    """
     path = Path(path)
-    try:
-        stamp = path.stat().st_mtime_ns
-    except OSError:
-        raise ScenarioError(f"{path}: network file not found") from None
-    return _read(str(path.resolve()), stamp, size)
+    stamp = regular_file(path, f"{path}: network file").st_mtime_ns
+    return _read(os.path.realpath(path), stamp, size)
 
 
 @lru_cache(maxsize=4)

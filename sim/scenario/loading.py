@@ -6,12 +6,14 @@ that holds the starting file, else the starting file's own folder. ``extends``
 names a ``.yaml``/``.yml`` file relative to the file that says it; a path that
 leaves the tree (``..``, an absolute path, a symbolic link pointing out) is
 refused before anything is read, so a scenario mailed by someone else cannot make
-the program read, or quote, a file outside it.
+the program read, or quote, a file outside it. So is anything but a regular file (a
+named pipe, a device, a folder): see :mod:`sim.scenario.files`.
 """
 
 from __future__ import annotations
 
 import copy
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,7 @@ from pydantic import ValidationError
 from sim.scenario.edges import SUFFIXES as EDGE_SUFFIXES
 from sim.scenario.edges import read_edges
 from sim.scenario.errors import ScenarioError, short
+from sim.scenario.files import named_file
 from sim.scenario.messages import Located, describe
 from sim.scenario.paths import check_path, set_dotted
 from sim.scenario.schema import Scenario
@@ -29,14 +32,15 @@ from sim.scenario.yaml12 import parse_value, read_mapping, value_lines
 
 MAX_EXTENDS_DEPTH = 8
 TREE_NAME = "scenarios"
+TREE = "the scenario tree"
 SUFFIXES = (".yaml", ".yml")
 
 
 def scenario_tree(path: str | Path, root: str | Path | None = None) -> Path:
     """The folder that ``extends`` chains starting at ``path`` may reach (resolved)."""
     if root is not None:
-        return Path(root).resolve()
-    start = Path(path).resolve().parent
+        return Path(os.path.realpath(root))
+    start = Path(os.path.realpath(path)).parent
     for folder in (start, *start.parents):
         if folder.name == TREE_NAME:
             return folder
@@ -78,11 +82,17 @@ def _with_network_file(scenario: Scenario, path: Path, tree: Path, located: Loca
     if wom.network_file is None:
         return scenario
     writer = Path(located.get(("word_of_mouth", "network_file"), (str(path), 0))[0])
-    target = writer.parent / wom.network_file
-    key = "word_of_mouth.network_file"
-    _check_inside(target, tree, str(path), wom.network_file, key, EDGE_SUFFIXES)
+    target = named_file(
+        wom.network_file,
+        writer.parent,
+        inside=tree,
+        where=str(path),
+        field="word_of_mouth.network_file",
+        suffixes=EDGE_SUFFIXES,
+        folder=TREE,
+    )
     read_edges(target, scenario.population.size)  # a bad file is refused now, not mid-run
-    resolved = wom.model_copy(update={"network_file": str(target.resolve())})
+    resolved = wom.model_copy(update={"network_file": str(target)})
     return scenario.model_copy(update={"word_of_mouth": resolved})
 
 
@@ -163,39 +173,23 @@ def _read_chain(
     if parent is None:
         located.update(mine)
         return data
-    if not isinstance(parent, str) or not parent.strip():
-        raise ScenarioError(f"{where}: extends: must be a file path; got {short(parent)}")
     if len(chain) > MAX_EXTENDS_DEPTH:
         raise ScenarioError(f"{where}: extends: chain deeper than {MAX_EXTENDS_DEPTH} files")
-    target = path.parent / parent
-    _check_inside(target, tree, where, parent)
-    if any(target.resolve() == p.resolve() for p in chain):
+    resolved = named_file(
+        parent,
+        path.parent,
+        inside=tree,
+        where=where,
+        field="extends",
+        suffixes=SUFFIXES,
+        folder=TREE,
+    )
+    if any(resolved == Path(os.path.realpath(p)) for p in chain):
         raise ScenarioError(f"{where}: extends: circular ({parent!r} is already in the chain)")
+    target = path.parent / parent
     base = _read_chain(target, tree, (*chain, target), located)
     located.update(mine)
     return _deep_merge(base, data)
-
-
-def _check_inside(
-    target: Path,
-    tree: Path,
-    where: str,
-    named: str,
-    key: str = "extends",
-    suffixes: tuple[str, ...] = SUFFIXES,
-) -> None:
-    """Refuse a file a scenario names (``key``) outside the tree or of another kind.
-
-    Nothing is read: a scenario cannot make the program open, or quote, such a file.
-    """
-    if target.suffix.lower() not in suffixes:
-        kinds = " or ".join(suffixes)
-        raise ScenarioError(f"{where}: {key}: {named!r} is not a {kinds} file; refused")
-    if not target.resolve().is_relative_to(tree):
-        raise ScenarioError(
-            f"{where}: {key}: {named!r} is outside the scenario tree {tree}; refused "
-            f"({key} may name only files inside it)"
-        )
 
 
 def _deep_merge(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:

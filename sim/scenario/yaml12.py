@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from sim.scenario.errors import ScenarioError
+from sim.scenario.files import regular_file
 
 MAX_FILE_BYTES = 1_000_000
 MAX_EXPANDED_NODES = 100_000
@@ -85,15 +86,11 @@ def read_mapping(path: Path, where: str) -> dict[str, Any]:
         where: How to name the file in messages (e.g. the chain of ``extends``).
 
     Raises:
-        ScenarioError: Missing, too large, not UTF-8, malformed, not a mapping, or a bomb.
+        ScenarioError: Missing, not a regular file, too large, not UTF-8, malformed, not a
+            mapping, or a bomb.
             The message never quotes the file's content beyond the YAML parser's mark.
     """
-    try:
-        size = path.stat().st_size
-    except OSError:
-        raise ScenarioError(f"{where}: file not found") from None
-    if not path.is_file():
-        raise ScenarioError(f"{where}: not a file")
+    size = regular_file(path, where).st_size
     if size > MAX_FILE_BYTES:
         raise ScenarioError(f"{where}: file is {size} bytes; scenarios are limited to 1 MB")
     try:
