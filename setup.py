@@ -7,6 +7,7 @@ package (``pip install .``, a wheel) carries a copy as ``sim/scenarios``, found 
 folder and needs no copy.
 """
 
+import shutil
 from pathlib import Path
 
 from setuptools import setup
@@ -22,7 +23,9 @@ class BuildWithScenarios(build_py):
         """Build the modules; copy every scenario, story and edge list beside them."""
         super().run()
         if not self.editable_mode:
-            self.copy_tree(str(SCENARIOS), str(Path(self.build_lib, "sim", SCENARIOS.name)))
+            target = Path(self.build_lib, "sim", SCENARIOS.name)
+            shutil.rmtree(target, ignore_errors=True)  # no file of an earlier build lingers
+            self.copy_tree(str(SCENARIOS), str(target))
 
 
 setup(cmdclass={"build_py": BuildWithScenarios})
