@@ -177,3 +177,20 @@ def test_a_scenario_file_that_is_a_symlink_loop_is_one_line(tmp_path, capsys):
     (tmp_path / "loop.yaml").symlink_to("loop.yaml")
     assert main(["validate", str(tmp_path / "loop.yaml")]) == 2
     assert "loop.yaml: a loop of symbolic links; refused" in refusal(capsys.readouterr().err)
+
+
+@pytest.mark.parametrize("case", ["symlink-loop", "nul", "too-long", "not-utf8"])
+def test_a_story_side_with_a_hostile_name_is_one_line(tree, case):
+    from sim.dashboard.stories import StoryError, load_story
+
+    make, reason = HOSTILE[case]
+    (tree / "stories").mkdir()
+    story = tree / "stories" / "mine.yaml"
+    story.write_text(
+        f"title: Hostile\nleft: tpm.yaml\nright: {yaml_string(make(tree, '.yaml'))}\n"
+        "steps:\n  - {caption: Watch., plots: [cost_of_sale]}\n"
+    )
+    with pytest.raises(StoryError) as caught:
+        load_story(story, tree)
+    line = str(caught.value)
+    assert "\n" not in line and f"{story}: right: " in line and re.search(reason, line), line

@@ -22,7 +22,8 @@ from sim.dashboard.levers import LEVERS
 from sim.dashboard.plots import MAX_PLOTS, PLOTS
 from sim.dashboard.sides import SIDES
 from sim.scenario.errors import ScenarioError
-from sim.scenario.loading import SUFFIXES, load_scenario, scenario_tree, with_overrides
+from sim.scenario.files import named_file
+from sim.scenario.loading import SUFFIXES, TREE, load_scenario, scenario_tree, with_overrides
 from sim.scenario.messages import describe
 from sim.scenario.schema import Scenario
 from sim.scenario.shipped import shipped_scenarios, shipped_stories
@@ -123,13 +124,17 @@ def load_story(path: str | Path, tree: str | Path | None = None) -> Told:
 
 def _side(root: Path, named: str, source: str, which: str) -> tuple[Path, Scenario]:
     """A side's file inside the scenario tree, and its scenario as shipped."""
+    named_file(
+        named,
+        root,
+        inside=root,
+        where=source,
+        field=which,
+        folder=TREE,
+        suffixes=SUFFIXES,
+        error=StoryError,
+    )
     target = root / named
-    if target.suffix.lower() not in SUFFIXES:
-        raise StoryError(f"{source}: {which}: {named!r} is not a .yaml or .yml file; refused")
-    if not target.resolve().is_relative_to(root):
-        raise StoryError(
-            f"{source}: {which}: {named!r} is outside the scenario tree {root}; refused"
-        )
     try:
         return target, load_scenario(target, root=root)
     except ScenarioError as exc:
