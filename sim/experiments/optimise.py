@@ -82,9 +82,10 @@ class Optimisation:
     Attributes:
         trials: One row per plan tried: ``trial``, the levers' values (``param.<key>``;
             share levers also as the budget they gave, ``budget.<channel>``), each
-            objective's mean and standard error over the replications, each constraint's
-            excess (≤ 0: kept), ``feasible``, ``spend`` (what the plan actually spent on
-            winning customers), ``unspent`` (budget its channels could not spend, counted
+            objective's mean and standard error over the replications that have a value
+            and why some had none (``undefined.<kpi>``), each constraint's excess (≤ 0:
+            kept), ``feasible``, ``spend`` (what the plan actually spent on winning
+            customers), ``unspent`` (budget its channels could not spend, counted
             as spent in the money KPIs: see :func:`~sim.experiments.goals.charge_unspent`)
             and ``underspent`` (those channels).
         confirmed: The start, the best plans and any rivals, run again on fresh seeds
@@ -95,7 +96,8 @@ class Optimisation:
         best: The best plan, a complete scenario.
         best_label: Its name in the confirmation (``plan_<trial>``).
         front: The plans on the Pareto front (two objectives), else empty.
-        importance: Each lever's share of the variation of the first objective (fANOVA).
+        importance: Each lever's share of the variation of the first objective (fANOVA;
+            NaN if it did not vary).
         objectives, constraints: What was aimed at.
         notes: Adjustments made to the levers, and what the reader must know.
     """
@@ -172,6 +174,11 @@ def optimise(
         store: An output folder: optuna's study (``STORE/optuna/``) and every finished
             run (``STORE/runs/``) are kept there, and an interrupted search continues.
         fresh: Discard a store made by another model or scenario instead of refusing it.
+
+    Raises:
+        InputError: Bad levers, objectives, constraints or counts, before any run.
+        UndefinedObjectiveError: An objective no run of any plan gave a value (its
+            ``trials`` hold the plans tried).
     """
     base, _ = base_scenario(scenario)
     for name, count in (
@@ -308,6 +315,5 @@ def _flat_notes(table: pd.DataFrame, goal: Objective) -> list[str]:
         return []
     return [
         f"the objective {goal.kpi} did not change across the {len(table)} plans tried "
-        f"({values.iloc[0]:,.4g} in each): no lever importance to report, and no plan "
-        "can beat the start"
+        f"({values.iloc[0]:,.4g} in each): no lever importance to report"
     ]
