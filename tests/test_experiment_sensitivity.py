@@ -198,7 +198,7 @@ def test_morris_is_signed_and_measured_against_seed_noise(morris):
     assert not table.loc[("customers", "channels.advertising.budget"), "above_noise"]
     floor = table.loc[("cost_of_sale", "channels.webinar.budget")]
     assert floor.mu_star_noise > 0
-    assert floor.above_noise == (floor.mu_star > floor.mu_star_noise)
+    assert floor.above_noise == (floor.mu_star - floor.mu_star_conf > floor.mu_star_noise)
     assert morris.runs.groupby("sample").replication.nunique().eq(4).all()
 
 
@@ -221,3 +221,12 @@ def test_a_kpi_undefined_in_some_run_is_named(base):
     assert result.runs.cost_of_sale.isna().any()  # no search budget, no customers, in 30 days
     assert result.indices.mu_star.isna().all()
     assert any("cost_of_sale: undefined in" in line for line in result.warnings())
+
+
+def test_an_index_is_above_noise_only_when_its_interval_clears_the_floor():
+    from sim.experiments.salib import above_noise
+
+    assert above_noise(0.382, 0.1, 0.2)
+    assert not above_noise(0.382, 0.566, 0.2)  # the interval reaches below the floor
+    assert not above_noise(0.382, float("nan"), 0.2)  # no interval: cannot tell
+    assert not above_noise(0.382, 0.1, float("nan"))  # no floor measured

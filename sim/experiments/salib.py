@@ -31,6 +31,15 @@ MAIN = {"sobol": "ST", "morris": "mu_star"}
 """The index compared with the noise floor (``above_noise``)."""
 
 
+def above_noise(index: float, half_width: float, floor: float) -> bool:
+    """Whether an index stands above the seed-noise floor with its whole 95 % interval.
+
+    An index whose interval reaches down to the floor could be seed noise: Sobol
+    ``ST = 0.38 ± 0.57`` over a floor of 0.1 is not told apart from it.
+    """
+    return bool(np.isfinite(floor) and np.isfinite(half_width) and index - half_width > floor)
+
+
 def problem(params: dict[str, tuple[float, float]]) -> dict[str, object]:
     """SALib's problem definition for parameters given as ``{key: (low, high)}``."""
     return {
@@ -110,8 +119,8 @@ def analyze(
             row: dict[str, object] = {"kpi": kpi, "param": name}
             for col in columns:
                 row[col] = float(indices[col][i]) if indices is not None else np.nan
-            main, floor = row[MAIN[method]], row[f"{MAIN[method]}_noise"]
-            row["above_noise"] = bool(np.isfinite(floor) and main > floor)
+            main = MAIN[method]
+            row["above_noise"] = above_noise(row[main], row[f"{main}_conf"], row[f"{main}_noise"])
             rows.append(row)
     return pd.DataFrame(rows, columns=["kpi", "param", *columns, "above_noise"])
 

@@ -45,9 +45,10 @@ FIGURE_TITLES = {
 
 
 METHOD_NOTES = (
-    "Confidence intervals: BCa bootstrap over replications (they stay within the range a KPI "
-    "can take). Differences: per-replication differences, their Student-t interval and the "
-    "paired t-test; 'clear' when the 95% CI of the difference excludes 0.",
+    "Confidence intervals: Student t over replications, cut to the values seen (they stay "
+    "within the range a KPI can take). Differences: per-replication differences, their "
+    "Student-t interval and the paired t-test; 'clear' when the 95% CI of the difference "
+    "excludes 0.",
     "cost of sale = (marketing spend + sales cost + referral rewards) / new customers.",
 )
 """How a comparison's report is to be read: the same lines wherever one is made."""
