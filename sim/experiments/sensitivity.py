@@ -92,8 +92,8 @@ def sensitivity(
     Every sample runs ``replications`` times on the same seeds (common random
     numbers) and the indices are those of the mean. Each index comes with the
     seed-noise floor, the index that seed noise alone produces, and ``above_noise``:
-    whether the index stands above it with its whole 95 % interval. Integer fields (e.g. ``population.size``)
-    get the sampled values rounded.
+    whether the index stands above it with its whole 95 % interval. Integer fields
+    (e.g. ``population.size``) get the sampled values rounded.
 
     Args:
         scenario: The base scenario (a Scenario, a YAML file, or a dict).
