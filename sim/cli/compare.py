@@ -7,9 +7,11 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sim.cli.estimates import check_cost, runs_of
 from sim.cli.flags import (
     check_run_args,
     engine_flags,
+    force_flag,
     load,
     on_engine,
     output_flags,
@@ -26,7 +28,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     """Add the ``compare`` command."""
     cmd = commands.add_parser(
         "compare",
-        parents=[scenario_flags(), seed_flag(), engine_flags(), output_flags(str(DEFAULT_OUT))],
+        parents=[
+            scenario_flags(),
+            seed_flag(),
+            engine_flags(),
+            output_flags(str(DEFAULT_OUT)),
+            force_flag(),
+        ],
         help="compare scenarios over replications, with CIs and a report",
         description="Run two or more scenarios on common random numbers (replication k of "
         "every scenario uses the same seed), print mean and 95% CI of each KPI and the paired "
@@ -40,13 +48,6 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from sim.analysis.folder_lock import claim_output_folder
-    from sim.analysis.provenance import Provenance
-    from sim.experiments.compare import compare
-    from sim.experiments.specs import replication_seeds
-    from sim.outputs.tables import comparison_text, extra_text
-    from sim.outputs.writers import COMPARE_KIND, METHOD_NOTES, report_kpis, write_comparison
-
     if len(args.files) < 2:
         raise InputError("compare: give at least two scenario files")
     if args.replications < 2:
@@ -59,6 +60,15 @@ def _compare(args: argparse.Namespace) -> int:
     for path, name in zip(args.files, names, strict=True):
         if names.count(name) > 1:
             raise InputError(f"{path}: name: '{name}' is used by another compared scenario")
+    check_cost(args, [runs_of(s, args.replications) for s in scenarios], keeps_daily=True)
+
+    from sim.analysis.folder_lock import claim_output_folder
+    from sim.analysis.provenance import Provenance
+    from sim.experiments.compare import compare
+    from sim.experiments.specs import replication_seeds
+    from sim.outputs.tables import comparison_text, extra_text
+    from sim.outputs.writers import COMPARE_KIND, METHOD_NOTES, report_kpis, write_comparison
+
     out = args.out or DEFAULT_OUT
     claim_output_folder(out, COMPARE_KIND, [*args.files, args.scenario_root])
 

@@ -73,6 +73,17 @@ def output_flags(default: str) -> argparse.ArgumentParser:
     return parent
 
 
+def force_flag() -> argparse.ArgumentParser:
+    """``--force``: run a job the estimate says will not fit in memory."""
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "--force",
+        action="store_true",
+        help="run even if the estimated peak memory exceeds the memory available",
+    )
+    return parent
+
+
 SHAPING = ("seed", "replications", "grid", "shift", "param", "method", "samples", "kpi")
 """Options that change a command's numbers or files (recorded for ``rerun``)."""
 

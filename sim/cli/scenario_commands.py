@@ -7,7 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-from sim.cli.flags import load, output_flags, scenario_flags, seed_flag
+from sim.cli.estimates import check_cost, runs_of
+from sim.cli.flags import force_flag, load, output_flags, scenario_flags, seed_flag
 from sim.scenario.errors import InputError
 from sim.scenario.schema import json_schema
 
@@ -29,6 +30,7 @@ def register(commands: argparse._SubParsersAction) -> None:
             scenario_flags(),
             seed_flag("random seed (default 0)"),
             output_flags("results/<scenario>-<seed>/"),
+            force_flag(),
         ],
         help="run one scenario and print its KPIs",
         description="Run one scenario once; print its KPI table and write summary.json, "
@@ -62,13 +64,15 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.seed < 0:
+        raise InputError(f"--seed: must be >= 0; got {args.seed}")
+    scenario = load(args.file, args)
+    check_cost(args, [runs_of(scenario, 1)])
+
     from sim.analysis.folder_lock import claim_output_folder
     from sim.analysis.results import RUN_KIND, simulate
     from sim.outputs.tables import kpi_table
 
-    if args.seed < 0:
-        raise InputError(f"--seed: must be >= 0; got {args.seed}")
-    scenario = load(args.file, args)
     out = args.out or Path("results") / f"{scenario.name}-{args.seed}"
     claim_output_folder(out, RUN_KIND, [args.file, args.scenario_root])
     result = simulate(scenario, args.seed, progress=not args.quiet)

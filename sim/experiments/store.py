@@ -65,9 +65,15 @@ def content_hash(scenario: Scenario) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def run_key(scenario: Scenario, seed: int, agents: str = "") -> str:
-    """The key of one run: its scenario's content hash, its seed and any custom classes."""
-    text = f"{content_hash(scenario)}:{int(seed)}" + (f":{agents}" if agents else "")
+def run_key(
+    scenario: Scenario, seed: int, agents: str = "", *, scenario_hash: str | None = None
+) -> str:
+    """The key of one run: its scenario's content hash, its seed and any custom classes.
+
+    ``scenario_hash`` is the scenario's :func:`content_hash` if the caller has it already.
+    """
+    digest = content_hash(scenario) if scenario_hash is None else scenario_hash
+    text = f"{digest}:{int(seed)}" + (f":{agents}" if agents else "")
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
