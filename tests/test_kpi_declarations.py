@@ -59,12 +59,13 @@ def test_a_file_that_is_not_a_run_record_is_refused_naming_it(tmp_path):
 
 
 def test_a_new_kpi_is_one_declaration(result):
-    won_per_rep_hour = Kpi(
+    per_sales_cost = Kpi(
         "customers_per_sales_cost",
         "customers per currency",
         Direction.HIGHER,
         "New customers per unit of sales cost.",
         lambda m: ratio(m.customers, m.money["rep"], "no sales cost"),
+        headline=99,
     )
     per_channel = Family(
         CHANNEL,
@@ -77,11 +78,10 @@ def test_a_new_kpi_is_one_declaration(result):
                 lambda m, channel: ratio(
                     m.spend_by_source[channel], m.money["channel"], "no marketing spend"
                 ),
-                headline=99,
             ),
         ),
     )
-    catalogue = Catalogue([*CATALOGUE.entries, won_per_rep_hour, per_channel])
+    catalogue = Catalogue([*CATALOGUE.entries, per_sales_cost, per_channel])
     channels = result.spec.enabled_channels()
     added = ["customers_per_sales_cost", *(f"share_of_spend.{c}" for c in channels)]
     sources = result.record.sources
@@ -92,11 +92,11 @@ def test_a_new_kpi_is_one_declaration(result):
         result.kpis["customers"] / result.kpis["sales_cost"]
     )
     assert sum(kpis[f"share_of_spend.{c}"] for c in channels) == pytest.approx(1.0)
-    assert catalogue.headline() == (*HEADLINE, "share_of_spend.<channel>")
+    assert catalogue.headline() == (*HEADLINE, "customers_per_sales_cost")
     assert catalogue.declaration(f"share_of_spend.{channels[0]}").direction is Direction.NEITHER
     page = kpi_page(catalogue)
-    assert "| `customers_per_sales_cost` | customers per currency | higher |" in page
-    assert "| `share_of_spend.<channel>` | share | neither |  | 99 |" in page
+    assert "| `customers_per_sales_cost` | customers per currency | higher |  | 99 |" in page
+    assert "| `share_of_spend.<channel>` | share | neither |  |  |" in page
 
 
 def test_each_reported_name_finds_its_declaration():
@@ -112,7 +112,7 @@ def test_each_reported_name_finds_its_declaration():
         CATALOGUE.declaration("funnel.nowhere")
 
 
-def test_a_catalogue_refuses_a_name_declared_twice_or_a_shared_headline_place():
+def test_a_catalogue_refuses_what_would_make_two_declarations_of_a_kpi():
     first = CATALOGUE.entries[0]
     assert isinstance(first, Kpi)
     with pytest.raises(ValueError, match="declared twice"):
@@ -121,7 +121,11 @@ def test_a_catalogue_refuses_a_name_declared_twice_or_a_shared_headline_place():
     with pytest.raises(ValueError, match="share a headline place"):
         Catalogue([first, other])
     with pytest.raises(ValueError, match="must hold <channel> once"):
-        Catalogue([Family(CHANNEL, (other,))])
+        Catalogue([Family(CHANNEL, (first,))])
+    with pytest.raises(ValueError, match="cannot be a headline"):
+        Catalogue(
+            [Family(CHANNEL, (Kpi("x.<channel>", "", Direction.LOWER, "", len, headline=3),))]
+        )
 
 
 def test_the_docs_kpi_page_is_generated_from_the_declarations():

@@ -43,7 +43,8 @@ class Kpi:
             family: its value in one run.
         total: A count or an amount: it sums across runs and grows with the market,
             so a sample's value is divided by its share of the market.
-        headline: Its place among the KPIs shown first (1 = first), or None.
+        headline: Its place among the KPIs shown first (1 = first), or None; a single
+            KPI only, not a family's.
     """
 
     name: str
@@ -91,8 +92,8 @@ class Catalogue:
         entries: KPIs and families, in report order.
 
     Raises:
-        ValueError: Two declarations share a name, a family name lacks its
-            placeholder, or two KPIs share a headline place.
+        ValueError: Two declarations share a name, two KPIs share a headline place, or
+            a family's KPI lacks its placeholder or is given a headline place.
     """
 
     def __init__(self, entries: Sequence[Entry]) -> None:
@@ -107,6 +108,8 @@ class Catalogue:
         for kpi, axis in self.declarations():
             if axis is not None and kpi.name.count(axis.placeholder) != 1:
                 raise ValueError(f"family KPI {kpi.name!r} must hold {axis.placeholder} once")
+            if axis is not None and kpi.headline is not None:
+                raise ValueError(f"family KPI {kpi.name!r} cannot be a headline: it is many")
 
     def declarations(self) -> Iterator[tuple[Kpi, Axis | None]]:
         """Every declaration with its family's axis (None for a single KPI), in order."""
