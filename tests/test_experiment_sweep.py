@@ -12,7 +12,8 @@ import sim
 from sim import experiments as experiment
 from sim.analysis.folders import MARKER
 from sim.cli import main
-from sim.cli.experiments import parse_grid, parse_param
+from sim.cli.experiments import parse_param
+from sim.cli.sweep import parse_grid
 from sim.experiments.store import MANIFEST, RunStore
 from sim.scenario import with_overrides
 from tests.conftest import SCENARIOS, run_cli, small

@@ -8,9 +8,11 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sim.cli.estimates import check_cost, runs_of
 from sim.cli.flags import (
     check_run_args,
     engine_flags,
+    force_flag,
     load,
     on_engine,
     output_flags,
@@ -27,7 +29,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     """Add the ``attribution`` command."""
     cmd = commands.add_parser(
         "attribution",
-        parents=[scenario_flags(), seed_flag(), engine_flags(), output_flags(str(DEFAULT_OUT))],
+        parents=[
+            scenario_flags(),
+            seed_flag(),
+            engine_flags(),
+            output_flags(str(DEFAULT_OUT)),
+            force_flag(),
+        ],
         help="ground truth per source, touch paths, and attribution models scored against it",
         description="Run the scenario, and the same prospects with each source switched off "
         "(each channel, reps, referrals, reviews, care) and each channel at 90% of its budget, "
@@ -43,23 +51,28 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _attribution(args: argparse.Namespace) -> int:
-    from sim.analysis.attribution_models import MODEL_LABELS
-    from sim.analysis.folder_lock import claim_output_folder
-    from sim.analysis.provenance import Provenance
-    from sim.experiments.attribution import ATTRIBUTION_KIND, attribution
-    from sim.experiments.specs import replication_seeds
-    from sim.outputs.attribution import attribution_notes, attribution_text, write_attribution
-
     if args.replications < 2:
         raise InputError(
             f"--replications: must be >= 2 for confidence intervals; got {args.replications}"
         )
     check_run_args(args)
     scenario = load(args.file, args)
+
+    from sim.analysis.attribution_models import MODEL_LABELS
+    from sim.analysis.folder_lock import claim_output_folder
+    from sim.analysis.provenance import Provenance
+    from sim.experiments.attribution import ATTRIBUTION_KIND, attribution
+    from sim.experiments.specs import replication_seeds
+    from sim.experiments.truth import variants
+    from sim.outputs.attribution import attribution_notes, attribution_text, write_attribution
+
     if importlib.util.find_spec("pyarrow") is None:
         raise InputError(
             "attribution writes Parquet, which needs pyarrow: pip install '.[attribution]'"
         )
+    check_cost(
+        args, [runs_of(scenario, len(variants(scenario)) * args.replications)], keeps_daily=True
+    )
     out = args.out or DEFAULT_OUT
     claim_output_folder(out, ATTRIBUTION_KIND, [args.file, args.scenario_root])
 

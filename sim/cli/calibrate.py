@@ -13,9 +13,11 @@ import importlib.util
 import sys
 from pathlib import Path
 
+from sim.cli.estimates import check_cost, largest_market
 from sim.cli.flags import (
     check_run_args,
     engine_flags,
+    force_flag,
     from_flag,
     load,
     on_engine,
@@ -42,6 +44,7 @@ def register(commands: argparse._SubParsersAction) -> None:
             seed_flag("seed of the sampler (default 0)"),
             engine_flags(),
             output_flags("results/calibrate-<scenario>/"),
+            force_flag(),
         ],
         help="fit parameters to your observed funnel (ABC-SMC with pyabc)",
         description="Simulation-based inference of the --param values consistent with the "
@@ -93,13 +96,6 @@ def parse_prior(text: str) -> tuple[str, tuple]:
 
 
 def _calibrate(args: argparse.Namespace) -> int:
-    from sim.analysis.folder_lock import claim_output_folder
-    from sim.analysis.folders import add_entry, open_folder, register_owned
-    from sim.analysis.provenance import Provenance
-    from sim.experiments.calibrate import calibrate, priors
-    from sim.experiments.targets import load_targets
-    from sim.outputs.calibration import summary_text, write_calibration
-
     check_run_args(args)
     for name in ("simulations", "population"):
         if getattr(args, name) < 1:
@@ -110,6 +106,14 @@ def _calibrate(args: argparse.Namespace) -> int:
     if len(params) < len(args.param):
         raise InputError("--param: a field is given twice")
     base = load(args.file, args)
+
+    from sim.analysis.folder_lock import claim_output_folder
+    from sim.analysis.folders import add_entry, open_folder, register_owned
+    from sim.analysis.provenance import Provenance
+    from sim.experiments.calibrate import calibrate, priors
+    from sim.experiments.targets import load_targets
+    from sim.outputs.calibration import summary_text, write_calibration
+
     targets = load_targets(args.targets, base)
     with from_flag("--param"):
         priors(base, params, str(args.file))
@@ -117,6 +121,7 @@ def _calibrate(args: argparse.Namespace) -> int:
         raise InputError("calibrate needs pyabc: pip install '.[calibrate]'")
     if importlib.util.find_spec("pyarrow") is None:
         raise InputError("writing Parquet needs pyarrow: pip install '.[experiments]'")
+    check_cost(args, [largest_market(base, params, args.simulations * args.replications)])
     out = args.out or Path("results") / f"calibrate-{base.name}"
     settings = _settings(args, base, targets)
     claim_output_folder(out, KIND, [args.file, args.targets, args.scenario_root])

@@ -14,7 +14,7 @@ import math
 import os
 import resource
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from sim.model.cost import Estimate, Runs, estimate
@@ -27,6 +27,19 @@ GB = 1e9
 def runs_of(scenario: Scenario, count: int) -> Runs:
     """``count`` runs of ``scenario``'s market over its horizon."""
     return Runs(count, scenario.population.size, scenario.horizon_days)
+
+
+def largest_market(base: Scenario, ranges: Mapping[str, tuple], count: int) -> Runs:
+    """``count`` runs of the largest market and longest horizon that ``ranges`` reach.
+
+    Args:
+        base: The scenario the ranges vary.
+        ranges: ``{field: (low, high, ...)}`` of a sensitivity analysis or a calibration.
+        count: Runs.
+    """
+    prospects = ranges.get("population.size", (0, base.population.size))[1]
+    days = ranges.get("horizon_days", (0, base.horizon_days))[1]
+    return Runs(count, max(base.population.size, int(prospects)), max(base.horizon_days, int(days)))
 
 
 def check_cost(

@@ -18,11 +18,12 @@ from sim.cli import (
     calibrate,
     compare,
     dashboard,
-    experiments,
     optimise,
     rerun,
     scenario_commands,
+    sensitivity,
     shipped,
+    sweep,
 )
 from sim.scenario.errors import InputError
 
@@ -34,7 +35,8 @@ COMMANDS = (
     scenario_commands.register,
     shipped.register,
     compare.register,
-    experiments.register,
+    sweep.register,
+    sensitivity.register,
     calibrate.register,
     optimise.register,
     attribution.register,

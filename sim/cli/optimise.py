@@ -13,9 +13,11 @@ import importlib.util
 import sys
 from pathlib import Path
 
+from sim.cli.estimates import check_cost, runs_of
 from sim.cli.flags import (
     check_run_args,
     engine_flags,
+    force_flag,
     load,
     on_engine,
     output_flags,
@@ -38,6 +40,7 @@ def register(commands: argparse._SubParsersAction) -> None:
             seed_flag("seed of the replications and the search (default 0)"),
             engine_flags(),
             output_flags("results/optimise-<scenario>/"),
+            force_flag(),
         ],
         help="find the best plan for a budget (optuna's TPE on the simulation)",
         description="Search --lever values for the plan with the best --objective at one "
@@ -114,6 +117,13 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _optimise(args: argparse.Namespace) -> int:
+    check_run_args(args)
+    for name in ("trials", "confirm", "confirm_replications"):
+        if getattr(args, name) < 1:
+            flag = name.replace("_", "-")
+            raise InputError(f"--{flag}: must be >= 1; got {getattr(args, name)}")
+    base = load(args.file, args)
+
     from sim.analysis.folder_lock import claim_output_folder
     from sim.analysis.folders import open_folder, register_owned
     from sim.analysis.provenance import Provenance
@@ -123,12 +133,6 @@ def _optimise(args: argparse.Namespace) -> int:
     from sim.experiments.search import STUDY, STUDY_FILES
     from sim.outputs.optimisation import verdict_text, write_optimisation, write_trials
 
-    check_run_args(args)
-    for name in ("trials", "confirm", "confirm_replications"):
-        if getattr(args, name) < 1:
-            flag = name.replace("_", "-")
-            raise InputError(f"--{flag}: must be >= 1; got {getattr(args, name)}")
-    base = load(args.file, args)
     plans = make_plans(base, args.lever, args.budget, "--lever", "--budget")
     aims = goals.objectives(base, args.objective)
     goals.constraints(base, args.constraint)
@@ -139,6 +143,9 @@ def _optimise(args: argparse.Namespace) -> int:
     for extra in ("optuna", "pyarrow"):
         if importlib.util.find_spec(extra) is None:
             raise InputError(f"optimise needs {extra}: pip install '.[optimise]'")
+    confirmed = (args.confirm + 1) * args.confirm_replications  # the best plans and the start
+    searched = [runs_of(base, args.trials * args.replications + confirmed)]
+    check_cost(args, searched + [runs_of(r, args.confirm_replications) for r in rivals])
     out = args.out or Path("results") / f"optimise-{base.name}"
     settings = _settings(args, base, plans.budget)
     claim_output_folder(out, KIND, [args.file, *args.against, args.scenario_root])
