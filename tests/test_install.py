@@ -1,9 +1,11 @@
-"""The package installs and runs without any extra, and its layers hold.
+"""The package installs and runs without any extra, and with all of them; its layers hold.
 
-The bare-install test builds a fresh virtual environment with ``pip install .``
-(no extras) and runs a shipped scenario with the ``touchpoint`` console script and
-through ``import sim``, from a folder outside the repository. It runs in CI; skip it
-locally with ``pytest --skip-install-test``.
+The install tests build one fresh virtual environment with ``pip install .`` (not
+editable, no extras) and run a shipped scenario with the ``touchpoint`` console script
+and through ``import sim``, from a folder outside the repository; then install
+``.[all]`` into it and run the commands on the scenarios and stories the package ships
+(its own copy, not the repository's). They run in CI; skip them locally with
+``pytest --skip-install-test``.
 """
 
 from __future__ import annotations
@@ -31,18 +33,40 @@ def test_layers_are_kept_by_import_linter():
     assert "2 kept, 0 broken" in result.stdout
 
 
-@pytest.mark.install
-def test_bare_install_runs_a_shipped_scenario(tmp_path):
-    venv = tmp_path / "venv"
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory) -> Path:
+    """A fresh virtual environment with ``pip install .`` (bare; the extras test adds them)."""
+    venv = tmp_path_factory.mktemp("install") / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
-    python = venv / "bin" / "python"
+    pip_install(venv, str(ROOT))
+    return venv
+
+
+def pip_install(venv: Path, requirement: str) -> None:
     install = subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", str(ROOT)],
+        [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", requirement],
         capture_output=True,
         text=True,
         timeout=900,
     )
     assert install.returncode == 0, install.stderr[-3000:]
+
+
+def touchpoint(venv: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess:
+    """The installed console script, run from ``cwd`` (outside the repository)."""
+    return subprocess.run(
+        [str(venv / "bin" / "touchpoint"), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.mark.install
+def test_bare_install_runs_a_shipped_scenario(installed, tmp_path):
+    venv = installed
+    python = venv / "bin" / "python"
     missing = subprocess.run(
         [
             str(python),
@@ -96,3 +120,48 @@ def test_bare_install_runs_a_shipped_scenario(tmp_path):
     )
     assert api.returncode == 0, api.stderr
     assert str(venv) in api.stdout  # the installed package, not the repository's folder
+
+    dashboard = touchpoint(venv, "dashboard", cwd=tmp_path)
+    assert dashboard.returncode == 2 and "Traceback" not in dashboard.stderr
+    assert dashboard.stderr.splitlines() == [
+        'error: the dashboard needs its extras: pip install "touchpoint[dashboard]" '
+        '(from a clone: pip install -e ".[dashboard]")'
+    ]
+
+
+@pytest.mark.install
+def test_full_install_runs_the_commands_on_what_it_ships(installed, tmp_path):
+    """``pip install '.[all]'``: scenarios and stories come from the package, not the clone."""
+    venv = installed
+    pip_install(venv, f"{ROOT}[all]")
+    folder = touchpoint(venv, "scenarios", "--folder", cwd=tmp_path)
+    assert folder.returncode == 0, folder.stderr
+    shipped = Path(folder.stdout.strip())
+    assert shipped.is_relative_to(venv) and shipped.name == "scenarios"
+    listing = touchpoint(venv, "scenarios", cwd=tmp_path).stdout.split()
+    assert {"aida_funnel.yaml", "stories/1_aida_vs_touchpoint_management.yaml"} <= set(listing)
+
+    small = ["--set", "population.size=400", "--set", "horizon_days=20", "--quiet"]
+    files = [shipped / "aida_funnel.yaml", shipped / "walkthrough" / "aida_cheap_ads.yaml"]
+    validate = touchpoint(venv, "validate", *map(str, files), cwd=tmp_path)
+    assert validate.returncode == 0, validate.stderr
+    assert validate.stdout.count("ok ") == 2
+
+    run = touchpoint(
+        venv, "run", str(shipped / "touchpoint_management.yaml"), *small, "--out", "run",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert json.loads((tmp_path / "run" / "summary.json").read_text())["kpis"]["customers"] >= 0
+
+    compare = touchpoint(
+        venv, "compare", *map(str, files), *small, "--replications", "2", "--workers", "1",
+        "--out", "compare", cwd=tmp_path,
+    )  # fmt: skip
+    assert compare.returncode == 0, compare.stderr
+    assert (tmp_path / "compare" / "report.html").is_file()
+
+    stories = touchpoint(venv, "dashboard", "--check", cwd=tmp_path)
+    assert stories.returncode == 0, stories.stderr
+    assert f"5 stories in {shipped / 'stories'}" in stories.stdout
+    assert "None" not in stories.stdout + stories.stderr
