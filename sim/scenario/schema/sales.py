@@ -1,0 +1,115 @@
+"""The sales side: the handoff from marketing and the sales team."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, StrictBool, model_validator
+
+from sim.scenario.schema.fields import (
+    Money,
+    NonNegativeFloat,
+    PositiveFloat,
+    Probability,
+    Quality,
+    Section,
+    TrustWeights,
+)
+
+
+class Handoff(Section):
+    """The marketing → sales handoff rule and lead qualification.
+
+    Sources: “Rub those sore sales muscles!”; “Getting the next sale”.
+    """
+
+    rule: Literal["mean", "min"] = Field(
+        "mean", description="Progress measure: mean over the four trusts, or the weakest one."
+    )
+    level: Probability = Field(0.6, description="Progress at which a lead is handed to sales.")
+    qualify: StrictBool = Field(
+        False, description="Screen leads for fit before reps spend time on them."
+    )
+    qualification_accuracy: Probability = Field(
+        0.8, description="Chance a poor-fit lead is caught by qualification."
+    )
+    self_serve: StrictBool = Field(
+        False, description="Prospects may buy without a rep once every trust is met."
+    )
+
+
+class Sales(Section):
+    """The sales team.
+
+    Sources: “Rub those sore sales muscles!”; “What are Sales Touchpoints?”;
+    “Marketing, Meet Sales”.
+    """
+
+    reps: Annotated[int, Field(ge=0, le=100_000)] = Field(5, description="Headcount.")
+    cost_per_hour: Money = Field(60.0, description="Loaded cost of a rep hour (currency).")
+    minutes_per_touch: PositiveFloat = Field(30.0, description="Rep minutes per call or meeting.")
+    hours_per_day: Annotated[float, Field(ge=0, le=24)] = Field(
+        6.0, description="Selling hours per rep per day."
+    )
+    skill: Quality = Quality(mean=1.5, sd=0.3)
+    trust: TrustWeights = TrustWeights(rep=1.0, subject=0.6, company=0.4, product=0.3)
+    response_time_hours: NonNegativeFloat = Field(
+        4.0, description="Policy: hours from handoff to first contact when a rep is free."
+    )
+    cooling_per_day: Probability = Field(
+        0.05, description="Share of trust a lead loses per day it waits for first contact."
+    )
+    reach_at_once: Probability = Field(
+        1.0,
+        description="Chance that a call made the moment a lead arrives reaches the decision "
+        "maker (Oldroyd, McElheran & Elkington 2011).",
+    )
+    reach_later: Probability = Field(
+        1.0, description="Chance that a call reaches them once the lead has gone cold."
+    )
+    reach_half_life_hours: PositiveFloat = Field(
+        1.0,
+        description="Hours after the handoff for the reach chance to fall halfway from "
+        "reach_at_once to reach_later.",
+    )
+    lead_expiry_days: PositiveFloat = Field(
+        14.0, description="Days a lead waits for first contact before it is lost."
+    )
+    queue_order: Literal["oldest_first", "newest_first"] = Field(
+        "newest_first",
+        description="Which due leads reps call first: the longest waiting, or the freshest "
+        "(speed to lead).",
+    )
+    follow_up_days: Annotated[int, Field(ge=1)] = Field(3, description="Days between rep touches.")
+    max_touches_per_lead: Annotated[int, Field(ge=1)] = Field(
+        8, description="Rep touches before a lead that has not bought is given up."
+    )
+    use_online_history: StrictBool = Field(
+        True,
+        description="Reps read the prospect's online history before calling "
+        "(“Marketing, Meet Sales”).",
+    )
+    informed_bonus: NonNegativeFloat = Field(
+        0.5, description="Relative quality lift of a fully informed rep touch."
+    )
+    informed_after_touches: PositiveFloat = Field(
+        10.0, description="Online touches after which a rep is fully informed."
+    )
+    feedback_to_marketing: NonNegativeFloat = Field(
+        0.2,
+        description="Max relative lift of content quality from what reps learn "
+        "(“Rub those sore sales muscles!”).",
+    )
+    feedback_scale_touches: PositiveFloat = Field(
+        2000.0, description="Rep touches for ~63% of that lift."
+    )
+
+    @model_validator(mode="after")
+    def _reach_fades(self) -> Sales:
+        if self.reach_later > self.reach_at_once:
+            raise ValueError(
+                f"sales.reach_later: a lead is not easier to reach once it has gone cold: "
+                f"must be at most reach_at_once ({self.reach_at_once:g}); "
+                f"got {self.reach_later:g}"
+            )
+        return self
