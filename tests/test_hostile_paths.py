@@ -173,6 +173,22 @@ def test_a_file_without_end_is_refused_without_being_opened(tree, field, make, k
     assert f"{where}: {key}{name!r} {kind}" in line and "refused" in line
 
 
+def test_a_targets_file_that_is_a_named_pipe_is_refused_without_being_opened(tree):
+    os.mkfifo(tree / "targets.yaml")
+    prior = "population.need_rate_per_day=0.001:0.01"
+    args = ["calibrate", str(tree / "tpm.yaml"), "--targets", str(tree / "targets.yaml"),
+            "--param", prior]  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "run.py"), *args],
+        capture_output=True,
+        text=True,
+        timeout=SECONDS,
+        cwd=ROOT,
+    )
+    line = refusal(result.stderr)
+    assert result.returncode == 2 and "targets.yaml is a named pipe, not a regular file" in line
+
+
 def test_a_scenario_file_that_is_a_symlink_loop_is_one_line(tmp_path, capsys):
     (tmp_path / "loop.yaml").symlink_to("loop.yaml")
     assert main(["validate", str(tmp_path / "loop.yaml")]) == 2
