@@ -83,7 +83,7 @@ def test_store_resumes_and_skips_finished_runs(base, serial_table, tmp_path, cap
     record = json.loads(files[0].read_text())
     assert {"key", "params", "seed", "kpis", "scenario_hash"} <= set(record)
     # a torn temp file and a corrupt record are ignored; the corrupt run is done again
-    (out / "runs" / ".touchpoint-abc.k3y_4bcd.tmp").write_text('{"key": ')
+    (out / "runs" / f".touchpoint-{'0' * 32}.json.tmp").write_text('{"key": ')  # as put names it
     files[0].write_text("{not json")
     again = experiment.sweep(
         base, GRID, replications=2, seed=3, workers=1, progress=True, store=out
