@@ -107,10 +107,13 @@ def _limited_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
+@pytest.mark.parametrize("quiet", [[], ["--quiet"]], ids=["", "quiet"])
 @pytest.mark.parametrize("command", ["run", "compare"])
-def test_ten_million_prospects_are_refused_in_one_line_when_memory_is_short(command, tmp_path):
+def test_ten_million_prospects_are_refused_in_one_line_when_memory_is_short(
+    command, quiet, tmp_path
+):
     files = [FUNNEL] if command == "run" else [FUNNEL, AIDA]
-    argv = [command, *files, "--set", "population.size=10000000", "--quiet"]
+    argv = [command, *files, "--set", "population.size=10000000", *quiet]
     done = subprocess.run(
         [sys.executable, str(ROOT / "run.py"), *argv, "--out", str(tmp_path / "out")],
         capture_output=True,
@@ -121,7 +124,7 @@ def test_ten_million_prospects_are_refused_in_one_line_when_memory_is_short(comm
         timeout=120,
     )
     assert done.returncode == 2, done.stderr
-    [line] = done.stderr.strip().splitlines()
+    [line] = done.stderr.strip().splitlines()  # the refusal alone: no estimate printed before it
     assert line.startswith("error: population.size 10,000,000:")
     assert "GB of memory" in line and "--force" in line
     assert not (tmp_path / "out").exists()

@@ -24,7 +24,8 @@ from sim.analysis.folders import MARKER
 from tests.conftest import ROOT, SCENARIOS, run_cli
 
 TPM = str(SCENARIOS / "touchpoint_management.yaml")
-SMALL = ("--set", "population.size=2000", "--set", "horizon_days=30", "--quiet")
+SMALL = ("--set", "population.size=2000", "--set", "horizon_days=30")
+"""A small job; without ``--quiet``, so a refusal printed after the estimate would show."""
 
 FIRST = {
     "run": lambda out: ["run", TPM, *SMALL, "--out", str(out)],
@@ -46,10 +47,10 @@ RESULT = {"run": "summary.json", "sweep": "sweep.csv"}
 
 
 def _start_and_pause(args: list[str]) -> subprocess.Popen:
-    """Start a command, wait until it holds its output folder, then pause it there."""
+    """Start a command (quiet), wait until it holds its output folder, then pause it there."""
     out = Path(args[args.index("--out") + 1])
     proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "run.py"), *args],
+        [sys.executable, str(ROOT / "run.py"), *args, "--quiet"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -72,6 +73,7 @@ def _holder_pid(out: Path) -> int | None:
 
 
 def _one_line(result: subprocess.CompletedProcess, out: Path) -> str:
+    """The refusal of ``out``, alone on stderr (no estimate before it, no traceback)."""
     assert result.returncode == 2, (result.returncode, result.stderr)
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
@@ -87,7 +89,7 @@ def test_a_second_command_on_a_held_folder_is_refused_and_the_first_finishes(tmp
         second = run_cli(*FIRST[command](out), cwd=tmp_path)
     finally:
         os.kill(first.pid, signal.SIGCONT)
-    line = _one_line(second, out)
+    line = _one_line(second, out)  # without --quiet: the estimate is not printed before it
     assert f"in use by `run.py {command} " in line and f"(pid {first.pid}) since " in line
     assert line.endswith("wait for it or choose another --out")
     assert second.stdout == ""

@@ -8,7 +8,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sim.cli.estimates import check_cost, runs_of
+from sim.cli.estimates import announce, check_cost, runs_of
 from sim.cli.flags import (
     check_run_args,
     engine_flags,
@@ -70,11 +70,11 @@ def _attribution(args: argparse.Namespace) -> int:
         raise InputError(
             "attribution writes Parquet, which needs pyarrow: pip install '.[attribution]'"
         )
-    check_cost(
-        args, [runs_of(scenario, len(variants(scenario)) * args.replications)], keeps_daily=True
-    )
+    runs = len(variants(scenario)) * args.replications
+    cost = check_cost(args, [runs_of(scenario, runs)], keeps_daily=True)
     out = args.out or DEFAULT_OUT
     claim_output_folder(out, ATTRIBUTION_KIND, [args.file, args.scenario_root])
+    announce(cost, args)
 
     result = on_engine(args, attribution, scenario, args.replications)
     notes = attribution_notes(result, args.replications, args.seed)

@@ -13,7 +13,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
-from sim.cli.estimates import check_cost, largest_market
+from sim.cli.estimates import announce, check_cost, largest_market
 from sim.cli.flags import (
     check_run_args,
     engine_flags,
@@ -121,7 +121,8 @@ def _calibrate(args: argparse.Namespace) -> int:
         raise InputError("calibrate needs pyabc: pip install '.[calibrate]'")
     if importlib.util.find_spec("pyarrow") is None:
         raise InputError("writing Parquet needs pyarrow: pip install '.[experiments]'")
-    check_cost(args, [largest_market(base, params, args.simulations * args.replications)])
+    runs = args.simulations * args.replications
+    cost = check_cost(args, [largest_market(base, params, runs)])
     out = args.out or Path("results") / f"calibrate-{base.name}"
     settings = _settings(args, base, targets)
     claim_output_folder(out, KIND, [args.file, args.targets, args.scenario_root])
@@ -130,6 +131,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     open_folder(out, KIND)
     register_owned(out, STORE, STORE_FILES)
     record_settings(out / STORE, settings)
+    announce(cost, args)
     if not args.quiet:
         print(
             f"calibrate {base.name}: {len(params)} parameters, {len(targets.statistics())} "

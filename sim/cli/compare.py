@@ -7,7 +7,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sim.cli.estimates import check_cost, runs_of
+from sim.cli.estimates import announce, check_cost, runs_of
 from sim.cli.flags import (
     check_run_args,
     engine_flags,
@@ -60,7 +60,8 @@ def _compare(args: argparse.Namespace) -> int:
     for path, name in zip(args.files, names, strict=True):
         if names.count(name) > 1:
             raise InputError(f"{path}: name: '{name}' is used by another compared scenario")
-    check_cost(args, [runs_of(s, args.replications) for s in scenarios], keeps_daily=True)
+    groups = [runs_of(s, args.replications) for s in scenarios]
+    cost = check_cost(args, groups, keeps_daily=True)
 
     from sim.analysis.folder_lock import claim_output_folder
     from sim.analysis.provenance import Provenance
@@ -71,6 +72,7 @@ def _compare(args: argparse.Namespace) -> int:
 
     out = args.out or DEFAULT_OUT
     claim_output_folder(out, COMPARE_KIND, [*args.files, args.scenario_root])
+    announce(cost, args)
 
     result = on_engine(args, compare, scenarios, args.replications)
     summary = result.summary()

@@ -1,10 +1,14 @@
 """Before a command runs: one line estimating its time and memory, and a refusal if it won't fit.
 
-Every command that runs the model says, before it starts, how long it should take and
-how much memory it should hold at once (from :mod:`sim.model.cost`), unless
+Every command that runs the model says, just before it starts, how long it should take
+and how much memory it should hold at once (from :mod:`sim.model.cost`), unless
 ``--quiet``. A job whose estimated peak memory exceeds what the machine has available
 is refused with one line (exit 2) before any work and before its output folder is
 touched, unless ``--force``; the refusal is never hidden by ``--quiet``.
+
+A command calls :func:`check_cost` with its other checks, which prints nothing, and
+:func:`announce` once every check has passed (arguments, scenario, memory, output
+folder): a refused command says only why, in one line.
 """
 
 from __future__ import annotations
@@ -45,7 +49,7 @@ def largest_market(base: Scenario, ranges: Mapping[str, tuple], count: int) -> R
 def check_cost(
     args: argparse.Namespace, groups: Sequence[Runs], *, keeps_daily: bool = False
 ) -> Estimate:
-    """Print the job's estimate on stderr (unless ``--quiet``); refuse it if it won't fit.
+    """Estimate the job's time and memory, and refuse it if it won't fit; print nothing.
 
     Args:
         args: The command's arguments (``workers``, ``dask``, ``quiet``, ``force``).
@@ -59,8 +63,6 @@ def check_cost(
     dask = getattr(args, "dask", None)
     workers = getattr(args, "workers", None) or os.cpu_count() or 1
     cost = estimate(groups, 1 if dask else workers, keeps_daily=keeps_daily)
-    if not args.quiet:
-        print(f"estimate: {describe(cost, on_dask=bool(dask))}", file=sys.stderr)
     available = available_memory()
     need = cost.largest_batch_bytes if dask else cost.peak_bytes
     if need > available and not args.force:
@@ -71,6 +73,18 @@ def check_cost(
             "runs or --workers, or --force to try anyway"
         )
     return cost
+
+
+def announce(cost: Estimate, args: argparse.Namespace) -> None:
+    """Print the estimate on stderr (unless ``--quiet``), once the command is going to run.
+
+    Args:
+        cost: What :func:`check_cost` returned.
+        args: The command's arguments (``dask``, ``quiet``).
+    """
+    if not args.quiet:
+        on_dask = bool(getattr(args, "dask", None))
+        print(f"estimate: {describe(cost, on_dask=on_dask)}", file=sys.stderr)
 
 
 def describe(cost: Estimate, *, on_dask: bool = False) -> str:

@@ -13,7 +13,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
-from sim.cli.estimates import check_cost, runs_of
+from sim.cli.estimates import announce, check_cost, runs_of
 from sim.cli.flags import (
     check_run_args,
     engine_flags,
@@ -145,7 +145,7 @@ def _optimise(args: argparse.Namespace) -> int:
             raise InputError(f"optimise needs {extra}: pip install '.[optimise]'")
     confirmed = (args.confirm + 1) * args.confirm_replications  # the best plans and the start
     searched = [runs_of(base, args.trials * args.replications + confirmed)]
-    check_cost(args, searched + [runs_of(r, args.confirm_replications) for r in rivals])
+    cost = check_cost(args, searched + [runs_of(r, args.confirm_replications) for r in rivals])
     out = args.out or Path("results") / f"optimise-{base.name}"
     settings = _settings(args, base, plans.budget)
     claim_output_folder(out, KIND, [args.file, *args.against, args.scenario_root])
@@ -154,6 +154,7 @@ def _optimise(args: argparse.Namespace) -> int:
     open_folder(out, KIND)
     register_owned(out, STUDY, STUDY_FILES)
     record_settings(out / STUDY, settings)
+    announce(cost, args)
     if not args.quiet:
         print(
             f"optimise {base.name}: {len(plans.levers)} levers at {plans.budget:,.0f} a month, "

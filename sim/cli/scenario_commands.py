@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from sim.cli.estimates import check_cost, runs_of
+from sim.cli.estimates import announce, check_cost, runs_of
 from sim.cli.flags import force_flag, load, output_flags, scenario_flags, seed_flag
 from sim.scenario.errors import InputError
 from sim.scenario.schema import json_schema
@@ -67,7 +67,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.seed < 0:
         raise InputError(f"--seed: must be >= 0; got {args.seed}")
     scenario = load(args.file, args)
-    check_cost(args, [runs_of(scenario, 1)])
+    cost = check_cost(args, [runs_of(scenario, 1)])
 
     from sim.analysis.folder_lock import claim_output_folder
     from sim.analysis.results import RUN_KIND, simulate
@@ -75,6 +75,7 @@ def _run(args: argparse.Namespace) -> int:
 
     out = args.out or Path("results") / f"{scenario.name}-{args.seed}"
     claim_output_folder(out, RUN_KIND, [args.file, args.scenario_root])
+    announce(cost, args)
     result = simulate(scenario, args.seed, progress=not args.quiet)
     result.save(out)
     print(kpi_table(result.kpis, title=f"{scenario.name} (seed {args.seed})"))

@@ -11,7 +11,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
-from sim.cli.estimates import check_cost, largest_market
+from sim.cli.estimates import announce, check_cost, largest_market
 from sim.cli.experiments import (
     check_kpis,
     need_pyarrow,
@@ -88,9 +88,10 @@ def _sensitivity(args: argparse.Namespace) -> int:
     if importlib.util.find_spec("SALib") is None:
         raise InputError("sensitivity needs SALib: pip install '.[experiments]'")
     samples = salib.run_count(args.method, args.samples, len(params))
-    check_cost(args, [largest_market(base, params, samples * args.replications)])
+    cost = check_cost(args, [largest_market(base, params, samples * args.replications)])
     claim_output_folder(out, SENSITIVITY_KIND, [args.file, args.scenario_root])
     RunStore(out, SENSITIVITY_KIND).check(content_hash(base), fresh=args.fresh)
+    announce(cost, args)
     if not args.quiet:
         print(
             f"sensitivity {base.name} ({args.method}): {len(params)} parameters, "

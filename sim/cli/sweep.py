@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from sim.cli.estimates import check_cost, runs_of
+from sim.cli.estimates import announce, check_cost, runs_of
 from sim.cli.experiments import (
     check_kpis,
     need_pyarrow,
@@ -167,9 +167,10 @@ def _sweep(args: argparse.Namespace) -> int:
     kpis = check_kpis(base, args.kpi)
     out = args.out or Path("results") / f"sweep-{base.name}"
     need_pyarrow()
-    check_cost(args, markets)
+    cost = check_cost(args, markets)
     claim_output_folder(out, SWEEP_KIND, [args.file, args.scenario_root])
     RunStore(out, SWEEP_KIND).check(content_hash(base), fresh=args.fresh)
+    announce(cost, args)
     runs = len(points) * args.replications
     if not args.quiet:
         print(
