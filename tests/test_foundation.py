@@ -319,6 +319,7 @@ def test_cli_sweep_refuses_a_stale_store_and_fresh_restarts_it(tmp_path, tmp_out
     )
     line = one_line_refusal(other)
     assert str(tmp_out / RUNS) in line and "another scenario" in line
+    assert "(--fresh)" in line and "fresh=True" not in line  # the flag, not the Python argument
 
     forge_model_hash(tmp_out)
     before = runs_listing(tmp_out)

@@ -99,13 +99,18 @@ def load(path: Path, args: argparse.Namespace) -> Scenario:
         return load_scenario(path, args.set, root=args.scenario_root)
 
 
-@contextlib.contextmanager
-def from_flag(flag: str) -> Iterator[None]:
+def from_flag(flag: str) -> contextlib.AbstractContextManager[None]:
     """Say which flag an override came from: the library says only "(override)"."""
+    return in_flag_words("(override)", f"(from {flag})")
+
+
+@contextlib.contextmanager
+def in_flag_words(library: str, flag: str) -> Iterator[None]:
+    """Reword an input error's ``library`` words (a Python argument) as the ``flag``."""
     try:
         yield
     except InputError as exc:
-        raise type(exc)(str(exc).replace("(override)", f"(from {flag})")) from None
+        raise type(exc)(str(exc).replace(library, flag)) from None
 
 
 def check_run_args(args: argparse.Namespace) -> None:

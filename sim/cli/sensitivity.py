@@ -21,7 +21,7 @@ from sim.cli.experiments import (
     saved_on_stop,
     unique,
 )
-from sim.cli.flags import check_run_args, from_flag, load, on_engine
+from sim.cli.flags import check_run_args, from_flag, in_flag_words, load, on_engine
 from sim.scenario.errors import InputError
 
 
@@ -90,7 +90,8 @@ def _sensitivity(args: argparse.Namespace) -> int:
     samples = salib.run_count(args.method, args.samples, len(params))
     cost = check_cost(args, [largest_market(base, params, samples * args.replications)])
     claim_output_folder(out, SENSITIVITY_KIND, [args.file, args.scenario_root])
-    RunStore(out, SENSITIVITY_KIND).check(content_hash(base), fresh=args.fresh)
+    with in_flag_words("(fresh=True)", "(--fresh)"):
+        RunStore(out, SENSITIVITY_KIND).check(content_hash(base), fresh=args.fresh)
     announce(cost, args)
     if not args.quiet:
         print(

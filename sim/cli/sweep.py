@@ -24,7 +24,7 @@ from sim.cli.experiments import (
     saved_on_stop,
     unique,
 )
-from sim.cli.flags import check_run_args, from_flag, load, on_engine
+from sim.cli.flags import check_run_args, from_flag, in_flag_words, load, on_engine
 from sim.scenario.errors import InputError
 from sim.scenario.loading import with_overrides
 from sim.scenario.paths import field_value
@@ -169,7 +169,8 @@ def _sweep(args: argparse.Namespace) -> int:
     need_pyarrow()
     cost = check_cost(args, markets)
     claim_output_folder(out, SWEEP_KIND, [args.file, args.scenario_root])
-    RunStore(out, SWEEP_KIND).check(content_hash(base), fresh=args.fresh)
+    with in_flag_words("(fresh=True)", "(--fresh)"):
+        RunStore(out, SWEEP_KIND).check(content_hash(base), fresh=args.fresh)
     announce(cost, args)
     runs = len(points) * args.replications
     if not args.quiet:
