@@ -59,12 +59,24 @@ SPREAD = {"test_notebooks.py"}
 Every other file's tests stay on one worker, so a module-scoped fixture is built once."""
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """``--dist loadfile`` (pyproject.toml), except that the notebooks' tests spread."""
+    if config.getoption("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByFileNotebooksSpread(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::")[0]
+            return nodeid if Path(path).name in SPREAD else path
+
+    return ByFileNotebooksSpread(config, log)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # The notebooks first: the longest tests start at once, one on each worker (pytest-xdist).
     items.sort(key=lambda item: item.path.name not in SPREAD)
-    for item in items:
-        if item.path.name not in SPREAD:
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))  # loadgroup
     if not config.getoption("--skip-install-test"):
         return
     skip = pytest.mark.skip(reason="--skip-install-test given")
