@@ -11,13 +11,9 @@ from pathlib import Path
 from sim.cli.estimates import announce, check_cost, runs_of
 from sim.cli.flags import (
     check_run_args,
-    engine_flags,
-    force_flag,
     load,
+    many_runs_flags,
     on_engine,
-    output_flags,
-    scenario_flags,
-    seed_flag,
     shaping_options,
 )
 from sim.scenario.errors import InputError
@@ -29,13 +25,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     """Add the ``attribution`` command."""
     cmd = commands.add_parser(
         "attribution",
-        parents=[
-            scenario_flags(),
-            seed_flag(),
-            engine_flags(),
-            output_flags(str(DEFAULT_OUT)),
-            force_flag(),
-        ],
+        parents=many_runs_flags(str(DEFAULT_OUT)),
         help="ground truth per source, touch paths, and attribution models scored against it",
         description="Run the scenario, and the same prospects with each source switched off "
         "(each channel, reps, referrals, reviews, care) and each channel at 90% of its budget, "

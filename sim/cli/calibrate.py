@@ -16,14 +16,10 @@ from pathlib import Path
 from sim.cli.estimates import announce, check_cost, largest_market
 from sim.cli.flags import (
     check_run_args,
-    engine_flags,
-    force_flag,
     from_flag,
     load,
+    many_runs_flags,
     on_engine,
-    output_flags,
-    scenario_flags,
-    seed_flag,
     shaping_options,
 )
 from sim.cli.resumable import check_settings, kept_on_stop, record_settings
@@ -39,13 +35,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     """Add the ``calibrate`` command."""
     parser = commands.add_parser(
         "calibrate",
-        parents=[
-            scenario_flags(),
-            seed_flag("seed of the sampler (default 0)"),
-            engine_flags(),
-            output_flags("results/calibrate-<scenario>/"),
-            force_flag(),
-        ],
+        parents=many_runs_flags("results/calibrate-<scenario>/", "seed of the sampler (default 0)"),
         help="fit parameters to your observed funnel (ABC-SMC with pyabc)",
         description="Simulation-based inference of the --param values consistent with the "
         "figures in --targets (a YAML file: period_days, targets with value and sd, in CRM "

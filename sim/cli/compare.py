@@ -10,13 +10,9 @@ from pathlib import Path
 from sim.cli.estimates import announce, check_cost, runs_of
 from sim.cli.flags import (
     check_run_args,
-    engine_flags,
-    force_flag,
     load,
+    many_runs_flags,
     on_engine,
-    output_flags,
-    scenario_flags,
-    seed_flag,
     shaping_options,
 )
 from sim.scenario.errors import InputError
@@ -28,13 +24,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     """Add the ``compare`` command."""
     cmd = commands.add_parser(
         "compare",
-        parents=[
-            scenario_flags(),
-            seed_flag(),
-            engine_flags(),
-            output_flags(str(DEFAULT_OUT)),
-            force_flag(),
-        ],
+        parents=many_runs_flags(str(DEFAULT_OUT)),
         help="compare scenarios over replications, with CIs and a report",
         description="Run two or more scenarios on common random numbers (replication k of "
         "every scenario uses the same seed), print mean and 95% CI of each KPI and the paired "

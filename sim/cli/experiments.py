@@ -19,11 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim.cli.flags import (
-    engine_flags,
-    force_flag,
-    output_flags,
-    scenario_flags,
-    seed_flag,
+    many_runs_flags,
     shaping_options,
 )
 from sim.scenario.errors import InputError
@@ -53,14 +49,7 @@ def parents(default_out: str) -> list[argparse.ArgumentParser]:
         help="discard the runs kept in --out by another model version or scenario, "
         "instead of refusing them",
     )
-    return [
-        common,
-        scenario_flags(),
-        seed_flag(),
-        engine_flags(),
-        output_flags(default_out),
-        force_flag(),
-    ]
+    return [common, *many_runs_flags(default_out)]
 
 
 def parse_param(text: str) -> tuple[str, tuple[float, float]]:

@@ -84,6 +84,19 @@ def force_flag() -> argparse.ArgumentParser:
     return parent
 
 
+def many_runs_flags(
+    default_out: str, seed_help: str = "master seed (default 0)"
+) -> list[argparse.ArgumentParser]:
+    """The flags of every command that runs the model many times, as parent parsers."""
+    return [
+        scenario_flags(),
+        seed_flag(seed_help),
+        engine_flags(),
+        output_flags(default_out),
+        force_flag(),
+    ]
+
+
 SHAPING = ("seed", "replications", "grid", "shift", "param", "method", "samples", "kpi")
 """Options that change a command's numbers or files (recorded for ``rerun``)."""
 

@@ -16,13 +16,9 @@ from pathlib import Path
 from sim.cli.estimates import announce, check_cost, runs_of
 from sim.cli.flags import (
     check_run_args,
-    engine_flags,
-    force_flag,
     load,
+    many_runs_flags,
     on_engine,
-    output_flags,
-    scenario_flags,
-    seed_flag,
     shaping_options,
 )
 from sim.cli.resumable import check_settings, kept_on_stop, record_settings
@@ -35,13 +31,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     """Add the ``optimise`` command."""
     parser = commands.add_parser(
         "optimise",
-        parents=[
-            scenario_flags(),
-            seed_flag("seed of the replications and the search (default 0)"),
-            engine_flags(),
-            output_flags("results/optimise-<scenario>/"),
-            force_flag(),
-        ],
+        parents=many_runs_flags(
+            "results/optimise-<scenario>/", "seed of the replications and the search (default 0)"
+        ),
         help="find the best plan for a budget (optuna's TPE on the simulation)",
         description="Search --lever values for the plan with the best --objective at one "
         "monthly --budget (channel budgets + rep payroll). A lever is a channel budget "
