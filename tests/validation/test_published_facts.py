@@ -1,7 +1,7 @@
 """The default market against published facts, each with its source and a stated tolerance.
 
 The shipped strategies run on the shipped market (10,000 prospects × 365 days, 10
-replications); the README's Validation section quotes the same figures from 30.
+replications); docs/validation.md quotes the same figures from 30.
 
 - B2B funnels: SQL → opportunity 40–80 %, opportunity → won 15–35 %, so roughly 8–35 % of
   sales-qualified leads are won; of prospects reached, a few percent buy within a year
