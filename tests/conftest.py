@@ -74,9 +74,30 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
     return ByFileNotebooksSpread(config, log)
 
 
+LONGEST = (
+    "test_runs_top_to_bottom[04_sensitivity]",
+    "test_runs_top_to_bottom[06_calibrate]",
+    "test_calibrate.py",
+    "test_install.py",
+    "test_runs_top_to_bottom[03_why_aida_underperforms]",
+    "test_optimise.py",
+    "test_runs_top_to_bottom[07_optimise]",
+)
+"""The longest tests and files of the default run, longest first (``--durations``): under
+pytest-xdist they start first, so no worker is left with a long test at the end."""
+
+
+def _start_rank(item: pytest.Item) -> int:
+    """Where an item starts: the longest first, then the notebooks, then the rest."""
+    for rank, name in enumerate(LONGEST):
+        if name in (item.name, item.path.name):
+            return rank
+    return len(LONGEST) + (item.path.name not in SPREAD)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    # The notebooks first: the longest tests start at once, one on each worker (pytest-xdist).
-    items.sort(key=lambda item: item.path.name not in SPREAD)
+    # Longest first (--no-loadscope-reorder in pyproject.toml keeps this order under xdist).
+    items.sort(key=_start_rank)
     if not config.getoption("--skip-install-test"):
         return
     skip = pytest.mark.skip(reason="--skip-install-test given")
