@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -44,6 +45,19 @@ def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
         text=True,
         timeout=600,
     )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist, each worker on a core of its own.
+
+    The commands' default worker count is the cores a process may use, so a test's runs
+    stay in its worker's process instead of spawning a pool that competes with the other
+    worker for the same two cores (a test that wants a pool asks for one).
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if worker.startswith("gw") and hasattr(os, "sched_setaffinity"):
+        cores = sorted(os.sched_getaffinity(0))
+        os.sched_setaffinity(0, {cores[int(worker[2:]) % len(cores)]})
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

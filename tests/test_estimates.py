@@ -151,3 +151,21 @@ def test_the_runner_hashes_each_scenario_once_not_once_per_run(monkeypatch):
     assert len(calls) == 4  # two scenarios, twice: once each for the hashes and the batches
     assert sum(len(g) for g in groups) == 1000
     assert store.run_key(scenarios[0], 7, scenario_hash=hashes[0]) == store.run_key(scenarios[0], 7)
+
+
+def test_the_default_workers_are_the_cores_this_process_may_use():
+    """A process pinned to one core (taskset, a cluster's cpuset) runs serially by default."""
+    import os
+    import subprocess
+    import sys
+
+    one = min(os.sched_getaffinity(0))
+    code = "from sim.experiments.engines import default_workers; print(default_workers())"
+    pinned = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        preexec_fn=lambda: os.sched_setaffinity(0, {one}),
+    )
+    assert pinned.stdout.strip() == "1"

@@ -21,7 +21,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from sim.model.cost import Estimate, Runs, estimate
+from sim.model.cost import Estimate, Runs, available_cores, estimate
 from sim.scenario.errors import InputError
 from sim.scenario.schema import Scenario
 
@@ -61,7 +61,7 @@ def check_cost(
             ``--force``.
     """
     dask = getattr(args, "dask", None)
-    workers = getattr(args, "workers", None) or os.cpu_count() or 1
+    workers = getattr(args, "workers", None) or available_cores()
     cost = estimate(groups, 1 if dask else workers, keeps_daily=keeps_daily)
     available = available_memory()
     need = cost.largest_batch_bytes if dask else cost.peak_bytes

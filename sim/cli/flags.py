@@ -50,7 +50,7 @@ def engine_flags() -> argparse.ArgumentParser:
         type=int,
         default=None,
         metavar="N",
-        help="local processes (default: the machine's cores; 1 = serial)",
+        help="local processes (default: the cores this process may use; 1 = serial)",
     )
     engine.add_argument(
         "--dask",

@@ -20,12 +20,13 @@ from multiprocessing import get_context
 
 from tqdm import tqdm
 
+from sim.model.cost import available_cores
 from sim.scenario.errors import InputError
 
 
 def default_workers() -> int:
-    """The machine's cores."""
-    return os.cpu_count() or 1
+    """The cores this process may use (:func:`~sim.model.cost.available_cores`)."""
+    return available_cores()
 
 
 def _worker_init(parent: int) -> None:

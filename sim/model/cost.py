@@ -7,7 +7,7 @@ rows of all its replications. Every process that runs the model (the command's o
 each pool worker) first pays for Python, numpy, pandas and the compiled kernels.
 
 The constants were measured with ``.venv/bin/python benchmarks/estimate_costs.py``
-(a fresh process per size, the sales funnel; 2026-05, 2 shared cores under load)::
+(a fresh process per size, the sales funnel; 2026-12-07, 2 shared cores under load)::
 
         2,000 prospects x 1 x 180 days:   0.41 s, +    1.2 MB (process before: 481 MB)
       100,000 prospects x 1 x 180 days:   2.58 s, +   34.4 MB (process before: 371 MB)
@@ -21,8 +21,21 @@ imports the model.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+
+def available_cores() -> int:
+    """The cores this process may run on: the default number of local workers.
+
+    Its CPU affinity (``taskset``, a cluster node's cpuset) where the system has one,
+    else the machine's cores.
+    """
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
 
 SECONDS_PER_PROSPECT_DAY = 1.3e-7
 """Time to simulate one prospect for one day."""
