@@ -49,7 +49,7 @@ def recovered(tmp_path_factory):
     base = sim.load_scenario(FILE, SMALL)
     targets = load_targets(_targets_at(TRUTH, folder), base)
     return calibrate(
-        base, targets, PARAMS, simulations=400, population=40, workers=2, progress=False,
+        base, targets, PARAMS, simulations=300, population=30, workers=2, progress=False,
         store=folder / "abc",
     )  # fmt: skip
 
@@ -156,7 +156,7 @@ def test_cli_writes_its_outputs_and_continues_from_its_database(tmp_path):
     )
     out = tmp_path / "out"
 
-    def command(simulations: int = 30, population: int = 20) -> tuple[str, ...]:
+    def command(simulations: int = 20, population: int = 10) -> tuple[str, ...]:
         return (
             "calibrate", str(FILE), "--set", "population.size=2000", "--targets", str(targets),
             "--param", "population.need_rate_per_day=0.0002:0.002:log",
@@ -173,12 +173,12 @@ def test_cli_writes_its_outputs_and_continues_from_its_database(tmp_path):
     assert sim.load_scenario(out / "calibrated.yaml").population.size == 2000
     assert "need_rate_per_day" in (out / "report.html").read_text()
     generations = len(pd.read_csv(out / "generations.csv"))
-    again = run_cli(*command(simulations=120))
+    again = run_cli(*command(simulations=50))
     assert again.returncode == 0, again.stderr
     assert len(pd.read_csv(out / "generations.csv")) >= generations  # continued, not restarted
     record = json.loads((out / "provenance.json").read_text())
-    assert record["command"] == "calibrate" and record["options"]["simulations"] == 120
-    other = run_cli(*command(population=25))
+    assert record["command"] == "calibrate" and record["options"]["simulations"] == 50
+    other = run_cli(*command(population=15))
     assert other.returncode == 2 and "--fresh" in other.stderr
 
 
