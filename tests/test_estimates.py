@@ -160,7 +160,7 @@ def test_the_default_workers_are_the_cores_this_process_may_use():
     import sys
 
     one = min(os.sched_getaffinity(0))
-    code = "from sim.experiments.engines import default_workers; print(default_workers())"
+    code = "from sim.model.cost import available_cores; print(available_cores())"
     pinned = subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,

@@ -29,11 +29,12 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.results import simulate_batch
-from sim.experiments.engines import default_workers, engine
+from sim.experiments.engines import engine
 from sim.experiments.posterior import Prior, predictive_check, summarize
 from sim.experiments.sensitivity import parameter_bounds
 from sim.experiments.specs import check_count, check_seed, replication_seeds
 from sim.experiments.targets import Targets
+from sim.model.cost import available_cores
 from sim.scenario.errors import InputError
 from sim.scenario.loading import with_overrides
 from sim.scenario.paths import coerce, field_value
@@ -249,7 +250,7 @@ def _sampler(executor: Executor | None, workers: int | None) -> Iterator[Any]:
     """The pyabc sampler on our engines: an executor, a local pool, or this process."""
     from pyabc.sampler import ConcurrentFutureSampler, SingleCoreSampler
 
-    jobs = 2 * (workers or default_workers())
+    jobs = 2 * (workers or available_cores())
     if executor is not None:
         yield ConcurrentFutureSampler(executor, client_max_jobs=jobs)
         return

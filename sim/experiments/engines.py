@@ -24,11 +24,6 @@ from sim.model.cost import available_cores
 from sim.scenario.errors import InputError
 
 
-def default_workers() -> int:
-    """The cores this process may use (:func:`~sim.model.cost.available_cores`)."""
-    return available_cores()
-
-
 def _worker_init(parent: int) -> None:
     """Set up a pool worker: Ctrl-C is the parent's to handle, and die with the parent."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -50,7 +45,7 @@ def local_executor(workers: int | None = None) -> Executor | None:
     The workers are spawned (no inherited state), ignore Ctrl-C (the parent stops
     them) and exit by themselves if the parent is killed.
     """
-    workers = default_workers() if workers is None else workers
+    workers = available_cores() if workers is None else workers
     if workers <= 1:
         return None
     return ProcessPoolExecutor(
@@ -100,7 +95,7 @@ def engine(
         return
     if workers is not None and workers < 1:
         raise InputError(f"workers: must be >= 1; got {workers}")
-    n = default_workers() if workers is None else workers
+    n = available_cores() if workers is None else workers
     if runs is not None:
         n = min(n, max(runs, 1))
     pool = local_executor(n)
