@@ -32,7 +32,7 @@ def compare_naive(n: int, days: int, scenario: Path = STRATEGY, seed: int = 0) -
     its rate counts every replication's agent-steps.
     """
     from benchmarks.naive_bass import NaiveBassModel
-    from sim.experiments.runner import BATCH_ROWS, BATCH_SIZE
+    from sim.model.cost import batch_capacity
     from sim.model.model import JourneyModel
 
     bass = load_scenario(BASS, {"population.size": n, "horizon_days": days})
@@ -60,7 +60,7 @@ def compare_naive(n: int, days: int, scenario: Path = STRATEGY, seed: int = 0) -
     del ours
     gc.collect()
 
-    batch = max(1, min(BATCH_SIZE, BATCH_ROWS // n))
+    batch = batch_capacity(n)
     batched = JourneyModel(bass, seeds=list(range(seed, seed + batch)))
     batched_step = _step(batched, days)
     del batched

@@ -16,6 +16,7 @@ from sim.analysis.results import simulate_batch
 from sim.experiments import runner
 from sim.experiments.runner import run_specs, tidy
 from sim.experiments.specs import RunSpec, replication_seeds
+from sim.model import cost
 from tests.conftest import SHIPPED, small
 
 SEEDS = [3, 17, 17_000_000, 4_000_000_000]
@@ -55,7 +56,7 @@ def test_grouping_into_batches_never_changes_a_table(monkeypatch):
     meta = [{"replication": s.replication, "seed": s.seed} for s in specs]
     tables = []
     for size in (1, 3, 16):
-        monkeypatch.setattr(runner, "BATCH_SIZE", size)
+        monkeypatch.setattr(cost, "BATCH_SIZE", size)
         assert max(len(b) for b in runner.batches(specs)) == min(size, 7)
         tables.append(tidy(specs, run_specs(specs, workers=1, progress=False), meta))
     for table in tables[1:]:
@@ -65,7 +66,7 @@ def test_grouping_into_batches_never_changes_a_table(monkeypatch):
 def test_batch_is_bounded_in_rows():
     scenario = small(size=200_000, days=1)
     specs = [RunSpec(scenario, s, r, scenario.name) for r, s in enumerate(range(6))]
-    assert max(len(b) for b in runner.batches(specs)) == runner.BATCH_ROWS // 200_000
+    assert max(len(b) for b in runner.batches(specs)) == cost.BATCH_ROWS // 200_000
 
 
 class ListedAudience(sim.Channel):

@@ -28,7 +28,7 @@ from sim.analysis.results import simulate_batch
 from sim.experiments.engines import completed, executor_for
 from sim.experiments.specs import RunSpec
 from sim.experiments.store import RunStore, content_hash, finite, run_key
-from sim.model.cost import BATCH_ROWS, BATCH_SIZE
+from sim.model.cost import batch_capacity
 
 RETURNED = ("daily", "result")
 """What a run may send back besides its KPIs: handed to the caller, never stored."""
@@ -82,7 +82,7 @@ def batches(specs: Sequence[RunSpec], hashes: Sequence[str] | None = None) -> li
     for members in groups.values():
         first = specs[members[0]]
         size = first.scenario.population.size
-        cap = 1 if first.agents.custom else max(1, min(BATCH_SIZE, BATCH_ROWS // size))
+        cap = 1 if first.agents.custom else batch_capacity(size)
         parts = -(-len(members) // cap)
         out += [list(part) for part in np.array_split(members, parts)]
     return out
