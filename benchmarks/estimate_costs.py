@@ -14,7 +14,6 @@ Copy the constants into :mod:`sim.model.cost` with the command and the date.
 from __future__ import annotations
 
 import json
-import resource
 import subprocess
 import sys
 import time
@@ -28,17 +27,18 @@ SIZES = ((2_000, 1, 180), (100_000, 1, 180), (1_000_000, 1, 10), (10_000, 8, 180
 
 def measure(prospects: int, replications: int, days: int) -> dict[str, float]:
     """One batch in this process: seconds, peak memory added (bytes), kept daily table."""
+    from benchmarks.measure import peak_rss_gb
     from sim.analysis.results import simulate_batch
     from sim.scenario.loading import load_scenario
 
     tiny = load_scenario(SCENARIO, {"population.size": 200, "horizon_days": 5})
     simulate_batch(tiny, [1, 2])  # loads the compiled kernels
-    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    base = peak_rss_gb() * 1e9
     scenario = load_scenario(SCENARIO, {"population.size": prospects, "horizon_days": days})
     start = time.perf_counter()
     results = simulate_batch(scenario, list(range(1, replications + 1)))
     seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    peak = peak_rss_gb() * 1e9
     daily = results[0].daily.memory_usage(deep=True).sum()
     return {
         "prospects": prospects,
