@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.model import streams
 from sim.model.ledger import Item
 from sim.model.prospects import ACTIVE_CUSTOMER, Stage, in_stages
 from sim.model.subscriptions import renew
@@ -34,7 +35,8 @@ def win(model: Market, rows: np.ndarray, day: int) -> None:
     table.move(rows, Stage.CUSTOMER)
     table.customer_since[rows] = day
     table.next_contact[rows] = np.inf
-    satisfaction = model.replicas.satisfaction(rows, spec.product.satisfaction)
+    drawn = spec.product.satisfaction
+    satisfaction = model.replicas.satisfaction(streams.SATISFACTION, rows, drawn, once=True)
     table.base_satisfaction[rows] = satisfaction
     table.satisfaction[rows] = satisfaction
     if spec.reviews.enabled:
@@ -75,7 +77,9 @@ def care_for_customers(model: Market, day: int) -> None:
         satisfaction = base + (satisfaction - base) * (1.0 - after.satisfaction_decay_per_day)
 
     if after.care_touches_per_month > 0:
-        cared = replicas.chance(customers, after.care_touches_per_month / DAYS_PER_MONTH)
+        cared = replicas.chance(
+            streams.CARE, customers, after.care_touches_per_month / DAYS_PER_MONTH
+        )
         satisfaction[cared] += after.care_satisfaction_gain
         changed = True
         model.ledger.record(
@@ -85,7 +89,11 @@ def care_for_customers(model: Market, day: int) -> None:
     product = spec.product
     subscribing = product.term_months is not None
     repeat_rate = 0.0 if subscribing else product.repeat_purchases_per_year / DAYS_PER_YEAR
-    repeat = replicas.chance(customers, repeat_rate * satisfaction) if repeat_rate > 0 else None
+    repeat = (
+        replicas.chance(streams.REPEAT, customers, repeat_rate * satisfaction)
+        if repeat_rate > 0
+        else None
+    )
     if repeat is not None and repeat.any():
         model.ledger.record(
             day, Payer.CUSTOMER, "customers", Item.REPEAT_PURCHASE, product.price, customers[repeat]
@@ -114,7 +122,7 @@ def care_for_customers(model: Market, day: int) -> None:
         hazard = product.churn_per_year / DAYS_PER_YEAR * 2.0 * (1.0 - satisfaction)
         if spec.word_of_mouth.referred_churn_ratio != 1.0:
             hazard = hazard * np.where(referred, spec.word_of_mouth.referred_churn_ratio, 1.0)
-        churn = replicas.chance(customers, hazard)
+        churn = replicas.chance(streams.CHURN, customers, hazard)
         churned, staying, satisfaction = customers[churn], customers[~churn], satisfaction[~churn]
     else:
         churned, staying = customers[:0], customers
@@ -135,7 +143,7 @@ def care_for_customers(model: Market, day: int) -> None:
         due = staying[table.review_day[staying] == day]
         leaving = churned[table.review_day[churned] >= 0]
         writers = replicas.merge(due, leaving)
-        posts = writers[replicas.chance(writers, spec.reviews.post_share)]
+        posts = writers[replicas.chance(streams.REVIEW_POSTED, writers, spec.reviews.post_share)]
         model.reviews.post(posts, table.satisfaction[posts])
         table.review_day[writers] = -1
 

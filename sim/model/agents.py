@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sim.model.audiences import ranked_rows
+from sim.model import streams
 from sim.model.ledger import Item
 from sim.model.prospects import ACTIVE_CUSTOMER, OPEN_STAGES, Stage, in_stages, stage_mask
-from sim.model.touch import deliver
+from sim.model.touch import deliver, listening
 from sim.scenario.schema import Channel as ChannelSpec
 from sim.scenario.vocabulary import DAYS_PER_MONTH, DIMENSIONS, Payer
 
@@ -101,9 +101,12 @@ class Channel(mesa.Agent):
     """A marketing channel: each day it touches part of its eligible audience.
 
     The audience is the prospects in the target stages (and, for a pull channel,
-    only those with an active need, or who browse such content without one). Touches
-    per day are limited by reach and by the monthly budget; each touch is paid for by
-    the channel (“Rub those sore sales muscles!”).
+    only those with an active need, or who browse such content without one). Each day
+    the channel can reach a random ``reach_per_day`` share of the market; of its
+    audience in that share it touches as many as the monthly budget buys, the first in
+    the day's random order of its own stream. A larger budget touches the same
+    prospects and more, so a budget change moves only what it touched (common random
+    numbers). Each touch is paid for by the channel (“Rub those sore sales muscles!”).
     """
 
     model: Market  # a JourneyModel
@@ -117,6 +120,8 @@ class Channel(mesa.Agent):
         self.weights = np.asarray(spec.trust.as_tuple())
         self._targets = stage_mask(Stage[s.upper()] for s in spec.stages)
         self.flighting = Flighting(spec.flighting)
+        self.touches_stream = streams.channel(name, "touches")
+        self.quality_stream = streams.channel(name, "quality")
         # everyone in the target stages, chosen the default way: counted, never listed
         self._counted = (
             spec.audience == "everyone"
@@ -142,56 +147,74 @@ class Channel(mesa.Agent):
         return np.flatnonzero(eligible)
 
     def touches_today(self, audience: np.ndarray) -> np.ndarray:
-        """How many prospects to touch in each replication: reach-, then budget-limited."""
-        return self._affordable(self.model.replicas.counts(audience))
+        """How many of ``audience`` to touch in each replication: what the budget buys."""
+        return np.minimum(self._affordable(), self.model.replicas.counts(audience))
 
-    def _affordable(self, available: np.ndarray) -> np.ndarray:
-        """Touches per replication out of ``available`` prospects: reach, then budget."""
-        n = available
-        if self.spec.reach_per_day < 1.0:
-            n = self.model.replicas.binomial(n, self.spec.reach_per_day)
-        if self.spec.cost_per_touch > 0:
-            share = self.model.spec.population.sample_share
-            per_day = self.spec.budget * share / DAYS_PER_MONTH / self.spec.cost_per_touch
-            day, flighting = self.model.day, self.flighting
-            n = np.minimum(
-                n, whole_between(per_day, flighting.to_date(day - 1), flighting.to_date(day))
-            )
-        return n
+    def _affordable(self) -> np.ndarray:
+        """Touches the budget buys today, per replication (no cost: no limit)."""
+        replicas = self.model.replicas
+        if self.spec.cost_per_touch <= 0:
+            return np.full(replicas.count, replicas.size, dtype=np.int64)
+        share = self.model.spec.population.sample_share
+        per_day = self.spec.budget * share / DAYS_PER_MONTH / self.spec.cost_per_touch
+        day, flighting = self.model.day, self.flighting
+        due = whole_on(per_day * (flighting.to_date(day) - flighting.to_date(day - 1)), day)
+        return np.full(replicas.count, due, dtype=np.int64)
+
+    def reach_window(self) -> np.ndarray | None:
+        """Per replication, how many of the day's order are in reach (None: everyone).
+
+        A Binomial(N, ``reach_per_day``) count from the channel's stream: each prospect is
+        in reach with that chance, independently.
+        """
+        if self.spec.reach_per_day >= 1.0:
+            return None
+        replicas = self.model.replicas
+        return replicas.prefix_counts(self.touches_stream, self.spec.reach_per_day)
 
     def choose(self, audience: np.ndarray, n: np.ndarray) -> np.ndarray:
-        """``n[r]`` prospects of replication ``r``'s audience, drawn without replacement.
+        """Up to ``n[r]`` prospects of replication ``r``'s audience: the first in reach.
 
         The chosen stay in row order, so the touch that follows walks the columns
         in order (several times faster than in random order on large audiences).
         """
-        return self.model.replicas.sample(audience, n)
+        replicas = self.model.replicas
+        return replicas.first(self.touches_stream, audience, n, self.reach_window())
 
     def touch_quality(self, rows: np.ndarray) -> np.ndarray:
-        """Quality of this channel's touch on each of ``rows``, lifted by what reps learned."""
+        """Quality of this channel's touch on each of ``rows``, lifted by what reps learned.
+
+        Drawn only for the prospects who listen (:func:`~sim.model.touch.listening`).
+        """
         model = self.model
         lift = model.content_lift()[model.replicas.of(rows)]
-        return model.replicas.quality(rows, self.spec.quality) * lift
+        return model.replicas.quality(self.quality_stream, rows, self.spec.quality) * lift
 
-    def _by_list(self) -> tuple[np.ndarray, np.ndarray]:
-        """Today's touches per replication and the prospects touched, from the listed audience."""
+    def _by_list(self) -> np.ndarray:
+        """The prospects touched today, from the listed audience."""
         audience = self.audience()
         n = self.touches_today(audience)
-        return n, self.choose(audience, n) if n.any() else audience[:0]
+        return self.choose(audience, n) if n.any() else audience[:0]
 
-    def _by_rank(self) -> tuple[np.ndarray, np.ndarray]:
-        """As :meth:`_by_list`, for everyone in the target stages: the same draws and rows.
+    def _by_walk(self) -> np.ndarray:
+        """As :meth:`_by_list`, for everyone in the target stages: the same prospects.
 
-        The audience is counted from the stage counts; only the chosen ranks are
-        found in the stage column (:func:`~sim.model.audiences.ranked_rows`).
+        When few of a large audience are touched, the day's order is walked until
+        enough are found (the audience is counted from the stage counts, never
+        listed); otherwise the audience is listed.
         """
         table, replicas = self.model.prospects, self.model.replicas
         available = table.stage_counts[:, self._targets].sum(axis=1)
-        n = self._affordable(available)
+        n = np.minimum(self._affordable(), available)
         if not n.any():
-            return n, np.zeros(0, dtype=np.int64)
-        ranks, cuts = replicas.ranks(available, n)
-        return n, ranked_rows(table.stage, self._targets, replicas.size, ranks, cuts)
+            return np.zeros(0, dtype=np.int64)
+        window = self.reach_window()
+        size = replicas.size
+        span = size if window is None else window
+        steps = np.minimum(span, n * size / np.maximum(available, 1))
+        if steps.sum() < (available.sum() + replicas.rows / 8) / 2:
+            return replicas.walk(self.touches_stream, table.stage, self._targets, n, window)
+        return replicas.first(self.touches_stream, self.audience(), n, window)
 
     def step(self) -> None:
         """Touch today's share of the audience and pay for it."""
@@ -204,17 +227,22 @@ class Channel(mesa.Agent):
                 Item.FIXED,
                 spec.fixed_cost_per_month * model.spec.population.sample_share / DAYS_PER_MONTH,
             )
-        n, rows = self._by_rank() if self._counted else self._by_list()
-        if not n.any():
+        rows = self._by_walk() if self._counted else self._by_list()
+        if rows.size == 0:
             return
+        n = model.replicas.counts(rows)
+        listen = listening(model.replicas, model.prospects, rows, self.name, model.spec.attention)
+        quality = np.zeros(rows.size)
+        quality[listen] = self.touch_quality(rows[listen])
         deliver(
             model.prospects,
             rows,
-            self.touch_quality(rows),
+            quality,
             self.weights,
             self.source,
             model.spec.attention,
             intrusiveness=spec.intrusiveness,
+            listen=listen,
         )
         if self._targets[Stage.UNAWARE]:
             model.audiences.awareness_changed()
@@ -229,19 +257,20 @@ class Channel(mesa.Agent):
         )
 
 
-def whole_today(per_day: float, day: int) -> int:
-    """Whole units due on ``day`` (from 1) at ``per_day`` a day, fractions carried over.
+_GOLDEN_FRACTION = (5**0.5 - 1) / 2
 
-    2.78 calls a day are 2, 3, 3, 3, 2, ... (the days' totals never drift from
-    2.78 × days by a whole unit), not 2 every day with 28% of the budget unspent.
+
+def whole_on(amount: float, day: int) -> int:
+    """Whole units due on ``day`` for ``amount`` due that day, fractions dithered over days.
+
+    ``floor(amount + φ_day)`` with φ the golden-ratio sequence ``frac(day × 0.618…)``:
+    2.78 calls a day are 2 or 3, on days spread evenly, and the days' totals stay within
+    three units of 2.78 × days over ten years (the sequence's low discrepancy; Weyl 1916,
+    Kuipers & Niederreiter 1974, *Uniform distribution of sequences*). Unlike carrying
+    the fractions over, a larger amount never gives fewer units on any day, so a budget
+    1 % higher touches, every day, everyone the lower one did (common random numbers).
     """
-    return whole_between(per_day, day - 1, day)
-
-
-def whole_between(per_day: float, before: float, after: float) -> int:
-    """Whole units due between two points of (weighted) time at ``per_day`` a day."""
-    tolerance = 1e-9  # 1000 / 30 / 12 must not lose a unit to rounding
-    return int(np.floor(after * per_day + tolerance) - np.floor(before * per_day + tolerance))
+    return int(np.floor(amount + (day * _GOLDEN_FRACTION) % 1.0))
 
 
 class Flighting:
@@ -294,12 +323,13 @@ class Rep(mesa.Agent):
 
     def choose_leads(self) -> np.ndarray:
         """Today's leads, from the front of the shared queue."""
-        return self.model.sales_queue.take(whole_today(self.capacity, self.model.day))
+        return self.model.sales_queue.take(whole_on(self.capacity, self.model.day))
 
     def touch_quality(self, leads: np.ndarray) -> np.ndarray:
         """Quality of this rep's touch on each lead: skill, lifted if informed."""
         sales = self.model.spec.sales
-        quality = self.model.replicas.quality(leads, sales.skill)
+        calls = self.model.prospects.rep_touches[leads]  # keyed by the call's number
+        quality = self.model.replicas.quality(streams.REP_QUALITY, leads, sales.skill, event=calls)
         if sales.use_online_history:
             history = self.model.prospects.online_touches[leads] / sales.informed_after_touches
             quality = quality * (1.0 + sales.informed_bonus * np.minimum(history, 1.0))
@@ -315,14 +345,19 @@ class Rep(mesa.Agent):
         leads = self.choose_leads()
         if leads.size:
             reached = model.sales_queue.contact(leads, model.day)
+            table = model.prospects
+            listen = listening(model.replicas, table, reached, "rep", model.spec.attention)
+            quality = np.zeros(reached.size)
+            quality[listen] = self.touch_quality(reached[listen])
             deliver(
-                model.prospects,
+                table,
                 reached,
-                self.touch_quality(reached),
+                quality,
                 self.weights,
                 model.source_index["rep"],
                 model.spec.attention,
                 online=False,
+                listen=listen,
             )
             model.ledger.record(
                 model.day, Payer.REP, self.name, Item.TOUCH, self.cost_per_touch, leads

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.model import streams
 from sim.model.prospects import OPEN_STAGES, Stage, in_stages
 from sim.scenario.vocabulary import DAYS_PER_MONTH
 
@@ -47,7 +48,7 @@ def compete(model: Market) -> None:
     months = (model.day - table.need_since[rows]) / DAYS_PER_MONTH
     shield = 1.0 - spec.trust_shield * table.progress(rows)
     hazard = spec.buy_elsewhere_per_day * (1.0 + spec.urgency_per_month * months) * shield
-    lost = rows[model.replicas.chance(rows, np.minimum(hazard, 1.0))]
+    lost = rows[model.replicas.chance(streams.BUYS_ELSEWHERE, rows, np.minimum(hazard, 1.0))]
     table.move(lost, Stage.LOST_TO_COMPETITOR)
     table.need[lost] = False
     table.next_contact[lost] = np.inf
@@ -60,7 +61,8 @@ def decide(model: Market, buyers: np.ndarray) -> np.ndarray:
     leads = table.stage[buyers] == Stage.SALES_QUALIFIED
     if share == 0 or not leads.any():
         return buyers
-    shelved = buyers[leads][model.replicas.chance(buyers[leads], np.full(leads.sum(), share))]
+    leads = buyers[leads]
+    shelved = leads[model.replicas.chance(streams.NO_DECISION, leads, share, once=True)]
     table.move(shelved, Stage.LOST)
     table.need[shelved] = False
     table.next_contact[shelved] = np.inf

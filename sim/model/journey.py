@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.model import streams
 from sim.model.prospects import Stage, stage_mask
 
 if TYPE_CHECKING:
@@ -27,8 +28,8 @@ def update_needs(model: Market) -> None:
     """Latent needs become active at ``need_rate_per_day``; active ones fade."""
     spec, replicas = model.spec.population, model.replicas
     need = model.prospects.need
-    fading = replicas.bernoulli(need, 1.0 / spec.need_duration_days)
-    arising = replicas.bernoulli(~need, spec.need_rate_per_day)
+    fading = replicas.bernoulli(streams.NEED_FADES, need, 1.0 / spec.need_duration_days)
+    arising = replicas.bernoulli(streams.NEED_ARISES, ~need, spec.need_rate_per_day)
     need[fading] = False
     need[arising] = True
     model.prospects.need_since[arising] = model.day
@@ -64,7 +65,7 @@ def advance(model: Market, day: int) -> None:
         ready = evaluating[table.progress(evaluating, spec.handoff.rule) >= spec.handoff.level]
     if spec.handoff.qualify:
         caught = ~table.good_fit[ready] & model.replicas.chance(
-            ready, spec.handoff.qualification_accuracy
+            streams.QUALIFIES, ready, spec.handoff.qualification_accuracy, once=True
         )
         table.move(ready[caught], Stage.DISQUALIFIED)
         ready = ready[~caught]

@@ -20,7 +20,7 @@ import mesa
 import numpy as np
 from mesa.agentset import AgentSet
 
-from sim.model import aftersale, competition, journey
+from sim.model import aftersale, competition, journey, streams
 from sim.model.agents import Channel, Prospect, Rep
 from sim.model.audiences import Audiences
 from sim.model.daily import DailyRecord
@@ -37,7 +37,7 @@ from sim.model.prospects import (
 from sim.model.replicas import Replicas
 from sim.model.reviews import ReviewBoard
 from sim.model.sales import SalesQueue
-from sim.model.touch import decay, deliver
+from sim.model.touch import decay, deliver, listening
 from sim.model.touchlog import TouchLog
 from sim.scenario.edges import read_edges
 from sim.scenario.schema import Scenario
@@ -102,7 +102,7 @@ class JourneyModel(mesa.Model):
         self.spec = scenario
         self.seed = seeds[0]
         size = scenario.population.size
-        self.replicas = Replicas(seeds, size, first=self.rng)
+        self.replicas = Replicas(seeds, size)
         self.sources = scenario.touch_sources()
         enabled = scenario.enabled_channels()
         self.source_index = {name: i for i, name in enumerate(self.sources)}
@@ -210,6 +210,7 @@ class JourneyModel(mesa.Model):
         """Simulate one day."""
         day = self.day
         self.ledger.start_day()
+        self.replicas.day = day
         self.prospects.today = day
         self._new_customers[:] = 0
         self.won_today = []
@@ -318,29 +319,36 @@ class JourneyModel(mesa.Model):
         table, replicas = self.prospects, self.replicas
         if wom.network == "none" or wom.conversation_rate_per_day == 0:
             return
-        talkers = replicas.bernoulli_in(table.stage, OPEN_STAGES, wom.conversation_rate_per_day)
+        talkers = replicas.bernoulli_in(
+            streams.WOM_TALKS, table.stage, OPEN_STAGES, wom.conversation_rate_per_day
+        )
         price = self.spec.product.price
         lift = wom.reward_uplift * wom.reward / price if price > 0 else 0.0
         lift = min(lift, 1e12)  # a reward worth more than a trillion prices is as good as any
         receivers, referrers = recommendations(replicas, self.graph, table, talkers, lift)
         if wom.fit_screening > 0:  # a referrer holds back from ties the product would not fit
-            held = ~table.good_fit[receivers] & replicas.chance(receivers, wom.fit_screening)
+            screened = replicas.chance(streams.WOM_SCREENS, receivers, wom.fit_screening)
+            held = ~table.good_fit[receivers] & screened
             receivers, referrers = receivers[~held], referrers[~held]
         if receivers.size == 0:
             return
         latent = receivers[~table.need[receivers]]
-        woken = latent[replicas.chance(latent, wom.need_activation)]
+        woken = latent[replicas.chance(streams.WOM_NEED, latent, wom.need_activation)]
         table.need[woken] = True
         table.need_since[woken] = self.day
         table.referred_by[receivers] = referrers
+        listen = listening(replicas, table, receivers, "referral", self.spec.attention)
+        quality = np.zeros(receivers.size)
+        quality[listen] = replicas.quality(streams.WOM_QUALITY, receivers[listen], wom.quality)
         deliver(
             table,
             receivers,
-            replicas.quality(receivers, wom.quality),
+            quality,
             self._referral_weights,
             self.source_index["referral"],
             self.spec.attention,
             online=False,
+            listen=listen,
         )
 
     def close_sales(self) -> None:

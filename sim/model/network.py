@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from sim.model import streams
 from sim.model.prospects import ACTIVE_CUSTOMER, ProspectTable
 from sim.model.replicas import Replicas
 
@@ -147,12 +148,12 @@ class SocialGraph:
             if self.n < 2:
                 return np.full(rows.size, -1, dtype=np.int64)
             n = self.n
-            ties = replicas.integers(rows, n - 1)
+            ties = replicas.integers(streams.WOM_TIE, rows, n - 1)
             block = replicas.of(rows) * n
             return ties + (ties >= rows - block) + block
         start = self.indptr[rows]
         degree = self.indptr[rows + 1] - start
-        offset = (replicas.uniform(rows) * degree).astype(np.int64)
+        offset = (replicas.uniform(streams.WOM_TIE, rows) * degree).astype(np.int64)
         ties = np.full(rows.size, -1, dtype=np.int64)
         has = degree > 0
         ties[has] = self.indices[start[has] + offset[has]]
@@ -184,5 +185,5 @@ def recommendations(
     is_customer = ACTIVE_CUSTOMER[table.stage[ties]]
     talkers, ties = talkers[is_customer], ties[is_customer]
     willingness = np.minimum(table.satisfaction[ties] * (1.0 + reward_lift), 1.0)
-    says_yes = replicas.chance(talkers, willingness)
+    says_yes = replicas.chance(streams.WOM_YES, talkers, willingness)
     return talkers[says_yes], ties[says_yes]

@@ -1,67 +1,55 @@
-"""Replications as an axis: one random stream per replication, rows in blocks.
+"""Replications as an axis: one seed per replication, rows in blocks.
 
 A model advances ``R`` replications of one scenario at once. Every prospect
 column has ``R × N`` rows, replication ``r`` in rows ``[r·N, (r+1)·N)``, so
 population-wide arithmetic is one numpy call for the whole batch and the fixed
 cost of a simulated day is paid once per batch, not once per run.
 
-Randomness stays per replication: each has its own generator (seeded by its
-own seed), every draw for a row comes from the generator of that row's
-replication, and the draws are made in the same order as in a run of that
-replication alone. So replication ``r`` of a batch gives exactly the numbers of a
-single run with its seed, whatever the batch it is in, the engine or the workers.
-Small draws go through compiled kernels (:mod:`sim.model.draws`) that serve every
-replication in one call, large ones through numpy, replication by replication.
+Every draw is keyed by the replication's seed, a named stream (:mod:`sim.model.streams`),
+the day and the prospect (:mod:`sim.model.counters`): no generator carries state, so
+replication ``r`` of a batch gives exactly the numbers of a single run with its seed,
+whatever the batch it is in, the engine or the workers, and two runs that differ in
+one mechanism meet the same numbers everywhere else.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
-from sim.model import draws
-from sim.model.sampling import (
-    DENSE_TRIALS,
-    SMALL_SAMPLE,
-    as_satisfaction,
-    bernoulli_rows,
-    gamma_parameters,
-    sample_ranks,
-)
+from sim.model import counters
+from sim.model.sampling import as_satisfaction, gamma_parameters
+from sim.model.streams import seed_key, stream_key
 from sim.scenario.schema import Quality, Satisfaction
 
-Draw = Callable[[np.random.Generator, int], np.ndarray]
-"""A draw of ``k`` numbers from one replication's generator."""
-
-COMPILED_BELOW = 1000
-"""Mean draws per replication below which one compiled call draws for the whole batch
-(:mod:`sim.model.draws`); above, numpy draws for each replication in turn: numpy is
-as fast or faster per number (a compiled integer costs ~3× numpy's, a gamma ~1.2×),
-the compiled call is faster per batch.
-Both make the same draws, so the choice changes no number."""
+_UNIFORM, _GAMMA, _NORMAL = 0, 1, 2
+_NO_EVENTS = np.zeros(0, dtype=np.int64)
 
 
 class Replicas:
-    """The replications of a batch: their seeds, generators and row blocks.
+    """The replications of a batch: their seeds, row blocks and keyed draws.
+
+    Every draw method takes the stream's name first and draws for today
+    (:attr:`day`): the same (stream, day, prospect) always gives the same number. A
+    draw with ``once=True`` is keyed by the prospect alone (day 0, before the run):
+    for what happens once in a prospect's life (how satisfied they are with the
+    purchase, whether qualification catches them), and one with ``event=`` by the
+    prospect's event number (their first call, second call, ...), so that an event
+    that comes a day earlier or later in another run has the same outcome.
 
     Args:
         seeds: One seed per replication.
         size: Prospects per replication (``N``).
-        first: The generator of the first replication, if it exists already (Mesa's
-            ``model.rng``, seeded with ``seeds[0]``).
     """
 
-    def __init__(
-        self, seeds: Sequence[int], size: int, first: np.random.Generator | None = None
-    ) -> None:
+    def __init__(self, seeds: Sequence[int], size: int) -> None:
         self.seeds = [int(s) for s in seeds]
         self.count = len(self.seeds)
         self.size = size
-        self.rngs = [np.random.default_rng(s) for s in self.seeds]
-        if first is not None:
-            self.rngs[0] = first
-        self.streams = draws.streams(self.rngs)
+        self.keys = np.array([seed_key(s) for s in self.seeds], dtype=np.uint64)
+        self.day = 0
+        """The day draws are keyed by (the model sets it each morning)."""
         self.offsets = np.arange(self.count, dtype=np.int64) * size
         self._bounds = np.arange(self.count + 1, dtype=np.int64) * size
         self._numbers = np.arange(self.count, dtype=np.int64)
@@ -122,116 +110,152 @@ class Replicas:
         blocks = [self.blocks(part) for part in parts]
         return np.concatenate([rows for r in range(self.count) for rows in (b[r] for b in blocks)])
 
-    def uniform(self, rows: np.ndarray) -> np.ndarray:
-        """One uniform number in [0, 1) per row."""
-        if self.count == 1:
-            return self.rngs[0].random(rows.size)
-        return draws.per_row(self.streams, self.counts(rows), draws.UNIFORM)
+    def uniform(
+        self, stream: str, rows: np.ndarray, *, once: bool = False, event: np.ndarray | None = None
+    ) -> np.ndarray:
+        """One uniform number in [0, 1) per row (rows grouped by replication)."""
+        return self._draw(stream, rows, _UNIFORM, once=once, event=event)
 
-    def chance(self, rows: np.ndarray, p: float | np.ndarray) -> np.ndarray:
+    def chance(
+        self,
+        stream: str,
+        rows: np.ndarray,
+        p: float | np.ndarray,
+        *,
+        once: bool = False,
+        event: np.ndarray | None = None,
+    ) -> np.ndarray:
         """Whether each row succeeds in a trial of chance ``p`` (scalar or per row)."""
-        return self.uniform(rows) < p
+        return self.uniform(stream, rows, once=once, event=event) < p
 
-    def quality(self, rows: np.ndarray, dist: Quality) -> np.ndarray:
-        """One touch quality per row (:func:`~sim.model.sampling.sample_quality`)."""
+    def quality(
+        self, stream: str, rows: np.ndarray, dist: Quality, *, event: np.ndarray | None = None
+    ) -> np.ndarray:
+        """One touch quality per row: a gamma with ``dist``'s mean and sd."""
         gamma = gamma_parameters(dist)
         if gamma is None:
             return np.full(rows.size, dist.mean)
-        counts = self.counts(rows)
-        if self._compiled(rows.size / self.count):
-            return draws.per_row(self.streams, counts, draws.GAMMA, *gamma)
-        return self._each(counts, lambda rng, k: rng.gamma(*gamma, size=k))
+        return self._draw(stream, rows, _GAMMA, *gamma, event=event)
 
-    def satisfaction(self, rows: np.ndarray, dist: Satisfaction) -> np.ndarray:
-        """One satisfaction per row (:func:`~sim.model.sampling.sample_satisfaction`)."""
+    def satisfaction(
+        self, stream: str, rows: np.ndarray, dist: Satisfaction, *, once: bool = False
+    ) -> np.ndarray:
+        """One satisfaction per row: a normal, clipped to [0, 1]."""
         if dist.sd == 0:
             return np.full(rows.size, dist.mean, dtype=np.float32)
-        counts = self.counts(rows)
-        if self._compiled(rows.size / self.count):
-            drawn = draws.per_row(self.streams, counts, draws.NORMAL, dist.mean, dist.sd)
-        else:
-            drawn = self._each(counts, lambda rng, k: rng.normal(dist.mean, dist.sd, size=k))
+        drawn = self._draw(stream, rows, _NORMAL, dist.mean, dist.sd, once=once)
         return as_satisfaction(drawn)
 
-    def integers(self, rows: np.ndarray, high: int) -> np.ndarray:
+    def integers(self, stream: str, rows: np.ndarray, high: int) -> np.ndarray:
         """One integer in [0, high) per row."""
-        counts = self.counts(rows)
-        if self._compiled(10 * rows.size / self.count):  # a compiled integer costs ~3× numpy's
-            return draws.per_row(self.streams, counts, draws.INTEGERS, high).astype(np.int64)
-        return self._each(counts, lambda rng, k: rng.integers(0, high, size=k))
+        return (self.uniform(stream, rows) * high).astype(np.int64)
 
-    def binomial(self, trials: np.ndarray, p: float) -> np.ndarray:
-        """Successes in ``trials[r]`` trials of chance ``p``, per replication."""
-        trials = np.asarray(trials, dtype=np.int64)
-        if self.count == 1:
-            return np.array([self.rngs[0].binomial(trials[0], p)], dtype=np.int64)
-        return draws.binomial(self.streams, trials, p)
-
-    def bernoulli(self, eligible: np.ndarray | None, p: float) -> np.ndarray:
+    def bernoulli(self, stream: str, eligible: np.ndarray | None, p: float) -> np.ndarray:
         """Rows where ``eligible`` holds (None: every row) that win a trial of chance ``p``, sorted.
 
-        Each replication draws its own trials (:func:`~sim.model.sampling.bernoulli_rows`).
+        Whether a prospect wins is fixed by the stream, the day and ``p``, whatever
+        ``eligible`` is; a larger ``p`` keeps every winner of a smaller one
+        (:func:`~sim.model.counters.prefix`).
         """
         if p <= 0:
             return np.zeros(0, dtype=np.int64)
         if p >= 1:
             return np.arange(self.rows) if eligible is None else np.flatnonzero(eligible)
-        if self._compiled(self.size if p > DENSE_TRIALS else self.size * p):
-            everyone = np.zeros(0, dtype=bool)  # the kernel's "every row"
-            return draws.bernoulli(
-                self.streams, everyone if eligible is None else eligible, self.size, p
-            )
-        parts = [
-            bernoulli_rows(rng, self.size if eligible is None else self.block(eligible, r), p)
-            + self.offsets[r]
-            for r, rng in enumerate(self.rngs)
-        ]
-        return parts[0] if self.count == 1 else np.concatenate(parts)
+        counts = self.prefix_counts(stream, p)
+        hits = counters.prefix(self.keys, stream_key(stream), self.day, self.size, counts)
+        return hits if eligible is None else hits[eligible[hits]]
 
-    def bernoulli_in(self, stage: np.ndarray, stages: np.ndarray, p: float) -> np.ndarray:
-        """:meth:`bernoulli` of the rows whose stage is in ``stages``, sorted.
+    def prefix_counts(self, stream: str, p: float) -> np.ndarray:
+        """Per replication, how many of the day's order a trial of chance ``p`` each takes.
 
-        The same rows and draws, but a stage is read only where a trial succeeded:
-        no pass over the whole stage column.
+        A Binomial(N, ``p``) count from one number of the stream's day: the first that
+        many of :meth:`positions`' order are the winners.
         """
-        hits = self.bernoulli(None, p)
+        key = stream_key(stream)
+        return counters.prefix_counts(self.keys, key, self.day, self.size, float(p))
+
+    def bernoulli_in(
+        self, stream: str, stage: np.ndarray, stages: np.ndarray, p: float
+    ) -> np.ndarray:
+        """:meth:`bernoulli` of the rows whose stage is in ``stages``, sorted."""
+        hits = self.bernoulli(stream, None, p)
         return hits[stages[stage[hits]]]
 
-    def sample(self, rows: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-        """``wanted[r]`` of replication ``r``'s ``rows``, uniformly without replacement.
+    def positions(self, stream: str, rows: np.ndarray) -> np.ndarray:
+        """Each row's place in its replication's order of the day (0 .. N-1, all distinct)."""
+        return counters.positions(self.keys, stream_key(stream), self.day, self.size, rows)
 
-        ``rows`` grouped by replication; the chosen stay in the order of ``rows``.
+    def first(
+        self,
+        stream: str,
+        rows: np.ndarray,
+        wanted: np.ndarray,
+        window: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """The first ``wanted[r]`` of replication ``r``'s ``rows`` in the day's order.
+
+        Only rows placed below ``window[r]`` (default: all) may be chosen. ``rows``
+        grouped by replication; the chosen stay in the order of ``rows``. A larger
+        ``wanted`` or window keeps everyone a smaller one chose.
         """
+        place = self.positions(stream, rows)
+        if window is not None:
+            inside = place < window[self.of(rows)]
+            rows, place = rows[inside], place[inside]
+        wanted = np.minimum(np.asarray(wanted, dtype=np.int64), self.counts(rows))
         cuts = self._cuts(rows)
-        ranks, bounds = self.ranks(cuts[1:] - cuts[:-1], wanted)
-        return rows[np.repeat(cuts[:-1], bounds[1:] - bounds[:-1]) + ranks]
+        keep = np.zeros(rows.size, dtype=bool)
+        for r in range(self.count):
+            lo, hi, n = cuts[r], cuts[r + 1], wanted[r]
+            if n >= hi - lo:
+                keep[lo:hi] = True
+            elif n > 0:
+                mine = place[lo:hi]
+                keep[lo:hi] = mine <= np.partition(mine, n - 1)[n - 1]
+        return rows[keep]
 
-    def ranks(self, available: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Sorted ranks of ``wanted[r]`` of ``available[r]`` items per replication, and cuts.
+    def walk(
+        self,
+        stream: str,
+        stage: np.ndarray,
+        stages: np.ndarray,
+        wanted: np.ndarray,
+        window: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """:meth:`first` among the rows whose stage is in ``stages``, without listing them.
 
-        Replication ``r``'s ranks are ``ranks[cuts[r]:cuts[r+1]]``
-        (:func:`~sim.model.sampling.sample_ranks`).
+        The same rows, found by walking the day's order until enough are found:
+        cheaper than listing when few of a large audience are wanted.
         """
-        available = np.asarray(available, dtype=np.int64)
-        wanted = np.minimum(np.asarray(wanted, dtype=np.int64), available)
-        floyd = wanted[wanted < SMALL_SAMPLE * available]  # the others: random keys
-        if floyd.sum() < COMPILED_BELOW * self.count:  # compiled keys are faster, integers slower
-            return draws.ranks(self.streams, available, wanted)
-        parts = [
-            sample_ranks(rng, int(m), int(n))
-            for rng, m, n in zip(self.rngs, available, wanted, strict=True)
-        ]
-        sizes = [part.size for part in parts]  # random keys may tie: a part may hold more
-        return np.concatenate(parts), np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        if window is None:
+            window = np.full(self.count, self.size, dtype=np.int64)
+        return counters.walk(
+            self.keys,
+            stream_key(stream),
+            self.day,
+            self.size,
+            stage,
+            stages,
+            np.asarray(wanted, dtype=np.int64),
+            window,
+        )
 
-    def _compiled(self, draws_per_replica: float) -> bool:
-        """Whether one compiled call should draw for the batch (see :data:`COMPILED_BELOW`)."""
-        return self.count > 1 and draws_per_replica < COMPILED_BELOW
-
-    def _each(self, counts: np.ndarray, draw: Draw) -> np.ndarray:
-        """``draw(generator, k)`` for each replication, its ``counts[r]`` numbers joined."""
-        parts = [draw(rng, int(k)) for rng, k in zip(self.rngs, counts, strict=True)]
-        return parts[0] if self.count == 1 else np.concatenate(parts)
+    def _draw(
+        self,
+        stream: str,
+        rows: np.ndarray,
+        kind: int,
+        a: float = 0.0,
+        b: float = 0.0,
+        *,
+        once: bool = False,
+        event: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """``counters.draw`` for today, day 0 if ``once``, or per-row ``event`` numbers."""
+        day = 0 if once else self.day
+        events = _NO_EVENTS if event is None else np.asarray(event, dtype=np.int64)
+        key = stream_key(stream)
+        return counters.draw(self.keys, key, day, self.size, rows, kind, float(a), float(b), events)
 
     def block(self, column: np.ndarray, r: int) -> np.ndarray:
         """Replication ``r``'s rows of a prospect column (a view)."""

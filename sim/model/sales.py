@@ -25,6 +25,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from sim.model import streams
 from sim.model.prospects import ProspectTable, Stage
 from sim.model.replicas import Replicas
 from sim.scenario.schema import Sales
@@ -64,7 +65,8 @@ class SalesQueue:
         table.move(rows, Stage.SALES_QUALIFIED)
         self._handed.append(rows)
         table.handoff_day[rows] = day
-        hour = self.replicas.uniform(rows) * 24.0  # leads arrive at any hour of the day
+        # leads arrive at any hour of the day
+        hour = self.replicas.uniform(streams.LEAD_ARRIVES, rows, once=True) * 24.0
         table.handoff_hour[rows] = hour
         table.rep_touches[rows] = 0
         table.contacted[rows] = False
@@ -135,7 +137,8 @@ class SalesQueue:
         fade = 0.5 ** (waited_days * 24.0 / sales.reach_half_life_hours)
         reach = sales.reach_later + (sales.reach_at_once - sales.reach_later) * fade
         reach[table.contacted[rows]] = 1.0  # once they have talked, they take the calls
-        reached = rows[self.replicas.chance(rows, reach)]
+        calls = table.rep_touches[rows]  # keyed by the call's number, not its day
+        reached = rows[self.replicas.chance(streams.REP_REACHES, rows, reach, event=calls)]
         table.contacted[reached] = True
         return reached
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.model import streams
 from sim.model.ledger import Item
 from sim.scenario.vocabulary import DAYS_PER_MONTH, Payer
 
@@ -37,7 +38,7 @@ def renew(
     rows, s = customers[due], satisfaction[due]
     leave = 1.0 - np.minimum(1.0, 2.0 * product.renewal_at_neutral * s)
     leave = leave * np.where(referred[due], model.spec.word_of_mouth.referred_churn_ratio, 1.0)
-    gone = model.replicas.chance(rows, np.minimum(leave, 1.0))
+    gone = model.replicas.chance(streams.RENEWAL, rows, np.minimum(leave, 1.0))
     old = table.term_price[rows]
     renewed = rows[~gone]
     price = (old * (1.0 + product.expansion_per_term * (2.0 * s - 1.0)))[~gone]
