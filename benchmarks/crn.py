@@ -175,20 +175,25 @@ def removal_halfwidths(
 
     Returns:
         ``sources``: per source (in the truth table's order) ``customers`` (lost without
-        it) and ``halfwidth``; ``prospects``, ``days``, ``replications``, ``seconds``.
+        it), ``halfwidth`` and ``every_customer`` (whether it loses all: then its interval
+        is that of the total, which no pairing narrows); ``customers`` (the baseline's
+        mean), ``prospects``, ``days``, ``replications``, ``seconds``.
     """
     start = time.perf_counter()
     scenario = sim.load_scenario(scenario_path, {"population.size": size, "horizon_days": days})
-    truth = sim.attribution(scenario, replications, workers=workers, progress=False).truth
+    result = sim.attribution(scenario, replications, workers=workers, progress=False)
+    won = result.interaction["customers"]
     sources = {
         row.source: {
             "customers": float(row.customers),
             "halfwidth": float(row.customers_high - row.customers_low) / 2,
+            "every_customer": bool(np.isclose(row.customers, won)),
         }
-        for row in truth.itertuples()
+        for row in result.truth.itertuples()
     }
     return {
         "sources": sources,
+        "customers": won,
         "prospects": size,
         "days": days,
         "replications": replications,
@@ -226,14 +231,12 @@ def measure(
 
 def code_version(root: Path = ROOT) -> str:
     """The commit checked out at ``root``, with ``+ changes`` when files differ from it."""
-    git = ["git", "-C", str(root)]
-    head = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
-    if head.returncode != 0:
-        return "unknown (not a git checkout)"
-    changed = subprocess.run(
-        [*git, "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True
+    described = subprocess.run(
+        ["git", "-C", str(root), "describe", "--always", "--exclude=*", "--dirty= + changes"],
+        capture_output=True,
+        text=True,
     )
-    return head.stdout.strip() + (" + changes" if changed.stdout.strip() else "")
+    return described.stdout.strip() if described.returncode == 0 else "unknown (not in git)"
 
 
 @contextlib.contextmanager
@@ -313,6 +316,8 @@ def format_table(reports: list[dict[str, object]], command: str) -> str:
         if len(reports) > 1 and widths[0] is not None and widths[-1]:
             narrower = widths[0] / widths[-1]
             met = "met" if narrower >= NARROWER_GOAL else "missed"
+            if reports[-1]["removal"]["sources"][source]["every_customer"]:
+                met = "n/a: every customer is lost without it, the CI is the total's"
             goal += f": {narrower:.2f}× ({met})"
         lines.append(
             f"| 95 % CI half-width, customers lost without {source} ({market}, "
@@ -352,14 +357,10 @@ def build_parser() -> argparse.ArgumentParser:
     cmd.add_argument("--days", type=int, help=f"days (default {FULL['days']})")
     cmd.add_argument("--seeds", type=int, help=f"seeds per paired ratio (default {FULL['seeds']})")
     cmd.add_argument(
-        "--replications",
-        type=int,
-        help=f"replications of the removal effects (default {FULL['replications']})",
+        "--replications", type=int, help=f"removal runs (default {FULL['replications']})"
     )
     cmd.add_argument("--quick", action="store_true", help="a smoke run: tiny market, few seeds")
-    output.add_argument(
-        "--json", action="store_true", help="print this checkout's figures as JSON instead"
-    )
+    output.add_argument("--json", action="store_true", help="print this checkout's figures as JSON")
     return cmd
 
 

@@ -32,7 +32,11 @@ def test_every_figure_is_measured_and_tabled():
         assert (row["budget_used"] is not None) == is_budget
     removal = report["removal"]
     assert removal["replications"] == 2 and "webinar" in removal["sources"]
-    assert all(s["halfwidth"] >= 0 for s in removal["sources"].values())
+    assert removal["customers"] > 0
+    for source in removal["sources"].values():
+        assert source["halfwidth"] >= 0 and isinstance(source["every_customer"], bool)
+        lost_all = source["customers"] == pytest.approx(removal["customers"])
+        assert source["every_customer"] == lost_all
 
     table = format_table([report, report], "python -m benchmarks.crn --quick --baseline")
     lines = table.splitlines()
@@ -40,7 +44,10 @@ def test_every_figure_is_measured_and_tabled():
     assert header.count("|") == 5 and "baseline" in header and "this checkout" in header
     rows = [line for line in lines if line.startswith("| paired") or line.startswith("| 95 %")]
     assert len(rows) == len(LEVERS) + len(removal["sources"])
-    assert "1.00×" in rows[-1]  # a report against itself: as narrow, not 2× narrower
+    for line, source in zip(rows[len(LEVERS) :], removal["sources"].values(), strict=True):
+        if source["halfwidth"] > 0:  # a report against itself: as narrow, not 2× narrower
+            assert "1.00×" in line
+        assert ("n/a: every customer" in line) == (source["every_customer"] and "×" in line)
     assert lines[-1] == "`python -m benchmarks.crn --quick --baseline`"
 
 
