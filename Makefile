@@ -10,6 +10,7 @@ $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || "$$(tools/find-python)" -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[test]"
+	$(PY) -m sim.model.kernels  # build the compiled kernels once, not on the first run's first day
 	@touch $@
 
 install: $(VENV)/.installed

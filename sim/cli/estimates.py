@@ -78,6 +78,9 @@ def check_cost(
 def announce(cost: Estimate, args: argparse.Namespace) -> None:
     """Print the estimate on stderr (unless ``--quiet``), once the command is going to run.
 
+    A fresh install's compiled kernels are built here, before any progress bar
+    starts (:mod:`sim.model.kernels`): the bar's rate and ETA are the model's own.
+
     Args:
         cost: What :func:`check_cost` returned.
         args: The command's arguments (``dask``, ``quiet``).
@@ -85,6 +88,12 @@ def announce(cost: Estimate, args: argparse.Namespace) -> None:
     if not args.quiet:
         on_dask = bool(getattr(args, "dask", None))
         print(f"estimate: {describe(cost, on_dask=on_dask)}", file=sys.stderr)
+    from sim.model import kernels  # noqa: PLC0415 - numba only once the command runs
+
+    if not kernels.built():
+        if not args.quiet:
+            print("building the compiled kernels, once per install (10-30 s)", file=sys.stderr)
+        kernels.warm()
 
 
 def describe(cost: Estimate, *, on_dask: bool = False) -> str:

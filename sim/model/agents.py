@@ -212,7 +212,7 @@ class Channel(mesa.Agent):
         size = replicas.size
         span = size if window is None else window
         steps = np.minimum(span, n * size / np.maximum(available, 1))
-        if steps.sum() < (available.sum() + replicas.rows / 8) / 2:
+        if steps.sum() < available.sum():  # a step of the walk costs about a listed prospect
             return replicas.walk(self.touches_stream, table.stage, self._targets, n, window)
         return replicas.first(self.touches_stream, self.audience(), n, window)
 

@@ -33,7 +33,7 @@ _ROUNDS = 4
 _UNIT = 1.0 / 9007199254740992.0  # 2⁻⁵³
 
 
-@njit(inline="always")
+@njit
 def _mix(z):  # noqa: ANN001, ANN202 - compiled
     """The SplitMix64 finaliser: a bijection of 64-bit words that scrambles every bit."""
     z = (z ^ (z >> _S30)) * _M1
@@ -41,26 +41,26 @@ def _mix(z):  # noqa: ANN001, ANN202 - compiled
     return z ^ (z >> _S31)
 
 
-@njit(inline="always")
+@njit
 def _unit(z):  # noqa: ANN001, ANN202 - compiled
     """A 64-bit word as a uniform number in [0, 1) (its top 53 bits)."""
     return float(z >> _S11) * _UNIT
 
 
-@njit(inline="always")
+@njit
 def _base(seed, stream, day):  # noqa: ANN001, ANN202 - compiled
     """The key of one replication's stream on one day."""
     return _mix(_mix(seed ^ stream) + np.uint64(day) * _GOLDEN)
 
 
-@njit(inline="always")
+@njit
 def _word(base, prospect, j):  # noqa: ANN001, ANN202 - compiled
     """The ``j``-th 64-bit word a prospect meets under ``base``."""
     z = _mix(base + (np.uint64(prospect) + np.uint64(1)) * _GOLDEN)
     return z if j == 0 else _mix(z + np.uint64(j) * _M2)
 
 
-@njit(inline="always")
+@njit
 def _normal(base, prospect, j):  # noqa: ANN001, ANN202 - compiled
     """A standard normal from words ``j`` and ``j + 1`` (Box–Muller)."""
     u = 1.0 - _unit(_word(base, prospect, j))  # in (0, 1]
@@ -68,7 +68,7 @@ def _normal(base, prospect, j):  # noqa: ANN001, ANN202 - compiled
     return math.sqrt(-2.0 * math.log(u)) * math.cos(2.0 * math.pi * v)
 
 
-@njit(inline="always")
+@njit
 def _gamma(base, prospect, shape, scale):  # noqa: ANN001, ANN202 - compiled
     """A gamma draw (Marsaglia & Tsang 2000, "A simple method for generating gamma variables")."""
     boost = 1.0
@@ -119,12 +119,12 @@ def draw(seeds, stream, day, size, rows, kind, a, b, events):  # noqa: ANN001, A
     return out
 
 
-@njit(inline="always")
+@njit
 def _round(z, k):  # noqa: ANN001, ANN202 - compiled
     return _mix(z ^ k)
 
 
-@njit(inline="always")
+@njit
 def _permute(x, high, low, keys):  # noqa: ANN001, ANN202 - compiled
     """One pass of the Feistel network over ``high + low`` bits (alternating halves)."""
     for i in range(_ROUNDS):
@@ -135,7 +135,7 @@ def _permute(x, high, low, keys):  # noqa: ANN001, ANN202 - compiled
     return x
 
 
-@njit(inline="always")
+@njit
 def _unpermute(y, high, low, keys):  # noqa: ANN001, ANN202 - compiled
     """The inverse of :func:`_permute`."""
     for i in range(_ROUNDS - 1, -1, -1):
@@ -147,7 +147,7 @@ def _unpermute(y, high, low, keys):  # noqa: ANN001, ANN202 - compiled
     return y
 
 
-@njit(inline="always")
+@njit
 def _layout(size):  # noqa: ANN001, ANN202 - compiled
     """The Feistel halves' bits: the smallest power of two ≥ ``size`` (at least 4)."""
     bits = 2
@@ -156,7 +156,7 @@ def _layout(size):  # noqa: ANN001, ANN202 - compiled
     return bits // 2, bits - bits // 2
 
 
-@njit(inline="always")
+@njit
 def _keys(base):  # noqa: ANN001, ANN202 - compiled
     keys = np.empty(_ROUNDS, dtype=np.uint64)
     for i in range(_ROUNDS):
@@ -164,7 +164,7 @@ def _keys(base):  # noqa: ANN001, ANN202 - compiled
     return keys
 
 
-@njit(inline="always")
+@njit
 def _position_of(p, size, high, low, keys):  # noqa: ANN001, ANN202 - compiled
     """Where prospect ``p`` stands in the day's order (cycle walking keeps it below size)."""
     y = _unpermute(np.uint64(p), high, low, keys)
@@ -173,7 +173,7 @@ def _position_of(p, size, high, low, keys):  # noqa: ANN001, ANN202 - compiled
     return np.int64(y)
 
 
-@njit(inline="always")
+@njit
 def _prospect_at(j, size, high, low, keys):  # noqa: ANN001, ANN202 - compiled
     """The prospect at position ``j`` of the day's order."""
     x = _permute(np.uint64(j), high, low, keys)
@@ -201,15 +201,16 @@ def positions(seeds, stream, day, size, rows):  # noqa: ANN001, ANN201 - compile
 def walk(seeds, stream, day, size, stage, targets, wanted, window):  # noqa: ANN001, ANN201, PLR0913
     """Per replication, the first ``wanted[r]`` rows in ``targets`` stages in the day's order.
 
-    Only positions below ``window[r]`` count. Rows come out sorted; the set is the one
-    :func:`positions` would pick among the listed audience.
+    Only positions below ``window[r]`` count. Rows come out in the order found, grouped
+    by replication (sort them: numba's sort costs seconds to compile); the set is the
+    one :func:`positions` would pick among the listed audience.
     """
     high, low = _layout(size)
     out = np.empty(int(wanted.sum()), dtype=np.int64)
     k = 0
     for r in range(seeds.size):
         keys = _keys(_base(seeds[r], stream, day))
-        start, found, j = k, 0, 0
+        found, j = 0, 0
         while found < wanted[r] and j < window[r]:
             row = r * size + _prospect_at(j, size, high, low, keys)
             if targets[stage[row]]:
@@ -217,11 +218,10 @@ def walk(seeds, stream, day, size, stage, targets, wanted, window):  # noqa: ANN
                 k += 1
                 found += 1
             j += 1
-        out[start:k] = np.sort(out[start:k])
     return out[:k]
 
 
-@njit(inline="always")
+@njit
 def _binomial_quantile(u, n, p):  # noqa: ANN001, ANN202 - compiled
     """The smallest k with P(Binomial(n, p) ≤ k) > u: a binomial count from one uniform.
 
@@ -278,10 +278,11 @@ def prefix_counts(seeds, stream, day, size, p):  # noqa: ANN001, ANN201 - compil
 
 @njit(cache=True, nogil=True)
 def prefix(seeds, stream, day, size, counts):  # noqa: ANN001, ANN201 - compiled
-    """The first ``counts[r]`` prospects of each replication's order of the day, as sorted rows.
+    """The first ``counts[r]`` prospects of each replication's order of the day, as rows.
 
     With ``counts`` from :func:`prefix_counts`, each prospect is in with chance ``p``,
-    independently, and a larger ``p`` keeps everyone a smaller one took.
+    independently, and a larger ``p`` keeps everyone a smaller one took. Rows come out
+    in the day's order, grouped by replication.
     """
     high, low = _layout(size)
     out = np.empty(int(counts.sum()), dtype=np.int64)
@@ -290,6 +291,5 @@ def prefix(seeds, stream, day, size, counts):  # noqa: ANN001, ANN201 - compiled
         keys = _keys(_base(seeds[r], stream, day))
         for j in range(counts[r]):
             out[k + j] = r * size + _prospect_at(j, size, high, low, keys)
-        out[k : k + counts[r]] = np.sort(out[k : k + counts[r]])
         k += counts[r]
     return out

@@ -162,7 +162,9 @@ class Replicas:
         if p >= 1:
             return np.arange(self.rows) if eligible is None else np.flatnonzero(eligible)
         counts = self.prefix_counts(stream, p)
-        hits = counters.prefix(self.keys, stream_key(stream), self.day, self.size, counts)
+        hits = self._sorted(
+            counters.prefix(self.keys, stream_key(stream), self.day, self.size, counts)
+        )
         return hits if eligible is None else hits[eligible[hits]]
 
     def prefix_counts(self, stream: str, p: float) -> np.ndarray:
@@ -198,6 +200,9 @@ class Replicas:
         grouped by replication; the chosen stay in the order of ``rows``. A larger
         ``wanted`` or window keeps everyone a smaller one chose.
         """
+        wanted = np.asarray(wanted, dtype=np.int64)
+        if window is None and (wanted >= self.counts(rows)).all():
+            return rows  # everyone: no order needed
         place = self.positions(stream, rows)
         if window is not None:
             inside = place < window[self.of(rows)]
@@ -229,16 +234,26 @@ class Replicas:
         """
         if window is None:
             window = np.full(self.count, self.size, dtype=np.int64)
-        return counters.walk(
-            self.keys,
-            stream_key(stream),
-            self.day,
-            self.size,
-            stage,
-            stages,
-            np.asarray(wanted, dtype=np.int64),
-            window,
+        return self._sorted(
+            counters.walk(
+                self.keys,
+                stream_key(stream),
+                self.day,
+                self.size,
+                stage,
+                stages,
+                np.asarray(wanted, dtype=np.int64),
+                window,
+            )
         )
+
+    def _sorted(self, rows: np.ndarray) -> np.ndarray:
+        """Distinct rows in row order: marked in a mask when many, else sorted."""
+        if rows.size * 16 < self.rows:
+            return np.sort(rows)
+        mask = np.zeros(self.rows, dtype=bool)
+        mask[rows] = True
+        return np.flatnonzero(mask)
 
     def _draw(
         self,

@@ -23,11 +23,15 @@ import numpy as np
 import pytest
 
 import sim
+from sim.analysis.results import simulate_batch
 from tests.conftest import SCENARIOS
 
 BASS = SCENARIOS / "validation" / "bass.yaml"
 PROSPECTS = 10_000
-REPLICATIONS = 6
+REPLICATIONS = 48
+"""Replications averaged, in batches: at an imitation-driven take-off one run's share has an
+SD of ~7 points, so the mean of 48 is within ~1 point of the expectation, inside the
+tolerance below (the mean of 6 was not, whatever the random streams)."""
 MAX_DEVIATION = 0.015
 """Largest allowed |mean simulated share − Bass share| on any day (1.5 points)."""
 MEAN_DEVIATION = 0.003
@@ -65,8 +69,8 @@ def adopter_share(p: float, q: float, days: int, seeds=range(REPLICATIONS), **ex
         },
     )
     rows = []
-    for seed in seeds:
-        daily = sim.simulate(scenario, seed=seed).daily
+    for result in simulate_batch(scenario, list(seeds)):
+        daily = result.daily
         rows.append((daily["stage.customer"] + daily["stage.advocate"]).to_numpy() / PROSPECTS)
     return np.asarray(rows)
 
