@@ -303,8 +303,9 @@ class Rep(mesa.Agent):
     (one ledger row per touch, with the prospect) or idle (one row a day). A rep
     who has read the prospect's online history touches better (“Marketing, Meet Sales”).
     When the prospects are a sample of the market, a rep works that share of their
-    hours on them and is paid for that share: whole calls a day, their fractions
-    carried over, and pay booked so that the total to date is the share's payroll.
+    hours on them and is paid for that share: whole calls a day, the fractions
+    spread over the days (:func:`whole_on`), and pay booked so that the total to date
+    is the share's payroll.
     """
 
     model: Market  # a JourneyModel

@@ -29,7 +29,6 @@ _M2 = np.uint64(0x94D049BB133111EB)
 _S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
 _COUNT_SALT = np.uint64(0xD1B54A32D192ED03)
 """Keys the draw of how many a prefix holds apart from the permutation's round keys."""
-_ROUNDS = 4
 _UNIT = 1.0 / 9007199254740992.0  # 2⁻⁵³
 
 
@@ -119,81 +118,89 @@ def draw(seeds, stream, day, size, rows, kind, a, b, events):  # noqa: ANN001, A
     return out
 
 
+_S32 = np.uint64(32)
+
+
 @njit
 def _round(z, k):  # noqa: ANN001, ANN202 - compiled
-    return _mix(z ^ k)
+    """A Feistel round's function: the middle bits of a keyed product (multiply-shift)."""
+    return ((z ^ k) * _M1) >> _S32
 
 
 @njit
-def _permute(x, high, low, keys):  # noqa: ANN001, ANN202 - compiled
-    """One pass of the Feistel network over ``high + low`` bits (alternating halves)."""
-    for i in range(_ROUNDS):
-        h, lo = (high, low) if i % 2 == 0 else (low, high)
-        left, right = x >> np.uint64(lo), x & ((np.uint64(1) << np.uint64(lo)) - np.uint64(1))
-        left ^= _round(right, keys[i]) & ((np.uint64(1) << np.uint64(h)) - np.uint64(1))
-        x = (right << np.uint64(h)) | left
-    return x
+def _permute(x, layout, keys):  # noqa: ANN001, ANN202 - compiled
+    """One pass of the 4-round Feistel network over ``high + low`` bits (halves alternate)."""
+    high, low, m_high, m_low = layout
+    k0, k1, k2, k3 = keys
+    x = ((x & m_low) << high) | ((x >> low) ^ (_round(x & m_low, k0) & m_high))
+    x = ((x & m_high) << low) | ((x >> high) ^ (_round(x & m_high, k1) & m_low))
+    x = ((x & m_low) << high) | ((x >> low) ^ (_round(x & m_low, k2) & m_high))
+    return ((x & m_high) << low) | ((x >> high) ^ (_round(x & m_high, k3) & m_low))
 
 
 @njit
-def _unpermute(y, high, low, keys):  # noqa: ANN001, ANN202 - compiled
-    """The inverse of :func:`_permute`."""
-    for i in range(_ROUNDS - 1, -1, -1):
-        h, lo = (high, low) if i % 2 == 0 else (low, high)
-        left = y & ((np.uint64(1) << np.uint64(h)) - np.uint64(1))
-        right = y >> np.uint64(h)
-        left ^= _round(right, keys[i]) & ((np.uint64(1) << np.uint64(h)) - np.uint64(1))
-        y = (left << np.uint64(lo)) | right
-    return y
+def _unpermute(y, layout, keys):  # noqa: ANN001, ANN202 - compiled
+    """The inverse of :func:`_permute`: its rounds undone, last first."""
+    high, low, m_high, m_low = layout
+    k0, k1, k2, k3 = keys
+    y = (((y & m_low) ^ (_round(y >> low, k3) & m_low)) << high) | (y >> low)
+    y = (((y & m_high) ^ (_round(y >> high, k2) & m_high)) << low) | (y >> high)
+    y = (((y & m_low) ^ (_round(y >> low, k1) & m_low)) << high) | (y >> low)
+    return (((y & m_high) ^ (_round(y >> high, k0) & m_high)) << low) | (y >> high)
 
 
 @njit
 def _layout(size):  # noqa: ANN001, ANN202 - compiled
-    """The Feistel halves' bits: the smallest power of two ≥ ``size`` (at least 4)."""
+    """The Feistel halves for the smallest power of two ≥ ``size`` (at least 4): bits, masks."""
     bits = 2
     while (1 << bits) < size:
         bits += 1
-    return bits // 2, bits - bits // 2
+    high, low = np.uint64(bits // 2), np.uint64(bits - bits // 2)
+    one = np.uint64(1)
+    return high, low, (one << high) - one, (one << low) - one
 
 
 @njit
 def _keys(base):  # noqa: ANN001, ANN202 - compiled
-    keys = np.empty(_ROUNDS, dtype=np.uint64)
-    for i in range(_ROUNDS):
-        keys[i] = _mix(base + np.uint64(i + 1) * _GOLDEN)
-    return keys
+    """The four round keys of a day's order."""
+    return (
+        _mix(base + _GOLDEN),
+        _mix(base + np.uint64(2) * _GOLDEN),
+        _mix(base + np.uint64(3) * _GOLDEN),
+        _mix(base + np.uint64(4) * _GOLDEN),
+    )
 
 
 @njit
-def _position_of(p, size, high, low, keys):  # noqa: ANN001, ANN202 - compiled
+def _position_of(p, size, layout, keys):  # noqa: ANN001, ANN202 - compiled
     """Where prospect ``p`` stands in the day's order (cycle walking keeps it below size)."""
-    y = _unpermute(np.uint64(p), high, low, keys)
+    y = _unpermute(np.uint64(p), layout, keys)
     while y >= np.uint64(size):
-        y = _unpermute(y, high, low, keys)
+        y = _unpermute(y, layout, keys)
     return np.int64(y)
 
 
 @njit
-def _prospect_at(j, size, high, low, keys):  # noqa: ANN001, ANN202 - compiled
+def _prospect_at(j, size, layout, keys):  # noqa: ANN001, ANN202 - compiled
     """The prospect at position ``j`` of the day's order."""
-    x = _permute(np.uint64(j), high, low, keys)
+    x = _permute(np.uint64(j), layout, keys)
     while x >= np.uint64(size):
-        x = _permute(x, high, low, keys)
+        x = _permute(x, layout, keys)
     return np.int64(x)
 
 
 @njit(cache=True, nogil=True)
 def positions(seeds, stream, day, size, rows):  # noqa: ANN001, ANN201 - compiled
     """Each row's position in its replication's order of the day (a permutation of 0..size-1)."""
-    high, low = _layout(size)
+    layout = _layout(size)
     out = np.empty(rows.size, dtype=np.int64)
     r_last = -1
-    keys = np.empty(_ROUNDS, dtype=np.uint64)
+    keys = _keys(np.uint64(0))
     for i in range(rows.size):
         r = rows[i] // size
         if r != r_last:
             keys, r_last = _keys(_base(seeds[r], stream, day)), r
-        out[i] = _position_of(rows[i] - r * size, size, high, low, keys)
+        out[i] = _position_of(rows[i] - r * size, size, layout, keys)
     return out
 
 
@@ -205,14 +212,14 @@ def walk(seeds, stream, day, size, stage, targets, wanted, window):  # noqa: ANN
     by replication (sort them: numba's sort costs seconds to compile); the set is the
     one :func:`positions` would pick among the listed audience.
     """
-    high, low = _layout(size)
+    layout = _layout(size)
     out = np.empty(int(wanted.sum()), dtype=np.int64)
     k = 0
     for r in range(seeds.size):
         keys = _keys(_base(seeds[r], stream, day))
         found, j = 0, 0
         while found < wanted[r] and j < window[r]:
-            row = r * size + _prospect_at(j, size, high, low, keys)
+            row = r * size + _prospect_at(j, size, layout, keys)
             if targets[stage[row]]:
                 out[k] = row
                 k += 1
@@ -284,12 +291,12 @@ def prefix(seeds, stream, day, size, counts):  # noqa: ANN001, ANN201 - compiled
     independently, and a larger ``p`` keeps everyone a smaller one took. Rows come out
     in the day's order, grouped by replication.
     """
-    high, low = _layout(size)
+    layout = _layout(size)
     out = np.empty(int(counts.sum()), dtype=np.int64)
     k = 0
     for r in range(seeds.size):
         keys = _keys(_base(seeds[r], stream, day))
         for j in range(counts[r]):
-            out[k + j] = r * size + _prospect_at(j, size, high, low, keys)
+            out[k + j] = r * size + _prospect_at(j, size, layout, keys)
         k += counts[r]
     return out

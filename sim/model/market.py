@@ -30,7 +30,8 @@ class Market(Protocol):
     prospects: ProspectTable
     """The prospect columns."""
     rng: np.random.Generator
-    """The model's generator (Mesa's ``model.rng``): the first replication's."""
+    """Mesa's ``model.rng`` (seeded with the first replication's seed); the model's own
+    draws are keyed instead (:mod:`sim.model.replicas`)."""
     replicas: Replicas
     """The replications advanced together and their generators (draw through these)."""
     audiences: Audiences

@@ -6,9 +6,10 @@ sales; reps call their leads; those whose four trusts are met buy; customers
 are cared for, repeat, churn and review. Every cost goes into the ledger.
 
 One model can advance several replications of the scenario at once (``seeds``):
-the prospect columns then hold every replication's rows, and each replication
-draws from its own generator, so its numbers are those of a run of it alone
-(see :mod:`sim.model.replicas`). A plain run is a batch of one.
+the prospect columns then hold every replication's rows, and every draw is keyed by
+its replication's seed, its stream, the day and the prospect, so a replication's
+numbers are those of a run of it alone (see :mod:`sim.model.replicas`). A plain run
+is a batch of one.
 """
 
 from __future__ import annotations
@@ -52,7 +53,9 @@ class JourneyModel(mesa.Model):
     Args:
         scenario: A validated :class:`~sim.scenario.Scenario` (see ``sim.load_scenario``).
         seed: Seeds everything. The population and the social graph have their own
-            streams, so every strategy run with the same seed meets the same prospects.
+            streams, so every strategy run with the same seed meets the same prospects;
+            every daily draw is keyed by seed, mechanism, day and prospect, so two runs
+            that differ in one lever share every other number (common random numbers).
         seeds: Several seeds: one replication each, advanced together (``seed`` is then
             ignored). Replication ``r`` gives the numbers of a run with ``seeds[r]``.
         channel_class: The class of every channel agent, or a mapping from channel name

@@ -259,7 +259,8 @@ KPIS: list[Entry] = [
                 "touches_per_sale.<dimension>",
                 PER_CUSTOMER,
                 LOWER,
-                "Touches on that trust dimension per new customer.",
+                "Touches listened to on that trust dimension per new customer "
+                "(a touch that bounces builds no trust and is not counted).",
                 lambda m, dim: ratio(
                     m.tally.touches_by_dim[DIMENSIONS.index(dim)], m.customers, NO_CUSTOMERS
                 ),

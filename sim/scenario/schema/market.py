@@ -76,7 +76,9 @@ class Attention(Section):
     """How touches land: need gates attention, fatigue and decay (“Why touchpoint management?”)."""
 
     no_need_receptivity: Probability = Field(
-        0.1, description="Share of a touch's effect that lands on a prospect with no active need."
+        0.1,
+        description="Chance that a prospect with no active need listens to a touch; "
+        "otherwise it bounces (it costs and tires, but builds no trust).",
     )
     decay_per_day: Probability = Field(0.01, description="Share of trust lost per day.")
     fatigue_recovery_per_day: Probability = Field(
