@@ -10,7 +10,6 @@ rate is always the model's own.
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
@@ -36,12 +35,18 @@ _warmed = False
 
 
 def built() -> bool:
-    """Whether every kernel's compiled code is in numba's cache (a cheap look, no build)."""
+    """Whether every kernel has an index in numba's cache (a cheap look, no build).
+
+    Asks numba where it keeps each kernel's cache (beside the module, ``NUMBA_CACHE_DIR``
+    or its user-wide folder when the package's folder is read-only); if numba no longer
+    says, the answer is "no", and :func:`warm` costs a second when all is built.
+    """
     for kernel in KERNELS:
-        module = Path(kernel.py_func.__code__.co_filename)
-        folder = Path(os.environ["NUMBA_CACHE_DIR"]) if "NUMBA_CACHE_DIR" in os.environ else None
-        folder = folder or module.parent / "__pycache__"
-        if not any(folder.rglob(f"{module.stem}.{kernel.__name__}-*.nbi")):
+        try:
+            index = Path(kernel._cache._cache_file._index_path)
+        except AttributeError:
+            return False
+        if not index.exists():
             return False
     return True
 
