@@ -26,5 +26,7 @@ test: $(VENV)/.installed
 test-all: $(VENV)/.installed
 	$(PY) -m pytest -q -m "slow or not slow"
 
+# The speed tables, then issue 26's table: today's code (a git worktree) against this checkout.
 bench: $(VENV)/.installed
 	$(PY) -m benchmarks.bench
+	$(PY) -m benchmarks.random_streams
