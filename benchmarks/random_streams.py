@@ -21,7 +21,7 @@ The machine may be shared: wall times move with its load (printed), ratios much 
 
 ::
 
-    python -m benchmarks.random_streams                  # the whole table (about half an hour)
+    python -m benchmarks.random_streams                  # the whole table (10 min on 2 cores)
     python -m benchmarks.random_streams --sizes 10000    # without the 1M row
     python -m benchmarks.random_streams --skip-baseline  # this checkout only
     python -m benchmarks.random_streams --quick          # a smoke run: tiny sizes
@@ -199,7 +199,9 @@ def _removal_rows(today: dict | None, now: dict, market: str) -> list[str]:
         elif width == 0:
             met = f"yes ({before:.1f} → 0)" if before else "n/a: no interval on either side"
         else:
-            met = f"{_met(before / width >= crn.NARROWER_GOAL)} ({before / width:.2f}× narrower)"
+            met = f"{_met(before / width >= crn.NARROWER_GOAL)} ({before / width:.2f}× narrower"
+            share = figures["customers"] / removal["customers"] if removal["customers"] else 0
+            met += f"; {share:.2%} of the customers lost without it)" if share >= 0.99 else ")"
         rows.append(
             f"| 95 % CI half-width of the customers lost without {source} ({market}, "
             f"{removal['replications']} replications) | {_cell(before, '±{:.1f}')} "
@@ -312,7 +314,7 @@ def main(argv: list[str]) -> int:
             parser.error(f"--baseline: no commit {args.baseline!r} in {ROOT}")
         _log(f"today: {args.baseline} in a git worktree ...")
         today = measure_ref(args.baseline, options)
-    _log("now: this checkout ...")
+    _log(f"measuring the code in {ROOT} ...")
     now = measure(settings, log=_log)
     command = shlex.join(["python", "-m", "benchmarks.random_streams", *argv])
     print(format_table(today, now, command))

@@ -91,6 +91,9 @@ def test_both_columns_and_every_goal_are_judged(quick):
     assert paired[1:] == ["0.30", "≤ 0.25", "**no**"]
     removal = next(cells for figure, cells in body.items() if f"without {narrowed} " in figure)
     assert removal == ["±10.0", "±2.5", "≥ 2× narrower", "yes (4.00× narrower)"]
+    sources[narrowed]["customers"] = now["crn"]["removal"]["customers"] * 0.995  # nearly all
+    table = format_table(today, now, "python -m benchmarks.random_streams")
+    assert "yes (4.00× narrower; 99.50% of the customers lost without it)" in table
     wall = next(cells for figure, cells in body.items() if figure.startswith("`compare`"))
     assert wall[1:] == ["8.5 s", "≤ 8 s", "**no**"]
     batched, one_run = (cells for figure, cells in body.items() if "10,000 x 3 days" in figure)
