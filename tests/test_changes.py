@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 import sim
 from sim.experiments import compare, sweep
@@ -53,9 +54,17 @@ def test_cost_per_extra_customer_is_the_ratio_of_paired_means(shifted):
     d_cust = (high.customers - low.customers).mean()
     row = extra.loc[1000.0]
     assert row.extra_customers == pytest.approx(d_cust)
-    if d_cust > 0:
+    gained = (high.customers.to_numpy() - low.customers.to_numpy()).astype(float)
+    low_end = (
+        gained.mean() - stats.t.ppf(0.975, gained.size - 1) * stats.sem(gained)
+        if np.ptp(gained) > 0
+        else gained.mean()
+    )
+    if low_end > 0:  # a clear gain is priced: the ratio of the paired means
         assert row.cost_per_extra_customer == pytest.approx(d_cost / d_cust)
         assert row.cost_per_extra_low <= row.cost_per_extra_customer
+    else:  # a gain that may be noise has no price
+        assert np.isnan(row.cost_per_extra_customer)
     assert np.isnan(extra.loc[-1000.0].cost_per_extra_customer)  # the baseline adds nobody
 
 

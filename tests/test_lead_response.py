@@ -50,7 +50,9 @@ def test_without_reps_no_lead_is_called():
 
 
 def test_ample_capacity_answers_every_lead_on_policy():
-    model, result = _run(small("sales_funnel", size=3000, days=120))
+    # no competitor or status quo to take a lead before its call: only capacity is tested
+    alone = {"competition.buy_elsewhere_per_day": 0, "competition.no_decision_share": 0}
+    model, result = _run(small("sales_funnel", size=3000, days=120, **alone))
     policy = model.spec.sales.response_time_hours
     assert result.kpis["leads_never_called"] == 0
     assert result.kpis["lead_response_hours"] == policy  # exactly: no rounding residue

@@ -63,6 +63,7 @@ def care_for_customers(model: Market, day: int) -> None:
     replicas, tally = model.replicas, model.tally
     if day > 1 and _quiet(spec):
         tally.customer_days += table.stage_counts[:, ACTIVE_CUSTOMER].sum(axis=1)
+        tally.referred_customer_days += tally.referred_customers  # nobody leaves: all still here
         won = np.concatenate([np.zeros(0, dtype=np.int64), *model.won_today])
         table.move(won[table.satisfaction[won] >= after.advocate_at], Stage.ADVOCATE)
         return

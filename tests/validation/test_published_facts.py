@@ -51,9 +51,20 @@ def test_a_few_percent_of_prospects_reached_buy_within_the_year(shipped):
     assert rate.between(0.003, 0.10).all(), rate.to_dict()
 
 
-def test_referred_customers_are_worth_at_least_16_percent_more(shipped):
+REFERRAL_REPLICATIONS = 30
+"""A run's referral value ratio rests on a few dozen churn events of referred customers: its
+SD between runs is 0.3-1.1, so the mean of 10 runs is within ±0.2-0.7 of the model's value
+(the fact's margin), the mean of 30 within ±0.1-0.4."""
+
+
+def test_referred_customers_are_worth_at_least_16_percent_more():
     """Schmitt et al. (2011): ≥ 16 %; the strategies that run a referral programme."""
-    ratio = shipped.loc[["touchpoint_management", "recommendation_driven"], "referral_value_ratio"]
+    names = ["touchpoint_management", "recommendation_driven"]
+    scenarios = [sim.load_scenario(SCENARIOS / f"{name}.yaml") for name in names]
+    result = compare(
+        scenarios, replications=REFERRAL_REPLICATIONS, seed=5, workers=2, progress=False
+    )
+    ratio = result.kpis.groupby("scenario")["referral_value_ratio"].mean()
     assert (ratio >= 1.16).all(), ratio.to_dict()
 
 
