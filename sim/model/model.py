@@ -339,8 +339,8 @@ class JourneyModel(mesa.Model):
         woken = latent[replicas.chance(streams.WOM_NEED, latent, wom.need_activation)]
         table.need[woken] = True
         table.need_since[woken] = self.day
+        table.referred_by[receivers] = referrers
         listen = listening(replicas, table, receivers, "referral", self.spec.attention)
-        table.referred_by[receivers[listen]] = referrers[listen]  # a bounced one is not a referral
         quality = np.zeros(receivers.size)
         quality[listen] = replicas.quality(streams.WOM_QUALITY, receivers[listen], wom.quality)
         deliver(
