@@ -49,7 +49,7 @@ def recovered(tmp_path_factory):
     base = sim.load_scenario(FILE, SMALL)
     targets = load_targets(_targets_at(TRUTH, folder), base)
     return calibrate(
-        base, targets, PARAMS, simulations=300, population=30, workers=2, progress=False,
+        base, targets, PARAMS, simulations=300, population=30, workers=1, progress=False,
         store=folder / "abc",
     )  # fmt: skip
 

@@ -19,7 +19,7 @@ SHIFT = "shift.search_content:webinar"
 @pytest.fixture(scope="module")
 def shifted():
     base = small(size=1500, days=90)
-    return base, sweep(base, {SHIFT: [-1000, 0, 1000]}, 3, workers=2, progress=False)
+    return base, sweep(base, {SHIFT: [-1000, 0, 1000]}, 3, workers=1, progress=False)
 
 
 def test_a_shift_moves_budget_and_holds_the_total(shifted):
@@ -72,7 +72,7 @@ def test_compare_prices_each_extra_customer():
     comparison = compare(
         [small("aida_funnel", size=1500, days=90), small(size=1500, days=90)],
         3,
-        workers=2,
+        workers=1,
         progress=False,
     )
     extra = comparison.extra_customers().set_index("scenario")

@@ -60,7 +60,7 @@ def test_public_sensitivity_matches_and_selects_kpis(base, sobol):
         seed=2,
         replications=3,
         kpis=["cost_of_sale", "customers"],
-        workers=2,
+        workers=1,
         progress=False,
     )
     assert set(indices.kpi) == {"cost_of_sale", "customers"}
@@ -183,7 +183,7 @@ def morris(base):
         seed=1,
         replications=4,
         kpis=["customers", "cost_of_sale"],
-        workers=2,
+        workers=1,
         progress=False,
     )
 

@@ -31,7 +31,7 @@ def test_relationship_strategies_earn_more_over_the_lifetime():
     comparison = compare(
         [small("aida_funnel", size=3000, days=365), small(size=3000, days=365)],
         4,
-        workers=2,
+        workers=1,
         progress=False,
     )
     summary = comparison.summary().set_index(["scenario", "kpi"])

@@ -79,7 +79,7 @@ def test_the_search_lands_within_the_grid_optimum_with_fewer_runs():
     seeds = replication_seeds(0, reps)
     means = [_cost_of_sale(simulate_batch(plans.scenario(p, "grid"), seeds)).mean() for p in grid]
     found = optimise(base, SHARES, 30000, trials=trials, replications=reps, confirm=2,
-                     confirm_replications=reps, workers=2, progress=False)  # fmt: skip
+                     confirm_replications=reps, workers=1, progress=False)  # fmt: skip
     fresh = replication_seeds(99, 30)
     grid_best = _cost_of_sale(
         simulate_batch(plans.scenario(grid[int(np.argmin(means))], "g"), fresh)

@@ -126,7 +126,7 @@ def test_the_model_s_intervals_hold_their_coverage_by_repetition():
 
     runs, block = 200, 10
     scenarios = [small("touchpoint_management", days=150), small("aida_funnel", days=150)]
-    kpis = compare(scenarios, runs, seed=5, workers=2, progress=False).kpis
+    kpis = compare(scenarios, runs, seed=5, workers=1, progress=False).kpis
     hits = []
     for _, group in kpis.groupby("scenario"):
         for kpi in HEADLINE:

@@ -50,7 +50,7 @@ def story():
         sim.load_scenario(SCENARIOS / path).model_copy(update={"name": label})
         for label, path in FILES.items()
     ]
-    result = compare(scenarios, replications=6, seed=11, workers=2, progress=False)
+    result = compare(scenarios, replications=6, seed=11, workers=1, progress=False)
     summary = result.summary().set_index(["scenario", "kpi"])
     return summary.xs("cost_of_sale", level="kpi")
 

@@ -35,7 +35,7 @@ REPLICATIONS = 10
 @pytest.fixture(scope="module")
 def shipped():
     scenarios = [sim.load_scenario(SCENARIOS / f"{name}.yaml") for name in STRATEGIES]
-    result = compare(scenarios, replications=REPLICATIONS, seed=5, workers=2, progress=False)
+    result = compare(scenarios, replications=REPLICATIONS, seed=5, workers=1, progress=False)
     return result.kpis.groupby("scenario").mean(numeric_only=True)
 
 
@@ -62,7 +62,7 @@ def test_referred_customers_are_worth_at_least_16_percent_more():
     names = ["touchpoint_management", "recommendation_driven"]
     scenarios = [sim.load_scenario(SCENARIOS / f"{name}.yaml") for name in names]
     result = compare(
-        scenarios, replications=REFERRAL_REPLICATIONS, seed=5, workers=2, progress=False
+        scenarios, replications=REFERRAL_REPLICATIONS, seed=5, workers=1, progress=False
     )
     ratio = result.kpis.groupby("scenario")["referral_value_ratio"].mean()
     assert (ratio >= 1.16).all(), ratio.to_dict()
@@ -80,7 +80,7 @@ def test_answering_in_an_hour_wins_more_than_twice_the_leads_of_a_day():
         )
         for hours in (1.0, 24.0)
     ]
-    result = compare(policies, replications=REPLICATIONS, seed=6, workers=2, progress=False)
+    result = compare(policies, replications=REPLICATIONS, seed=6, workers=1, progress=False)
     won = result.kpis.groupby("scenario")["conversion_rate.sales_qualified_to_customer"].mean()
     assert won["1.0h"] >= 2.0 * won["24.0h"], won.to_dict()
 
