@@ -161,7 +161,7 @@ def test_cli_writes_its_outputs_and_continues_from_its_database(tmp_path):
             "calibrate", str(FILE), "--set", "population.size=2000", "--targets", str(targets),
             "--param", "population.need_rate_per_day=0.0002:0.002:log",
             "--simulations", str(simulations), "--population", str(population),
-            "--workers", "2", "--out", str(out),
+            "--workers", "1", "--out", str(out),
         )  # fmt: skip
 
     first = run_cli(*command())
