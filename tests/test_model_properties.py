@@ -147,3 +147,12 @@ def test_a_quiet_customer_base_is_counted_not_scanned_with_the_same_numbers(monk
     full = sim.simulate(bass, seed=3)
     assert quick.kpis == full.kpis
     assert quick.daily.equals(full.daily) and quick.ledger.equals(full.ledger)
+
+
+def test_mesa_collects_every_day_of_a_model_stepped_by_hand_only():
+    """A researcher's model fills Mesa's data collector; ``simulate``'s runs skip it."""
+    scenario = small(size=300, days=5)
+    model = sim.JourneyModel(scenario, seed=1)
+    model.run()
+    assert len(model.datacollector.get_model_vars_dataframe()) == 6  # day 0 and days 1-5
+    assert model.collect_every_day

@@ -133,6 +133,7 @@ def simulate_batch(
     """
     logged = {"touch_log": True} if touch_log else {}  # a subclass need not know the flag
     model = model_class(scenario, seeds=list(seeds), **agent_classes, **logged)
+    model.collect_every_day = False  # the results hold the daily table; nobody reads Mesa's
     days = range(scenario.horizon_days)
     for _ in tqdm(
         days, desc=scenario.name, unit="day", delay=1.0, disable=not progress, leave=False

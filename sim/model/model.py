@@ -81,7 +81,9 @@ class JourneyModel(mesa.Model):
             per rep; each acts in every replication).
         ledger: Every cost and revenue item.
         daily: The daily table of every replication (:class:`~sim.model.daily.DailyRecord`).
-        datacollector: Mesa's data collector, one row per day of the first replication.
+        datacollector: Mesa's data collector, one row per day of the first replication
+            (while ``collect_every_day``; ``sim.simulate`` turns it off: its result
+            holds the daily table of every replication).
     """
 
     def __init__(
@@ -172,6 +174,7 @@ class JourneyModel(mesa.Model):
             model_reporters={key: partial(_today, key) for key in self.daily.columns}
         )
         self.datacollector.collect(self)
+        self.collect_every_day = True
 
     @property
     def day(self) -> int:
@@ -234,7 +237,8 @@ class JourneyModel(mesa.Model):
         self.sales_queue.give_up(day)
         self.care_for_customers()
         self._record_day()
-        self.datacollector.collect(self)
+        if self.collect_every_day:
+            self.datacollector.collect(self)
         if day >= self.spec.horizon_days:
             self.running = False
 
