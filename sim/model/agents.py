@@ -209,10 +209,7 @@ class Channel(mesa.Agent):
         if not n.any():
             return np.zeros(0, dtype=np.int64)
         window = self.reach_window()
-        size = replicas.size
-        span = size if window is None else window
-        steps = np.minimum(span, n * size / np.maximum(available, 1))
-        if steps.sum() < available.sum():  # a step of the walk costs about a listed prospect
+        if replicas.walk_is_cheaper(n, available, window):
             return replicas.walk(self.touches_stream, table.stage, self._targets, n, window)
         return replicas.first(self.touches_stream, self.audience(), n, window)
 

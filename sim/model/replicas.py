@@ -206,8 +206,7 @@ class Replicas:
         counts = self.counts(rows)
         if window is None and (wanted >= counts).all():
             return rows  # everyone: no order needed
-        span = self.size if window is None else window
-        if np.minimum(span, wanted * self.size / np.maximum(counts, 1)).sum() < rows.size:
+        if self.walk_is_cheaper(wanted, counts, window):
             member = np.zeros(self.rows, dtype=np.int8)  # walking the order is cheaper:
             member[rows] = 1  # the same rows, found without placing every one
             return self.walk(stream, member, _MEMBER, wanted, window)
@@ -215,7 +214,7 @@ class Replicas:
         if window is not None:
             inside = place < window[self.of(rows)]
             rows, place = rows[inside], place[inside]
-        wanted = np.minimum(np.asarray(wanted, dtype=np.int64), self.counts(rows))
+        wanted = np.minimum(wanted, self.counts(rows))
         cuts = self._cuts(rows)
         keep = np.zeros(rows.size, dtype=bool)
         for r in range(self.count):
@@ -226,6 +225,18 @@ class Replicas:
                 mine = place[lo:hi]
                 keep[lo:hi] = mine <= np.partition(mine, n - 1)[n - 1]
         return rows[keep]
+
+    def walk_is_cheaper(
+        self, wanted: np.ndarray, available: np.ndarray, window: np.ndarray | None
+    ) -> bool:
+        """Whether walking the order finds ``wanted[r]`` of ``available[r]`` for less than listing.
+
+        A walk takes about N / available places per prospect found (at most the window);
+        a step of the walk costs about what placing a listed prospect does.
+        """
+        span = self.size if window is None else window
+        steps = np.minimum(span, wanted * self.size / np.maximum(available, 1))
+        return bool(steps.sum() < available.sum())
 
     def walk(
         self,
