@@ -35,7 +35,7 @@ _EXPORTS = {
     "scenario_from_dict": "sim.scenario",
     "Channel": "sim.model.agents",
     "Prospect": "sim.model.agents",
-    "Rep": "sim.model.agents",
+    "Rep": "sim.model.reps",
     "JourneyModel": "sim.model.model",
     "Stage": "sim.model.prospects",
     "RunResult": "sim.analysis.results",
@@ -96,9 +96,10 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:
     from sim.analysis.results import RunResult, collect, simulate
     from sim.experiments import Comparison, compare, optimise, sensitivity, sweep
-    from sim.model.agents import Channel, Prospect, Rep
+    from sim.model.agents import Channel, Prospect
     from sim.model.model import JourneyModel
     from sim.model.prospects import Stage
+    from sim.model.reps import Rep
     from sim.scenario import (
         DIMENSIONS,
         STAGES,

@@ -52,7 +52,8 @@ def test_without_reps_no_lead_is_called():
 def test_ample_capacity_answers_every_lead_on_policy():
     # no competitor or status quo to take a lead before its call: only capacity is tested
     alone = {"competition.buy_elsewhere_per_day": 0, "competition.no_decision_share": 0}
-    model, result = _run(small("sales_funnel", size=3000, days=120, **alone))
+    ample = {"sales.reps": 40}  # a rep is busy 80 minutes of the day for each call
+    model, result = _run(small("sales_funnel", size=3000, days=120, **alone, **ample))
     policy = model.spec.sales.response_time_hours
     assert result.kpis["leads_never_called"] == 0
     assert result.kpis["lead_response_hours"] == policy  # exactly: no rounding residue

@@ -70,9 +70,9 @@ def test_the_reach_chance_fades_with_the_hours_since_the_handoff(hours, expected
     queue, firsts, hits = model.sales_queue, [], []
     book = queue.contact
 
-    def recording(rows: np.ndarray, day: int) -> np.ndarray:
+    def recording(rows: np.ndarray, when: np.ndarray, day: int) -> np.ndarray:
         first = rows[model.prospects.rep_touches[rows] == 0]
-        reached = book(rows, day)
+        reached = book(rows, when, day)
         firsts.append(first.size)
         hits.append(np.isin(first, reached).sum())
         return reached

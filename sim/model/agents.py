@@ -1,6 +1,6 @@
-"""The agents: prospects (thin views on their rows), marketing channels and reps.
+"""The agents: prospects (thin views on their rows) and marketing channels.
 
-Channels and reps act in their own ``step``; everything population-wide is one
+Channels act in their own ``step`` (reps: :mod:`sim.model.reps`); everything population-wide is one
 vectorized operation over the prospect columns. Subclass any of them and pass
 the class to :class:`~sim.model.JourneyModel` to change a behaviour.
 """
@@ -291,82 +291,3 @@ class Flighting:
         """Weighted days through ``day``: ``day`` itself when unflighted."""
         cycles, rest = divmod(day, self.cycle_days)
         return cycles * self.cycle_days + float(self._to_date[rest])
-
-
-class Rep(mesa.Agent):
-    """A sales rep: each day works through due leads up to their capacity.
-
-    Reps are on payroll: every selling hour is paid, whether spent on a lead
-    (one ledger row per touch, with the prospect) or idle (one row a day). A rep
-    who has read the prospect's online history touches better (“Marketing, Meet Sales”).
-    When the prospects are a sample of the market, a rep works that share of their
-    hours on them and is paid for that share: whole calls a day, the fractions
-    spread over the days (:func:`whole_on`), and pay booked so that the total to date
-    is the share's payroll.
-    """
-
-    model: Market  # a JourneyModel
-
-    def __init__(self, model: Market, number: int) -> None:
-        """Create rep ``number`` of the team."""
-        super().__init__(model)
-        self.name = f"rep_{number}"
-        sales = model.spec.sales
-        share = model.spec.population.sample_share
-        self.capacity = sales.hours_per_day * 60 // sales.minutes_per_touch * share
-        self.cost_per_touch = sales.cost_per_hour * sales.minutes_per_touch / 60.0
-        self.payroll_per_day = sales.cost_per_hour * sales.hours_per_day * share
-        self.weights = np.asarray(sales.trust.as_tuple())
-        self.paid = np.zeros(model.replicas.count)  # per replication, to date
-
-    def choose_leads(self) -> np.ndarray:
-        """Today's leads, from the front of the shared queue."""
-        return self.model.sales_queue.take(whole_on(self.capacity, self.model.day))
-
-    def touch_quality(self, leads: np.ndarray) -> np.ndarray:
-        """Quality of this rep's touch on each lead: skill, lifted if informed."""
-        sales = self.model.spec.sales
-        calls = self.model.prospects.rep_touches[leads]  # keyed by the call's number
-        quality = self.model.replicas.quality(streams.REP_QUALITY, leads, sales.skill, event=calls)
-        if sales.use_online_history:
-            history = self.model.prospects.online_touches[leads] / sales.informed_after_touches
-            quality = quality * (1.0 + sales.informed_bonus * np.minimum(history, 1.0))
-        return quality
-
-    def step(self) -> None:
-        """Call today's leads and book the day's time.
-
-        Every call costs the rep's time; only those that reach the decision maker
-        (:meth:`~sim.model.sales.SalesQueue.contact`) build trust.
-        """
-        model = self.model
-        leads = self.choose_leads()
-        if leads.size:
-            reached = model.sales_queue.contact(leads, model.day)
-            table = model.prospects
-            listen = listening(model.replicas, table, reached, "rep", model.spec.attention)
-            quality = np.zeros(reached.size)
-            quality[listen] = self.touch_quality(reached[listen])
-            deliver(
-                table,
-                reached,
-                quality,
-                self.weights,
-                model.source_index["rep"],
-                model.spec.attention,
-                online=False,
-                listen=listen,
-            )
-            model.ledger.record(
-                model.day, Payer.REP, self.name, Item.TOUCH, self.cost_per_touch, leads
-            )
-        touched = model.replicas.counts(leads)
-        model.rep_touches_total += touched
-        # idle time tops the day's pay up to the payroll to date (a day with an extra
-        # call in a sample is paid back by the days after it)
-        self.paid += touched * self.cost_per_touch
-        idle = np.maximum(self.payroll_per_day * model.day - self.paid, 0.0)
-        self.paid += idle
-        model.ledger.record(
-            model.day, Payer.REP, self.name, Item.IDLE, idle, touches=0, where=idle > 0
-        )

@@ -1,6 +1,7 @@
 """The daily table: one row per simulated day and replication, its columns named here.
 
-``day``; ``stage.<stage>`` prospects in each stage; ``new_customers``;
+``day``; ``stage.<stage>`` prospects in each stage; ``pipeline.<deal stage>`` leads and
+opportunities open in each deal stage (a CRM's pipeline); ``new_customers``;
 ``spend.<channel>`` per marketing channel and ``spend.reps``, ``spend.referral``,
 ``spend.post_purchase``; ``revenue``; ``review_score``. Figures, reports and the
 dashboard read columns through these names. Rows go into a table preallocated
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from sim.scenario.vocabulary import STAGES, Payer
+from sim.scenario.vocabulary import DEAL_STAGES, STAGES, Payer
 
 if TYPE_CHECKING:
     from sim.model.ledger import Ledger
@@ -25,6 +26,7 @@ NEW_CUSTOMERS = "new_customers"
 REVENUE = "revenue"
 REVIEW_SCORE = "review_score"
 STAGE_PREFIX = "stage."
+PIPELINE_PREFIX = "pipeline."
 SPEND_PREFIX = "spend."
 
 SHARED_SPEND = {
@@ -44,6 +46,11 @@ _SHARED_PAYERS = (Payer.REP, Payer.REFERRAL, Payer.POST_PURCHASE)
 def stage_column(stage: str) -> str:
     """The column of prospects in ``stage``."""
     return f"{STAGE_PREFIX}{stage}"
+
+
+def pipeline_column(stage: str) -> str:
+    """The column of leads and opportunities open in a deal stage (:data:`DEAL_STAGES`)."""
+    return f"{PIPELINE_PREFIX}{stage}"
 
 
 def spend_column(channel: str) -> str:
@@ -79,6 +86,7 @@ class DailyRecord:
         self.columns = [
             DAY,
             *(stage_column(s) for s in STAGES),
+            *(pipeline_column(s) for s in DEAL_STAGES),
             NEW_CUSTOMERS,
             *(spend_column(c) for c in self.channels),
             *SHARED_SPEND,
@@ -94,19 +102,21 @@ class DailyRecord:
         self,
         day: int,
         stage_counts: np.ndarray,
+        pipeline_counts: np.ndarray,
         new_customers: np.ndarray,
         ledger: Ledger,
         review_scores: np.ndarray,
     ) -> None:
-        """Write day ``day``: stage counts, new customers, the ledger's day totals."""
-        k = len(STAGES)
+        """Write day ``day``: stage and pipeline counts, new customers, the day's totals."""
+        k, p = len(STAGES), len(DEAL_STAGES)
         spend = [ledger.spent_today(Payer.CHANNEL, name) for name in self.channels]
         spend += [ledger.spent_today(payer) for payer in _SHARED_PAYERS]
         row = self.values[day]
         row[:, 0] = day
         row[:, 1 : 1 + k] = stage_counts
-        row[:, 1 + k] = new_customers
-        row[:, 2 + k : 2 + k + len(spend)] = np.column_stack(spend)
+        row[:, 1 + k : 1 + k + p] = pipeline_counts
+        row[:, 1 + k + p] = new_customers
+        row[:, 2 + k + p : 2 + k + p + len(spend)] = np.column_stack(spend)
         row[:, -2] = ledger.revenue_today()
         row[:, -1] = review_scores
         self.recorded = day + 1

@@ -21,12 +21,14 @@ import mesa
 import numpy as np
 from mesa.agentset import AgentSet
 
-from sim.model import aftersale, competition, journey, streams
-from sim.model.agents import Channel, Prospect, Rep
+from sim.model import aftersale, competition, journey, word_of_mouth
+from sim.model.agents import Channel, Prospect
 from sim.model.audiences import Audiences
+from sim.model.calendar import BusinessCalendar
 from sim.model.daily import DailyRecord
 from sim.model.ledger import Ledger, Tally
-from sim.model.network import SocialGraph, recommendations
+from sim.model.network import SocialGraph
+from sim.model.pipeline import Pipeline
 from sim.model.prospects import (
     N_DIMS,
     N_STAGES,
@@ -36,12 +38,15 @@ from sim.model.prospects import (
     populate,
 )
 from sim.model.replicas import Replicas
+from sim.model.reps import Rep
 from sim.model.reviews import ReviewBoard
 from sim.model.sales import SalesQueue
-from sim.model.touch import decay, deliver, listening
+from sim.model.teams import Team
+from sim.model.touch import decay
 from sim.model.touchlog import TouchLog
 from sim.scenario.edges import read_edges
 from sim.scenario.schema import Scenario
+from sim.scenario.vocabulary import DAYS_PER_YEAR
 
 _SELF_SERVE = OPEN_STAGES & (np.arange(N_STAGES) != Stage.UNAWARE)
 """Who may buy without a rep, if the scenario allows it: aware, open prospects."""
@@ -131,8 +136,21 @@ class JourneyModel(mesa.Model):
 
         self.ledger = Ledger(self.replicas)
         self.tally = Tally(self.sources, N_DIMS, self.replicas)
+        self.calendar = BusinessCalendar(scenario.calendar, scenario.horizon_days)
+        self.teams = self._staff()
+        self.pipeline = (
+            Pipeline(self.prospects, scenario, self.replicas, self.calendar, self.teams["ae"])
+            if "ae" in self.teams
+            else None
+        )
         self.sales_queue = SalesQueue(
-            self.prospects, scenario.sales, self.replicas, self.lead_priority
+            self.prospects,
+            scenario,
+            self.replicas,
+            self.calendar,
+            self.teams["sdr" if self.pipeline else "rep"],
+            self.lead_priority,
+            self.pipeline,
         )
         self.reviews = ReviewBoard(
             self.prospects,
@@ -163,9 +181,14 @@ class JourneyModel(mesa.Model):
             random=self.random,
         )
         self.reps = AgentSet(
-            [rep_class(self, i + 1) for i in range(scenario.sales.reps)], random=self.random
+            [
+                rep_class(self, team, person)
+                for name, team in self.teams.items()
+                if name != "csm"
+                for person in range(team.people)
+            ],
+            random=self.random,
         )
-        self._referral_weights = np.asarray(scenario.word_of_mouth.trust.as_tuple())
         self.daily = DailyRecord(
             scenario.horizon_days, self.replicas.count, enabled, scenario.population.sample_share
         )
@@ -226,11 +249,13 @@ class JourneyModel(mesa.Model):
         self._opt_out()
         self.audiences.clear()
         self.channels.do("step")
-        self._word_of_mouth()
+        word_of_mouth.spread(self, self.graph)
         self.advance_journeys()
         if self._stepped_prospects:
             self.prospect_agents().shuffle_do("step")
         self.sales_queue.plan_day(day)
+        if self.pipeline is not None:
+            self.pipeline.plan_day(self.sales_queue.leads, day)
         self.reps.do("step")
         self.close_sales()
         competition.compete(self)
@@ -317,74 +342,64 @@ class JourneyModel(mesa.Model):
         table.fatigue[tired] = 0.0
         table.next_contact[tired] = np.inf
 
-    def _word_of_mouth(self) -> None:
-        """Open prospects talk with a tie; satisfied customers recommend.
-
-        Source: “Why touchpoint management?”.
-        """
-        wom = self.spec.word_of_mouth
-        table, replicas = self.prospects, self.replicas
-        if wom.network == "none" or wom.conversation_rate_per_day == 0:
-            return
-        talkers = replicas.bernoulli_in(
-            streams.WOM_TALKS, table.stage, OPEN_STAGES, wom.conversation_rate_per_day
-        )
-        price = self.spec.product.price
-        lift = wom.reward_uplift * wom.reward / price if price > 0 else 0.0
-        lift = min(lift, 1e12)  # a reward worth more than a trillion prices is as good as any
-        receivers, referrers = recommendations(replicas, self.graph, table, talkers, lift)
-        if wom.fit_screening > 0:  # a referrer holds back from ties the product would not fit
-            screened = replicas.chance(streams.WOM_SCREENS, receivers, wom.fit_screening)
-            held = ~table.good_fit[receivers] & screened
-            receivers, referrers = receivers[~held], referrers[~held]
-        if receivers.size == 0:
-            return
-        latent = receivers[~table.need[receivers]]
-        woken = latent[replicas.chance(streams.WOM_NEED, latent, wom.need_activation)]
-        table.need[woken] = True
-        table.need_since[woken] = self.day
-        table.referred_by[receivers] = referrers
-        listen = listening(replicas, table, receivers, "referral", self.spec.attention)
-        quality = np.zeros(receivers.size)
-        quality[listen] = replicas.quality(streams.WOM_QUALITY, receivers[listen], wom.quality)
-        deliver(
-            table,
-            receivers,
-            quality,
-            self._referral_weights,
-            self.source_index["referral"],
-            self.spec.attention,
-            online=False,
-            listen=listen,
-        )
-
     def close_sales(self) -> None:
-        """Leads (and, if self-serve, any warm prospect) whose four trusts are met buy.
+        """Today's eligible buyers (:meth:`eligible_buyers`) decide, and buy or shelve it.
 
         Leads may end in no decision first (:func:`sim.model.competition.decide`).
-
         An override hands its buyers to :func:`sim.model.aftersale.win`, the one
         place a prospect becomes a customer (revenue, satisfaction, rewards, tallies).
         """
-        day = self.day
+        winners = competition.decide(self, self.eligible_buyers())
+        aftersale.win(self, winners, self.day)
+        self._new_customers = self.replicas.counts(winners)
+
+    def eligible_buyers(self) -> np.ndarray:
+        """Who may buy today (rows): a public hook; override it and filter ``super()``'s rows.
+
+        Generalist reps: leads with a need, a good fit and every trust met. With roles:
+        the deals that passed their last stage today (a deal whose need went ends in no
+        decision, as lost). With self-serve buying, also any aware prospect with a need,
+        a good fit and every trust met, among those touched since the journey looked.
+        """
         table = self.prospects
+        if self.pipeline is not None:
+            candidates = self.pipeline.deals_to_close()
+            faded = candidates[~table.need[candidates]]
+            table.move(faded, Stage.LOST)
+            table.next_contact[faded] = np.inf
+            candidates = candidates[table.need[candidates]]
+        else:  # leads stay leads until they buy or give up: today's are the morning's
+            leads = self.sales_queue.leads
+            candidates = leads[table.need[leads] & table.good_fit[leads]]
+            candidates = candidates[table.trusts_met(candidates)]
         if self.spec.handoff.self_serve:  # whoever could buy and did not, bought or left:
             # only prospects changed since the journey looked yesterday can buy today
             since = np.flatnonzero(table.changed)  # touched after the journey looked
             pool = np.union1d(table.looked, since) if since.size else table.looked
             pool = pool[_SELF_SERVE[table.stage[pool]]]
-            candidates = pool[table.need[pool] & table.good_fit[pool]]
-        else:  # leads stay leads until they buy or give up: today's are the morning's
-            leads = self.sales_queue.leads
-            candidates = leads[table.need[leads] & table.good_fit[leads]]
-        winners = competition.decide(self, candidates[table.trusts_met(candidates)])
-        aftersale.win(self, winners, day)
-        self._new_customers = self.replicas.counts(winners)
+            pool = pool[table.need[pool] & table.good_fit[pool]]
+            candidates = np.union1d(candidates, pool[table.trusts_met(pool)])
+        return candidates
+
+    def _staff(self) -> dict[str, Team]:
+        """The teams: generalist reps, or the roles (SDRs, AEs and any CSMs)."""
+        sales, calendar = self.spec.sales, self.calendar
+        share = self.spec.population.sample_share
+        if sales.roles is None:
+            role = sales.generalist(DAYS_PER_YEAR * len(self.spec.calendar.working_days) / 7.0)
+            return {"rep": Team("rep", role, calendar, self.replicas, share)}
+        roles = {"sdr": sales.roles.sdr, "ae": sales.roles.ae, "csm": sales.roles.csm}
+        return {
+            name: Team(name, role, calendar, self.replicas, share)
+            for name, role in roles.items()
+            if role is not None
+        }
 
     def _record_day(self) -> None:
         self.daily.record(
             self.day,
             self.prospects.stage_counts,
+            self.sales_queue.pipeline_counts(),
             self._new_customers,
             self.ledger,
             self.reviews.scores(),

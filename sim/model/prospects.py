@@ -111,6 +111,11 @@ class ProspectTable:
         self.next_contact = np.full(n, np.inf, dtype=np.float64)  # day (fractional)
         self.rep_touches = np.zeros(n, dtype=np.int32)  # rep calls made, reached or not
         self.contacted = np.zeros(n, dtype=bool)  # a rep has spoken with the decision maker
+        self.deal_stage = np.zeros(n, dtype=np.int8)  # DEAL_STAGES code while in sales
+        self.deal_reached = np.zeros(n, dtype=np.uint8)  # bit per deal stage ever reached
+        self.deal_meetings = np.zeros(n, dtype=np.int16)  # meetings held in the current stage
+        self.meetings = np.zeros(n, dtype=np.int16)  # meetings held in the whole deal
+        self.opportunity_day = np.full(n, -1, dtype=np.int32)  # the day it became one
         # after the sale
         self.customer_since = np.full(n, -1, dtype=np.int32)
         self.satisfaction = np.zeros(n, dtype=np.float32)

@@ -131,13 +131,19 @@ class Replicas:
         return self.uniform(stream, rows, once=once, event=event) < p
 
     def quality(
-        self, stream: str, rows: np.ndarray, dist: Quality, *, event: np.ndarray | None = None
+        self,
+        stream: str,
+        rows: np.ndarray,
+        dist: Quality,
+        *,
+        once: bool = False,
+        event: np.ndarray | None = None,
     ) -> np.ndarray:
-        """One touch quality per row: a gamma with ``dist``'s mean and sd."""
+        """One touch quality (or any gamma quantity) per row, with ``dist``'s mean and sd."""
         gamma = gamma_parameters(dist)
         if gamma is None:
             return np.full(rows.size, dist.mean)
-        return self._draw(stream, rows, _GAMMA, *gamma, event=event)
+        return self._draw(stream, rows, _GAMMA, *gamma, once=once, event=event)
 
     def satisfaction(
         self, stream: str, rows: np.ndarray, dist: Satisfaction, *, once: bool = False

@@ -31,6 +31,21 @@ lost to a competitor bought elsewhere; one merely lost gave up or opted out."""
 JOURNEY_STAGES = STAGES[: STAGES.index("advocate") + 1]
 """The stages of the journey itself, without the exits."""
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+"""Days of the week, Monday first, as a business calendar names them."""
+
+ROLES = ("sdr", "ae", "csm")
+"""The roles of a sales organisation: sales development reps answer and qualify leads,
+account executives run opportunities to a close, customer success managers care for
+customers after the sale."""
+
+DEAL_STAGES = ("lead", "discovery", "demo", "proposal", "negotiation")
+"""Where a prospect handed to sales stands, in order: a lead the first reps work on,
+then an opportunity's stages as a CRM names them (won, lost and no decision are exits)."""
+
+OPPORTUNITY_STAGES = DEAL_STAGES[1:]
+"""The stages of an opportunity, each with its meetings, duration and exit."""
+
 DAYS_PER_MONTH = 30.0
 """Monthly amounts (budgets, care touches) are per 30-day month."""
 

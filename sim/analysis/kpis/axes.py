@@ -6,7 +6,13 @@ from collections.abc import Sequence
 from itertools import pairwise
 
 from sim.analysis.kpis.declaration import Axis
-from sim.scenario.vocabulary import DIMENSIONS, JOURNEY_STAGES, SHARED_SOURCES, STAGES
+from sim.scenario.vocabulary import (
+    DIMENSIONS,
+    JOURNEY_STAGES,
+    OPPORTUNITY_STAGES,
+    SHARED_SOURCES,
+    STAGES,
+)
 
 UNATTRIBUTED = frozenset({"reviews"})
 """Sources with no spend of their own: no acquisition cost per customer."""
@@ -51,5 +57,11 @@ DIMENSION = Axis(
     "<dimension>",
     f"every trust dimension: {', '.join(DIMENSIONS)}",
     lambda _: DIMENSIONS,
+    fixed=True,
+)
+DEAL_STAGE = Axis(
+    "<deal_stage>",
+    f"every stage of an opportunity: {', '.join(OPPORTUNITY_STAGES)}",
+    lambda _: OPPORTUNITY_STAGES,
     fixed=True,
 )

@@ -6,12 +6,20 @@ from collections.abc import Callable
 
 import numpy as np
 
-from sim.analysis.kpis.axes import DIMENSION, EXIT, JOURNEY_STAGE, SOURCE, TRANSITION, TRANSITIONS
+from sim.analysis.kpis.axes import (
+    DEAL_STAGE,
+    DIMENSION,
+    EXIT,
+    JOURNEY_STAGE,
+    SOURCE,
+    TRANSITION,
+    TRANSITIONS,
+)
 from sim.analysis.kpis.declaration import Direction, Entry, Family, Kpi
 from sim.analysis.kpis.measures import NO_CUSTOMERS, Measures, quantile
 from sim.analysis.kpis.value import Undefined, Value, defined, ratio
 from sim.model.prospects import Stage
-from sim.scenario.vocabulary import DAYS_PER_YEAR, DIMENSIONS
+from sim.scenario.vocabulary import DAYS_PER_YEAR, DEAL_STAGES, DIMENSIONS
 
 HIGHER, LOWER = Direction.HIGHER, Direction.LOWER
 PER_CUSTOMER = "touches per customer"
@@ -30,8 +38,18 @@ def _aware_to_customer(m: Measures) -> Value:
 
 
 def _talked(m: Measures) -> np.ndarray:
-    """Opportunities, in a CRM's words: leads a rep has spoken with."""
-    return m.record.prospects["contacted"] & m.reached(Stage.SALES_QUALIFIED)
+    """Opportunities, in a CRM's words: spoken with by a generalist rep, or SDR-qualified."""
+    return m.record.prospects["opportunity_day"] >= 0
+
+
+def _deals(m: Measures, stage: str) -> np.ndarray:
+    """Whether each prospect's deal ever reached ``stage``."""
+    return (m.record.prospects["deal_reached"] & (1 << DEAL_STAGES.index(stage))) != 0
+
+
+def _within_an_hour(m: Measures) -> Value:
+    hours = m.record.response_hours
+    return ratio(int((hours <= 1.0).sum()), hours.size, "no lead was due a call")
 
 
 def _response(q: float) -> Callable[[Measures], Value]:
@@ -144,7 +162,8 @@ KPIS: list[Entry] = [
         "opportunities",
         "leads",
         HIGHER,
-        "Opportunities, in a CRM's words: leads handed to sales whom a rep has spoken with.",
+        "Opportunities, in a CRM's words: leads a generalist rep has spoken with, or that an "
+        "SDR qualified (a good fit reached by phone).",
         lambda m: int(_talked(m).sum()),
         total=True,
     ),
@@ -152,7 +171,7 @@ KPIS: list[Entry] = [
         "conversion_rate.sales_qualified_to_opportunity",
         "share",
         HIGHER,
-        "Of the leads handed to sales, the share a rep has spoken with.",
+        "Of the leads handed to sales, the share that became opportunities.",
         lambda m: ratio(int(_talked(m).sum()), m.count(Stage.SALES_QUALIFIED), "no leads"),
     ),
     Kpi(
@@ -178,6 +197,14 @@ KPIS: list[Entry] = [
         LOWER,
         "The 90th percentile of the same hours.",
         _response(0.9),
+    ),
+    Kpi(
+        "lead_response_within_1h",
+        "share",
+        HIGHER,
+        "Of the leads that were due a call, the share called within an hour of arriving "
+        "(Oldroyd, McElheran & Elkington 2011).",
+        _within_an_hour,
     ),
     Kpi(
         "leads_never_called",
@@ -213,6 +240,45 @@ KPIS: list[Entry] = [
         LOWER,
         "The 90th percentile of the same days.",
         _days_to_close("handoff_day", 0.9, "no customer was won through a handoff"),
+    ),
+    Kpi(
+        "deal_cycle_days",
+        "days",
+        LOWER,
+        "Median days from an opportunity's first day to the purchase (a CRM's sales cycle), "
+        "over the customers won as opportunities.",
+        _days_to_close("opportunity_day", 0.5, "no opportunity was won"),
+    ),
+    Kpi(
+        "deal_cycle_days.p90",
+        "days",
+        LOWER,
+        "The 90th percentile of the same days.",
+        _days_to_close("opportunity_day", 0.9, "no opportunity was won"),
+    ),
+    Family(
+        DEAL_STAGE,
+        (
+            Kpi(
+                "deals.<deal_stage>",
+                "opportunities",
+                HIGHER,
+                "Opportunities that ever reached the stage (with SDRs and AEs).",
+                lambda m, stage: int(_deals(m, stage).sum()),
+                total=True,
+            ),
+            Kpi(
+                "win_rate.<deal_stage>",
+                "share",
+                HIGHER,
+                "Of the opportunities that reached the stage, the share won.",
+                lambda m, stage: ratio(
+                    int((_deals(m, stage) & m.won).sum()),
+                    int(_deals(m, stage).sum()),
+                    f"no opportunity reached {stage}",
+                ),
+            ),
+        ),
     ),
     Kpi(
         "journey_days",

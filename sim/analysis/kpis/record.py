@@ -23,12 +23,21 @@ from sim.scenario.errors import InputError
 if TYPE_CHECKING:
     from sim.model.model import JourneyModel
 
-PROSPECT_COLUMNS = ("reached", "customer_since", "contacted", "handoff_day", "first_touch_day")
+PROSPECT_COLUMNS = (
+    "reached",
+    "customer_since",
+    "contacted",
+    "handoff_day",
+    "first_touch_day",
+    "opportunity_day",
+    "deal_reached",
+)
 """The prospects' final columns the KPIs read: stages ever reached (a bit per stage), the
 day each was won (0 = the installed base, -1 = never), whether a rep spoke with them, the
-day of their handoff to sales and of their first touch (-1 = never)."""
+day of their handoff to sales, of their first touch and of becoming an opportunity (-1 =
+never), and the deal stages ever reached (a bit per stage)."""
 
-FORMAT = 1
+FORMAT = 2
 """Version of the stored record's layout."""
 
 

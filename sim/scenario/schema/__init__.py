@@ -22,6 +22,7 @@ from sim.scenario.schema.market import (
     Population,
     TrustThreshold,
 )
+from sim.scenario.schema.organisation import Calendar, DealStage, DealStages, Role, Roles
 from sim.scenario.schema.root import EXTENDS_DESCRIPTION, Scenario, json_schema
 from sim.scenario.schema.sales import Handoff, Sales
 
@@ -29,14 +30,19 @@ __all__ = [
     "EXTENDS_DESCRIPTION",
     "AfterSale",
     "Attention",
+    "Calendar",
     "Channel",
     "Competition",
+    "DealStage",
+    "DealStages",
     "Handoff",
     "Journey",
     "Population",
     "Product",
     "Quality",
     "Reviews",
+    "Role",
+    "Roles",
     "Sales",
     "Satisfaction",
     "Scenario",

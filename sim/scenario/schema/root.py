@@ -11,8 +11,14 @@ from sim.scenario.schema.after_sale import AfterSale, Product
 from sim.scenario.schema.channels import Channel, Reviews, WordOfMouth
 from sim.scenario.schema.fields import Section
 from sim.scenario.schema.market import Attention, Competition, Journey, Population
+from sim.scenario.schema.organisation import Calendar
 from sim.scenario.schema.sales import Handoff, Sales
-from sim.scenario.vocabulary import DAYS_PER_MONTH, RESERVED_SOURCES, SHARED_SOURCES
+from sim.scenario.vocabulary import (
+    DAYS_PER_MONTH,
+    DAYS_PER_YEAR,
+    RESERVED_SOURCES,
+    SHARED_SOURCES,
+)
 
 
 class Scenario(Section):
@@ -31,6 +37,7 @@ class Scenario(Section):
     journey: Journey = Journey()
     handoff: Handoff = Handoff()
     sales: Sales = Sales()
+    calendar: Calendar = Calendar()
     channels: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")], Channel] = Field(
         default_factory=dict, description="Marketing channels by name."
     )
@@ -53,12 +60,23 @@ class Scenario(Section):
         return sum(channel.budget for channel in self.channels.values() if channel.enabled)
 
     def rep_cost_per_month(self) -> float:
-        """Payroll of one rep for a 30-day month."""
-        return self.sales.cost_per_hour * self.sales.hours_per_day * DAYS_PER_MONTH
+        """Payroll of one generalist rep for a 30-day month (paid on the working days)."""
+        working = len(self.calendar.working_days) / 7.0
+        return self.sales.cost_per_hour * self.sales.hours_per_day * DAYS_PER_MONTH * working
+
+    def payroll_per_month(self) -> float:
+        """The sales organisation's pay for a 30-day month: generalist reps and every role."""
+        payroll = (self.sales.reps or 0) * self.rep_cost_per_month()
+        roles = self.sales.roles
+        if roles is not None:
+            for role in (roles.sdr, roles.ae, roles.csm):
+                if role is not None:
+                    payroll += role.people * role.cost_per_year / DAYS_PER_YEAR * DAYS_PER_MONTH
+        return payroll
 
     def monthly_budget(self) -> float:
         """What the plan spends a month as the shipped strategies count it: channels + payroll."""
-        return self.channel_budget() + self.sales.reps * self.rep_cost_per_month()
+        return self.channel_budget() + self.payroll_per_month()
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:

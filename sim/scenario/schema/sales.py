@@ -15,6 +15,8 @@ from sim.scenario.schema.fields import (
     Section,
     TrustWeights,
 )
+from sim.scenario.schema.organisation import DealStages, OpeningPipeline, Role, Roles
+from sim.scenario.vocabulary import DAYS_PER_YEAR
 
 
 class Handoff(Section):
@@ -39,13 +41,28 @@ class Handoff(Section):
 
 
 class Sales(Section):
-    """The sales team.
+    """The sales team: generalist reps, or an organisation of roles.
+
+    Generalist reps (``reps``) answer a lead and call it until it buys; with ``roles``,
+    SDRs answer and qualify leads, AEs run each opportunity through ``stages`` and CSMs
+    care for customers. Either way the team works the calendar's hours, one activity at
+    a time, so response time and cycle time are outcomes of its capacity.
 
     Sources: “Rub those sore sales muscles!”; “What are Sales Touchpoints?”;
     “Marketing, Meet Sales”.
     """
 
-    reps: Annotated[int, Field(ge=0, le=100_000)] = Field(5, description="Headcount.")
+    reps: Annotated[int, Field(ge=0, le=100_000)] | None = Field(
+        None, description="Generalist reps (headcount; unset = 5, or 0 with roles)."
+    )
+    roles: Roles | None = Field(None, description="SDRs, AEs and CSMs instead of generalist reps.")
+    stages: DealStages = DealStages()
+    opening_pipeline: OpeningPipeline = Field(
+        default_factory=dict,
+        description="Leads and opportunities open on day 0, by stage (counts in the market, "
+        "from the CRM); each starts at a random point of its stage, with the trust the "
+        "stage needs.",
+    )
     cost_per_hour: Money = Field(60.0, description="Loaded cost of a rep hour (currency).")
     minutes_per_touch: PositiveFloat = Field(30.0, description="Rep minutes per call or meeting.")
     hours_per_day: Annotated[float, Field(ge=0, le=24)] = Field(
@@ -54,7 +71,9 @@ class Sales(Section):
     skill: Quality = Quality(mean=1.5, sd=0.3)
     trust: TrustWeights = TrustWeights(rep=1.0, subject=0.6, company=0.4, product=0.3)
     response_time_hours: NonNegativeFloat = Field(
-        4.0, description="Policy: hours from handoff to first contact when a rep is free."
+        4.0,
+        description="Policy: the earliest a new lead is called, in hours after it arrives. "
+        "A busy or closed team calls later; the achieved times are KPIs.",
     )
     cooling_per_day: Probability = Field(
         0.05, description="Share of trust a lead loses per day it waits for first contact."
@@ -103,6 +122,28 @@ class Sales(Section):
     feedback_scale_touches: PositiveFloat = Field(
         2000.0, description="Rep touches for ~63% of that lift."
     )
+
+    @model_validator(mode="after")
+    def _one_organisation(self) -> Sales:
+        if self.roles is not None and self.reps:
+            raise ValueError(
+                f"sales.reps: give generalist reps or sales.roles, not both; got reps {self.reps}"
+            )
+        if self.reps is None:
+            self.reps = 0 if self.roles is not None else 5
+        return self
+
+    def generalist(self, working_days_per_year: float = DAYS_PER_YEAR) -> Role:
+        """The generalist reps as a role: paid ``cost_per_hour`` for each selling hour."""
+        return Role(
+            headcount=self.reps or 0,
+            cost_per_year=self.cost_per_hour * self.hours_per_day * working_days_per_year,
+            hours_per_day=max(self.hours_per_day, 1e-9),
+            minutes_per_activity=self.minutes_per_touch,
+            minutes_cv=0.0,
+            skill=self.skill,
+            trust=self.trust,
+        )
 
     @model_validator(mode="after")
     def _reach_fades(self) -> Sales:
