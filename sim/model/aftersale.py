@@ -19,6 +19,7 @@ from sim.model import streams
 from sim.model.ledger import Item
 from sim.model.prospects import ACTIVE_CUSTOMER, Stage, in_stages
 from sim.model.subscriptions import renew
+from sim.model.teams import Team, oldest_first
 from sim.scenario.vocabulary import DAYS_PER_MONTH, DAYS_PER_YEAR, Payer
 
 if TYPE_CHECKING:
@@ -61,6 +62,10 @@ def care_for_customers(model: Market, day: int) -> None:
     table, spec = model.prospects, model.spec
     after = spec.after_sale
     replicas, tally = model.replicas, model.tally
+    csm = model.teams.get("csm")
+    if csm is not None:  # the CSMs are paid every day, busy or not
+        pay = csm.pay_per_day * csm.on_payroll(day).sum()
+        model.ledger.record(day, Payer.POST_PURCHASE, "csm", Item.CARE, pay, touches=0)
     if day > 1 and _quiet(spec):
         tally.customer_days += table.stage_counts[:, ACTIVE_CUSTOMER].sum(axis=1)
         tally.referred_customer_days += tally.referred_customers  # nobody leaves: all still here
@@ -81,11 +86,13 @@ def care_for_customers(model: Market, day: int) -> None:
         cared = replicas.chance(
             streams.CARE, customers, after.care_touches_per_month / DAYS_PER_MONTH
         )
+        if csm is None:
+            cost = after.care_cost_per_touch
+            model.ledger.record(day, Payer.POST_PURCHASE, "care", Item.CARE, cost, customers[cared])
+        else:
+            cared[cared] = _within_capacity(model, csm, customers[cared], day)
         satisfaction[cared] += after.care_satisfaction_gain
         changed = True
-        model.ledger.record(
-            day, Payer.POST_PURCHASE, "care", Item.CARE, after.care_cost_per_touch, customers[cared]
-        )
 
     product = spec.product
     subscribing = product.term_months is not None
@@ -149,6 +156,20 @@ def care_for_customers(model: Market, day: int) -> None:
         table.review_day[writers] = -1
 
 
+def _within_capacity(model: Market, csm: Team, due: np.ndarray, day: int) -> np.ndarray:
+    """Which of today's due care touches the CSMs make, in their hours (in random order).
+
+    Care not given today is missed, not carried over: the next touch comes when it is due.
+    """
+    window = csm.calendar.window(day)
+    if window is None:
+        return np.zeros(due.size, dtype=bool)
+    order = model.replicas.uniform(streams.CARE_ORDER, due)
+    minutes = csm.work(due, np.full(due.size, day))
+    served = csm.serve(due, np.full(due.size, window[0]), order, minutes, day, oldest_first)
+    return np.isin(due, served)
+
+
 def _quiet(spec: Scenario) -> bool:
     """Whether nothing can change a customer after the sale but winning them."""
     after, product = spec.after_sale, spec.product
@@ -156,6 +177,7 @@ def _quiet(spec: Scenario) -> bool:
         product.term_months is not None
         or after.satisfaction_decay_per_day > 0
         or after.care_touches_per_month > 0
+        or spec.sales.roles is not None
         or product.repeat_purchases_per_year > 0
         or product.churn_per_year > 0
         or spec.reviews.enabled

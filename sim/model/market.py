@@ -15,10 +15,12 @@ import numpy as np
 if TYPE_CHECKING:
     from sim.model.audiences import Audiences
     from sim.model.ledger import Ledger, Tally
+    from sim.model.pipeline import Pipeline
     from sim.model.prospects import ProspectTable
     from sim.model.replicas import Replicas
     from sim.model.reviews import ReviewBoard
     from sim.model.sales import SalesQueue
+    from sim.model.teams import Team
     from sim.scenario.schema import Scenario
 
 
@@ -48,6 +50,10 @@ class Market(Protocol):
     """Review sites: the score prospects read at the zero moment of truth."""
     source_index: dict[str, int]
     """Touch source name → its index in the attribution columns."""
+    pipeline: Pipeline | None
+    """The opportunities and the AEs who work them (None with generalist reps)."""
+    teams: dict[str, Team]
+    """The sales organisation's teams by role (``rep``, or ``sdr``, ``ae``, ``csm``)."""
     rep_touches_total: np.ndarray
     """Rep touches so far per replication (what reps have learned, fed back to marketing)."""
 

@@ -28,7 +28,7 @@ from sim.model.calendar import BusinessCalendar
 from sim.model.daily import DailyRecord
 from sim.model.ledger import Ledger, Tally
 from sim.model.network import SocialGraph
-from sim.model.pipeline import Pipeline
+from sim.model.pipeline import Pipeline, open_pipeline
 from sim.model.prospects import (
     N_DIMS,
     N_STAGES,
@@ -160,6 +160,7 @@ class JourneyModel(mesa.Model):
             self.replicas,
             scenario.population.sample_share,
         )
+        open_pipeline(self)
         self.rep_touches_total = np.zeros(self.replicas.count, dtype=np.int64)
         self.audiences = Audiences()
         self._hubs: dict[float, np.ndarray] = {}

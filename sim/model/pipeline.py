@@ -19,6 +19,8 @@ the AEs' capacity and the trust each meeting builds.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from sim.model.calendar import BusinessCalendar
@@ -27,6 +29,9 @@ from sim.model.replicas import Replicas
 from sim.model.teams import Team, oldest_first
 from sim.scenario.schema import DealStage, Scenario
 from sim.scenario.vocabulary import DEAL_STAGES, OPPORTUNITY_STAGES
+
+if TYPE_CHECKING:
+    from sim.model.market import Market
 
 DISCOVERY = DEAL_STAGES.index("discovery")
 LAST = len(DEAL_STAGES) - 1
@@ -116,3 +121,48 @@ class Pipeline:
     def deals_to_close(self) -> np.ndarray:
         """The deals that passed their last stage today (rows)."""
         return np.concatenate([np.zeros(0, dtype=np.int64), *self.closing])
+
+
+OPENED_BEFORE = -2
+"""``opportunity_day`` of a deal already open on day 0: not one of the run's opportunities."""
+
+
+def open_pipeline(model: Market) -> None:
+    """The leads and opportunities open on day 0 (``sales.opening_pipeline``, CRM counts).
+
+    Each is a good-fit prospect with a need and the trust its stage needs (the handoff
+    level for a lead, the stage before's ``advance_at`` for a deal), at a random point
+    of its stage: a lead was called once and is due a follow-up within
+    ``follow_up_days``; a deal's meeting is due within the stage's days. So year one
+    starts with a pipeline, as a real year does, instead of ~50 days of nothing.
+    """
+    counts = model.spec.sales.opening_pipeline
+    if not counts:
+        return
+    table, replicas, spec = model.prospects, model.replicas, model.spec
+    share = spec.population.sample_share
+    free = np.flatnonzero((table.stage == Stage.UNAWARE) & table.good_fit)
+    bars = [spec.handoff.level, spec.handoff.level]
+    bars += [getattr(spec.sales.stages, s).advance_at for s in OPPORTUNITY_STAGES[:-1]]
+    for code, name in enumerate(DEAL_STAGES):
+        wanted = int(np.floor(counts.get(name, 0) * share + 0.5))
+        if wanted == 0:
+            continue
+        stream = f"sales: opening pipeline, {name}"
+        rows = replicas.first(stream, free, np.full(replicas.count, wanted))
+        free = np.setdiff1d(free, rows, assume_unique=True)
+        table.need[rows] = True
+        table.changed[rows] = True
+        table.trust[rows] = table.threshold[rows] * np.float32(bars[code])
+        table.move(rows, Stage.SALES_QUALIFIED)
+        table.handoff_day[rows] = 0
+        table.deal_stage[rows] = code
+        table.deal_reached[rows] |= np.uint8(1 << code)
+        point = replicas.uniform(stream, rows, once=True)
+        if code == 0:
+            table.rep_touches[rows] = 1  # called before the run: not a first call of it
+            table.next_contact[rows] = point * spec.sales.follow_up_days
+        else:
+            table.opportunity_day[rows] = OPENED_BEFORE
+            days = model.pipeline.days(rows, code) if model.pipeline else 0.0
+            table.next_contact[rows] = point * days

@@ -131,6 +131,12 @@ class Sales(Section):
             )
         if self.reps is None:
             self.reps = 0 if self.roles is not None else 5
+        deals = sorted(set(self.opening_pipeline) - {"lead"})
+        if deals and self.roles is None:
+            raise ValueError(
+                f"sales.opening_pipeline: opportunities in {', '.join(deals)} need sales.roles "
+                "(generalist reps have leads, not stages)"
+            )
         return self
 
     def generalist(self, working_days_per_year: float = DAYS_PER_YEAR) -> Role:
