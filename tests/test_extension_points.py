@@ -9,7 +9,8 @@ import pytest
 import sim
 from sim.analysis.results import collect
 from sim.experiments import compare, sensitivity, sweep
-from sim.model.agents import Channel, Prospect, Rep
+from sim.model.agents import Channel, Prospect
+from sim.model.reps import Rep
 from sim.model.model import JourneyModel
 from sim.model.network import SocialGraph
 from sim.model.prospects import Stage
@@ -35,13 +36,14 @@ class Loud(Channel):
 
 
 class Recording(Rep):
-    """A rep that remembers whom it called each day, in order."""
+    """A rep that remembers whom it called each day, when each became due and was called."""
 
-    called: list[np.ndarray] = []
+    called: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 
     def choose_leads(self):
         leads = super().choose_leads()
-        Recording.called.append(leads)
+        due = self.model.prospects.next_contact[leads].copy()
+        Recording.called.append((leads, due, self.when.copy()))
         return leads
 
 
@@ -81,11 +83,22 @@ def test_lead_priority_orders_the_calls():
             return -leads.astype(float)  # highest row first
 
     Recording.called = []
-    model = Highest(small("aida_funnel", size=3000, days=90), seed=1, rep_class=Recording)
+    busy = {"sales.reps": 1, "sales.minutes_per_touch": 90}  # leads wait: the order shows
+    scenario = small("aida_funnel", size=3000, days=90, **busy)
+    model = Highest(scenario, seed=1, rep_class=Recording)
     model.run()
-    assert sum(leads.size for leads in Recording.called) > 10
-    # within a day, each rep's calls go from the highest row down
-    assert all((np.diff(leads) < 0).all() for leads in Recording.called)
+    assert sum(leads.size for leads, _, _ in Recording.called) > 10
+    # whenever a rep picked a lead, every lead already due that they called later that
+    # day came after it in the priority: a lower row
+    compared = 0
+    for leads, due, when in Recording.called:
+        order = np.argsort(when, kind="stable")
+        leads, due, when = leads[order], due[order], when[order]
+        for i in range(leads.size):
+            waiting = due[i + 1 :] <= when[i]
+            compared += int(waiting.sum())
+            assert (leads[i + 1 :][waiting] < leads[i]).all()
+    assert compared > 0
 
 
 def test_a_graph_of_ones_own():
@@ -190,3 +203,22 @@ def test_a_channel_class_sets_the_quality_of_its_touches():
             break
     assert (a["quality"][mine] > 0).any()
     np.testing.assert_allclose(b["quality"][mine], 2.0 * a["quality"][mine], rtol=1e-6)
+
+
+class TwoCallsFirst(JourneyModel):
+    """Who may buy: only leads a rep has called at least twice (a buying-committee rule)."""
+
+    def eligible_buyers(self):
+        rows = super().eligible_buyers()
+        return rows[self.prospects.rep_touches[rows] >= 2]
+
+
+def test_who_may_buy_is_a_hook_a_subclass_filters():
+    scenario = small(size=3000, days=150)
+    stock, strict = JourneyModel(scenario, seed=5), TwoCallsFirst(scenario, seed=5)
+    stock.run()
+    strict.run()
+    won = strict.prospects.customer_since > 0
+    assert won.any()
+    assert (strict.prospects.rep_touches[won] >= 2).all()
+    assert (stock.prospects.rep_touches[stock.prospects.customer_since > 0] < 2).any()
