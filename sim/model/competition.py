@@ -19,7 +19,9 @@ The status quo competes too. Dixon & McKenna, *The JOLT Effect* (2022), analysin
 2.5 million recorded sales conversations, found that 40–60 % of B2B opportunities end
 in no decision, from the buyer's indecision rather than a preference for a rival. So a
 lead whose four trusts are met decides: with chance ``no_decision_share`` it shelves
-the purchase (its need ends) and leaves as ``lost``; otherwise it buys.
+the purchase (its need ends) and leaves as ``lost``; otherwise it buys. At an account
+with a buying committee each of its *k* people may stall it, so it ends in no decision
+with chance 1 − (1 − ``no_decision_share``)^*k* (:mod:`sim.model.committees`).
 """
 
 from __future__ import annotations
@@ -62,7 +64,9 @@ def decide(model: Market, buyers: np.ndarray) -> np.ndarray:
     if share == 0 or not leads.any():
         return buyers
     leads = buyers[leads]
-    shelved = leads[model.replicas.chance(streams.NO_DECISION, leads, share, once=True)]
+    stall = model.committees.stall_chance(leads, share)
+    shelved = leads[model.replicas.chance(streams.NO_DECISION, leads, stall, once=True)]
+    table.no_decision[shelved] = True
     table.move(shelved, Stage.LOST)
     table.need[shelved] = False
     table.next_contact[shelved] = np.inf

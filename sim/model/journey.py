@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.model import streams
-from sim.model.prospects import Stage, stage_mask
+from sim.model.prospects import OPEN_STAGES, Stage, stage_mask
 
 if TYPE_CHECKING:
     from sim.model.market import Market
@@ -70,3 +70,16 @@ def advance(model: Market, day: int) -> None:
         table.move(ready[caught], Stage.DISQUALIFIED)
         ready = ready[~caught]
     model.sales_queue.hand_off(ready, day)
+
+
+def opt_out(model: Market) -> None:
+    """Prospects fatigued past the limit opt out (“Why touchpoint management?”)."""
+    spec = model.spec
+    if not any(spec.channels[n].intrusiveness > 0 for n in spec.enabled_channels()):
+        return  # no touch is intrusive: fatigue stays 0
+    table = model.prospects
+    tired = np.flatnonzero(table.fatigue > spec.attention.opt_out_fatigue)
+    tired = tired[OPEN_STAGES[table.stage[tired]]]
+    table.move(tired, Stage.LOST)
+    table.fatigue[tired] = 0.0
+    table.next_contact[tired] = np.inf

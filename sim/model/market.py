@@ -14,6 +14,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from sim.model.audiences import Audiences
+    from sim.model.committees import Committees
     from sim.model.ledger import Ledger, Tally
     from sim.model.pipeline import Pipeline
     from sim.model.prospects import ProspectTable
@@ -52,6 +53,8 @@ class Market(Protocol):
     """Touch source name → its index in the attribution columns."""
     pipeline: Pipeline | None
     """The opportunities and the AEs who work them (None with generalist reps)."""
+    committees: Committees
+    """Every account's buying committee (one person each, unless the scenario says)."""
     teams: dict[str, Team]
     """The sales organisation's teams by role (``rep``, or ``sdr``, ``ae``, ``csm``)."""
     rep_touches_total: np.ndarray

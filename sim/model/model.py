@@ -25,6 +25,7 @@ from sim.model import aftersale, competition, journey, word_of_mouth
 from sim.model.agents import Channel, Prospect
 from sim.model.audiences import Audiences
 from sim.model.calendar import BusinessCalendar
+from sim.model.committees import Committees
 from sim.model.daily import DailyRecord
 from sim.model.ledger import Ledger, Tally
 from sim.model.network import SocialGraph
@@ -41,12 +42,11 @@ from sim.model.replicas import Replicas
 from sim.model.reps import Rep
 from sim.model.reviews import ReviewBoard
 from sim.model.sales import SalesQueue
-from sim.model.teams import Team
+from sim.model.teams import staff
 from sim.model.touch import decay
 from sim.model.touchlog import TouchLog
 from sim.scenario.edges import read_edges
 from sim.scenario.schema import Scenario
-from sim.scenario.vocabulary import DAYS_PER_YEAR
 
 _SELF_SERVE = OPEN_STAGES & (np.arange(N_STAGES) != Stage.UNAWARE)
 """Who may buy without a rep, if the scenario allows it: aware, open prospects."""
@@ -136,10 +136,18 @@ class JourneyModel(mesa.Model):
 
         self.ledger = Ledger(self.replicas)
         self.tally = Tally(self.sources, N_DIMS, self.replicas)
+        self.committees = Committees(self.prospects, scenario.committee, self.replicas)
         self.calendar = BusinessCalendar(scenario.calendar, scenario.horizon_days)
-        self.teams = self._staff()
+        self.teams = staff(scenario, self.calendar, self.replicas)
         self.pipeline = (
-            Pipeline(self.prospects, scenario, self.replicas, self.calendar, self.teams["ae"])
+            Pipeline(
+                self.prospects,
+                scenario,
+                self.replicas,
+                self.calendar,
+                self.teams["ae"],
+                self.committees,
+            )
             if "ae" in self.teams
             else None
         )
@@ -160,12 +168,15 @@ class JourneyModel(mesa.Model):
             self.replicas,
             scenario.population.sample_share,
         )
-        open_pipeline(self)
+        if type(self).touched is not JourneyModel.touched:
+            self.prospects.observers.append(
+                lambda rows, quality, source: self.touched(rows, self.sources[source], quality)
+            )
+        open_pipeline(self.prospects, scenario, self.replicas, self.pipeline)
         self.rep_touches_total = np.zeros(self.replicas.count, dtype=np.int64)
         self.audiences = Audiences()
         self._hubs: dict[float, np.ndarray] = {}
         self._prospect_agents: AgentSet | None = None
-        self._fatiguing = any(scenario.channels[n].intrusiveness > 0 for n in enabled)
         self._new_customers = np.zeros(self.replicas.count, dtype=np.int64)
         self.won_today: list[np.ndarray] = []
 
@@ -247,7 +258,8 @@ class JourneyModel(mesa.Model):
         self.prospects.looked = self.prospects.looked[:0]
         self.update_needs()
         decay(self.prospects, self.spec.attention)
-        self._opt_out()
+        self.committees.decay(self.spec.attention.decay_per_day)
+        journey.opt_out(self)
         self.audiences.clear()
         self.channels.do("step")
         word_of_mouth.spread(self, self.graph)
@@ -332,17 +344,6 @@ class JourneyModel(mesa.Model):
         degree = wom.mean_degree if wom.network == "graph" else 0.0
         return SocialGraph.random(rng, n, degree)
 
-    def _opt_out(self) -> None:
-        """Prospects fatigued past the limit opt out (“Why touchpoint management?”)."""
-        if not self._fatiguing:  # no touch is intrusive: fatigue stays 0
-            return
-        table = self.prospects
-        tired = np.flatnonzero(table.fatigue > self.spec.attention.opt_out_fatigue)
-        tired = tired[OPEN_STAGES[table.stage[tired]]]
-        table.move(tired, Stage.LOST)
-        table.fatigue[tired] = 0.0
-        table.next_contact[tired] = np.inf
-
     def close_sales(self) -> None:
         """Today's eligible buyers (:meth:`eligible_buyers`) decide, and buy or shelve it.
 
@@ -353,6 +354,15 @@ class JourneyModel(mesa.Model):
         winners = competition.decide(self, self.eligible_buyers())
         aftersale.win(self, winners, self.day)
         self._new_customers = self.replicas.counts(winners)
+
+    def touched(self, rows: np.ndarray, source: str, quality: np.ndarray) -> None:
+        """Observe every touch as it lands: a public hook (the default does nothing).
+
+        Called after each delivery with the prospects touched (rows), the source's name
+        (a channel, ``rep``, ``referral``, ``reviews``) and each touch's quality (0 where
+        it bounced). Defined in a subclass, it runs for every touch of every replication;
+        write to your own state, not the prospect columns.
+        """
 
     def eligible_buyers(self) -> np.ndarray:
         """Who may buy today (rows): a public hook; override it and filter ``super()``'s rows.
@@ -372,29 +382,15 @@ class JourneyModel(mesa.Model):
         else:  # leads stay leads until they buy or give up: today's are the morning's
             leads = self.sales_queue.leads
             candidates = leads[table.need[leads] & table.good_fit[leads]]
-            candidates = candidates[table.trusts_met(candidates)]
+            candidates = candidates[self.committees.agree(candidates)]
         if self.spec.handoff.self_serve:  # whoever could buy and did not, bought or left:
             # only prospects changed since the journey looked yesterday can buy today
             since = np.flatnonzero(table.changed)  # touched after the journey looked
             pool = np.union1d(table.looked, since) if since.size else table.looked
             pool = pool[_SELF_SERVE[table.stage[pool]]]
             pool = pool[table.need[pool] & table.good_fit[pool]]
-            candidates = np.union1d(candidates, pool[table.trusts_met(pool)])
+            candidates = np.union1d(candidates, pool[self.committees.agree(pool)])
         return candidates
-
-    def _staff(self) -> dict[str, Team]:
-        """The teams: generalist reps, or the roles (SDRs, AEs and any CSMs)."""
-        sales, calendar = self.spec.sales, self.calendar
-        share = self.spec.population.sample_share
-        if sales.roles is None:
-            role = sales.generalist(DAYS_PER_YEAR * len(self.spec.calendar.working_days) / 7.0)
-            return {"rep": Team("rep", role, calendar, self.replicas, share)}
-        roles = {"sdr": sales.roles.sdr, "ae": sales.roles.ae, "csm": sales.roles.csm}
-        return {
-            name: Team(name, role, calendar, self.replicas, share)
-            for name, role in roles.items()
-            if role is not None
-        }
 
     def _record_day(self) -> None:
         self.daily.record(

@@ -19,19 +19,15 @@ the AEs' capacity and the trust each meeting builds.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from sim.model.calendar import BusinessCalendar
+from sim.model.committees import Committees
 from sim.model.prospects import ProspectTable, Stage
 from sim.model.replicas import Replicas
 from sim.model.teams import Team, oldest_first
 from sim.scenario.schema import DealStage, Scenario
 from sim.scenario.vocabulary import DEAL_STAGES, OPPORTUNITY_STAGES
-
-if TYPE_CHECKING:
-    from sim.model.market import Market
 
 DISCOVERY = DEAL_STAGES.index("discovery")
 LAST = len(DEAL_STAGES) - 1
@@ -52,8 +48,10 @@ class Pipeline:
         replicas: Replicas,
         calendar: BusinessCalendar,
         team: Team,
+        committees: Committees,
     ) -> None:
         """Attach to the prospect columns, where each deal's stage and meetings live."""
+        self.committees = committees
         self.table = table
         self.spec = scenario.sales
         stages = scenario.sales.stages
@@ -105,7 +103,7 @@ class Pipeline:
         bar = np.array([s.advance_at for s in self.stages])[stage - DISCOVERY]
         passed = table.progress(rows) >= bar
         last = stage == LAST
-        passed[last] = table.trusts_met(rows[last])
+        passed[last] = self.committees.agree(rows[last])
         self.closing.append(rows[passed & last])
         for k in range(DISCOVERY, LAST):
             moving = passed & (stage == k)
@@ -127,7 +125,9 @@ OPENED_BEFORE = -2
 """``opportunity_day`` of a deal already open on day 0: not one of the run's opportunities."""
 
 
-def open_pipeline(model: Market) -> None:
+def open_pipeline(
+    table: ProspectTable, scenario: Scenario, replicas: Replicas, pipeline: Pipeline | None
+) -> None:
     """The leads and opportunities open on day 0 (``sales.opening_pipeline``, CRM counts).
 
     Each is a good-fit prospect with a need and the trust its stage needs (the handoff
@@ -136,10 +136,10 @@ def open_pipeline(model: Market) -> None:
     ``follow_up_days``; a deal's meeting is due within the stage's days. So year one
     starts with a pipeline, as a real year does, instead of ~50 days of nothing.
     """
-    counts = model.spec.sales.opening_pipeline
+    spec = scenario
+    counts = spec.sales.opening_pipeline
     if not counts:
         return
-    table, replicas, spec = model.prospects, model.replicas, model.spec
     share = spec.population.sample_share
     free = np.flatnonzero((table.stage == Stage.UNAWARE) & table.good_fit)
     bars = [spec.handoff.level, spec.handoff.level]
@@ -164,5 +164,5 @@ def open_pipeline(model: Market) -> None:
             table.next_contact[rows] = point * spec.sales.follow_up_days
         else:
             table.opportunity_day[rows] = OPENED_BEFORE
-            days = model.pipeline.days(rows, code) if model.pipeline else 0.0
+            days = pipeline.days(rows, code) if pipeline is not None else 0.0
             table.next_contact[rows] = point * days

@@ -8,6 +8,7 @@ operation (the agent set *is* a table, as in mesa-frames). A
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import IntEnum
 
 import numpy as np
@@ -116,6 +117,7 @@ class ProspectTable:
         self.deal_meetings = np.zeros(n, dtype=np.int16)  # meetings held in the current stage
         self.meetings = np.zeros(n, dtype=np.int16)  # meetings held in the whole deal
         self.opportunity_day = np.full(n, -1, dtype=np.int32)  # the day it became one
+        self.no_decision = np.zeros(n, dtype=bool)  # ready to buy, the deal was shelved
         # after the sale
         self.customer_since = np.full(n, -1, dtype=np.int32)
         self.satisfaction = np.zeros(n, dtype=np.float32)
@@ -123,6 +125,8 @@ class ProspectTable:
         self.base_satisfaction = np.zeros(n, dtype=np.float32)
         self.review_day = np.full(n, -1, dtype=np.int32)
         self.touch_log: TouchLog | None = None  # every touch, when the model keeps one
+        # called with (rows, quality listened, source index) after every delivered touch
+        self.observers: list[Callable[[np.ndarray, np.ndarray, int], None]] = []
         # touched, or given a need, since the journey last looked (only they can move on)
         self.changed = np.ones(n, dtype=bool)
         self.looked = np.zeros(0, dtype=np.int64)  # the rows changed when it looked today

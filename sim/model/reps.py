@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 MEETING_ROLE = "ae"
 """The role whose activities are an opportunity's meetings (the others make calls)."""
+CALLING_ONLY = "sdr"
+"""The role that speaks with the champion alone (qualifying calls, not meetings)."""
 
 
 class Rep(mesa.Agent):
@@ -112,6 +114,9 @@ class Rep(mesa.Agent):
             online=False,
             listen=listen,
         )
+        if self.team.name != CALLING_ONLY:  # generalists and AEs meet the wider committee
+            events = table.rep_touches[rows] + table.meetings[rows]
+            model.committees.meet(rows, quality, self.weights, events)
 
     def book_pay(self, booked: np.ndarray) -> None:
         """Top today's pay up to the payroll to date: ``booked`` was paid for activities.

@@ -23,7 +23,7 @@ import numpy as np
 from sim.model import queueing
 from sim.model.calendar import BusinessCalendar
 from sim.model.replicas import Replicas
-from sim.scenario.schema import Quality, Role
+from sim.scenario.schema import Quality, Role, Scenario
 from sim.scenario.vocabulary import DAYS_PER_MONTH, DAYS_PER_YEAR
 
 MINUTES_PER_DAY = 24.0 * 60.0
@@ -186,3 +186,18 @@ def oldest_first(due: np.ndarray) -> np.ndarray:
 def newest_first(due: np.ndarray) -> np.ndarray:
     """Queue keys: the newest first (speed to lead)."""
     return -due
+
+
+def staff(scenario: Scenario, calendar: BusinessCalendar, replicas: Replicas) -> dict[str, Team]:
+    """The teams of a scenario: generalist reps (``rep``), or its ``sdr``, ``ae``, ``csm``."""
+    sales = scenario.sales
+    share = scenario.population.sample_share
+    if sales.roles is None:
+        working_days = DAYS_PER_YEAR * len(scenario.calendar.working_days) / 7.0
+        return {"rep": Team("rep", sales.generalist(working_days), calendar, replicas, share)}
+    roles = {"sdr": sales.roles.sdr, "ae": sales.roles.ae, "csm": sales.roles.csm}
+    return {
+        name: Team(name, role, calendar, replicas, share)
+        for name, role in roles.items()
+        if role is not None
+    }

@@ -242,6 +242,19 @@ KPIS: list[Entry] = [
         _days_to_close("handoff_day", 0.9, "no customer was won through a handoff"),
     ),
     Kpi(
+        "no_decision_rate",
+        "share",
+        LOWER,
+        "Of the leads and deals that were ready to buy (every trust met, the committee on "
+        "side), the share that ended in no decision (Dixon & McKenna, The JOLT Effect, 2022).",
+        lambda m: ratio(
+            int(m.record.prospects["no_decision"].sum()),
+            int(m.record.prospects["no_decision"].sum())
+            + int((m.won & m.reached(Stage.SALES_QUALIFIED)).sum()),
+            "no lead or deal was ready to buy",
+        ),
+    ),
+    Kpi(
         "deal_cycle_days",
         "days",
         LOWER,

@@ -31,11 +31,13 @@ PROSPECT_COLUMNS = (
     "first_touch_day",
     "opportunity_day",
     "deal_reached",
+    "no_decision",
 )
 """The prospects' final columns the KPIs read: stages ever reached (a bit per stage), the
 day each was won (0 = the installed base, -1 = never), whether a rep spoke with them, the
 day of their handoff to sales, of their first touch and of becoming an opportunity (-1 =
-never), and the deal stages ever reached (a bit per stage)."""
+never), the deal stages ever reached (a bit per stage), and whether a deal ready to buy
+ended in no decision."""
 
 FORMAT = 2
 """Version of the stored record's layout."""

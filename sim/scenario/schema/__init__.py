@@ -22,7 +22,14 @@ from sim.scenario.schema.market import (
     Population,
     TrustThreshold,
 )
-from sim.scenario.schema.organisation import Calendar, DealStage, DealStages, Role, Roles
+from sim.scenario.schema.organisation import (
+    Calendar,
+    Committee,
+    DealStage,
+    DealStages,
+    Role,
+    Roles,
+)
 from sim.scenario.schema.root import EXTENDS_DESCRIPTION, Scenario, json_schema
 from sim.scenario.schema.sales import Handoff, Sales
 
@@ -32,6 +39,7 @@ __all__ = [
     "Attention",
     "Calendar",
     "Channel",
+    "Committee",
     "Competition",
     "DealStage",
     "DealStages",

@@ -121,7 +121,8 @@ class Competition(Section):
     )
     no_decision_share: Probability = Field(
         0.0,
-        description="Share of leads who, their four trusts met, shelve the purchase and leave "
-        "as lost (Dixon & McKenna, The JOLT Effect, 2022: 40-60 % of B2B opportunities end in "
-        "no decision); 0: every ready lead buys.",
+        description="Chance that one decision maker, the deal ready, shelves the purchase: a "
+        "lead of a one-person account then leaves as lost, and a committee of k stalls with "
+        "chance 1 - (1 - share)^k (Dixon & McKenna, The JOLT Effect, 2022: 40-60 % of B2B "
+        "opportunities end in no decision); 0: every ready lead buys.",
     )

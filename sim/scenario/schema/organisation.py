@@ -162,3 +162,47 @@ class DealStages(Section):
 
 
 OpeningPipeline = dict[DealStageName, Annotated[int, Field(ge=0, le=10**9)]]
+
+
+class Committee(Section):
+    """Who buys at an account: a buying committee of stakeholders, each with their own trust.
+
+    Sources: Gartner, “The B2B buying journey” (2019: 6–10 people in a complex purchase);
+    Dixon & McKenna, *The JOLT Effect* (2022: 40–60 % of qualified deals end in no decision).
+
+    A prospect row is an account. Its champion (the person marketing reaches and who
+    carries the account along the journey) holds the row's trust; the other stakeholders
+    take ``champion_influence`` of it (internal selling) and build the rest of their own
+    only when reps meet them (multi-threading). A deal goes
+    ahead when the champion's four trusts and those of ``on_side_share`` of the whole
+    committee are met; then every stakeholder may stall it (``competition.no_decision_share``
+    each), so bigger committees end in no decision more often. Accounts of one person
+    (the default) are the model without committees.
+    """
+
+    sizes: dict[Annotated[int, Field(ge=1, le=20)], NonNegativeFloat] = Field(
+        default_factory=lambda: {1: 1.0},
+        description="Relative shares of accounts by committee size (people), e.g. {6: 1, 8: 2}.",
+    )
+    on_side_share: Probability = Field(
+        0.5, description="Share of the committee whose every trust must be met to buy."
+    )
+    threads_per_meeting: Annotated[int, Field(ge=1, le=20)] = Field(
+        3, description="Stakeholders a rep meeting reaches: the champion and the others."
+    )
+    champion_influence: Probability = Field(
+        0.5,
+        description="Share of the champion's trust the other stakeholders take from them "
+        "(internal selling: Adamson, Dixon & Toman, HBR 2012).",
+    )
+
+    @model_validator(mode="after")
+    def _some_accounts(self) -> Committee:
+        if sum(self.sizes.values()) <= 0:
+            raise ValueError(f"committee.sizes: no size has any accounts; got {self.sizes}")
+        return self
+
+    @property
+    def largest(self) -> int:
+        """The largest committee with any accounts."""
+        return max(size for size, share in self.sizes.items() if share > 0)

@@ -11,7 +11,7 @@ from sim.scenario.schema.after_sale import AfterSale, Product
 from sim.scenario.schema.channels import Channel, Reviews, WordOfMouth
 from sim.scenario.schema.fields import Section
 from sim.scenario.schema.market import Attention, Competition, Journey, Population
-from sim.scenario.schema.organisation import Calendar
+from sim.scenario.schema.organisation import Calendar, Committee
 from sim.scenario.schema.sales import Handoff, Sales
 from sim.scenario.vocabulary import (
     DAYS_PER_MONTH,
@@ -38,6 +38,7 @@ class Scenario(Section):
     handoff: Handoff = Handoff()
     sales: Sales = Sales()
     calendar: Calendar = Calendar()
+    committee: Committee = Committee()
     channels: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")], Channel] = Field(
         default_factory=dict, description="Marketing channels by name."
     )
