@@ -173,6 +173,7 @@ class JourneyModel(mesa.Model):
                 lambda rows, quality, source: self.touched(rows, self.sources[source], quality)
             )
         open_pipeline(self.prospects, scenario, self.replicas, self.pipeline)
+        self.sales_queue.leads = np.flatnonzero(self.prospects.stage == Stage.SALES_QUALIFIED)
         self.rep_touches_total = np.zeros(self.replicas.count, dtype=np.int64)
         self.audiences = Audiences()
         self._hubs: dict[float, np.ndarray] = {}
