@@ -41,6 +41,20 @@ def test_each_replication_of_a_batch_is_its_single_run(path):
         assert _same(result, alone), f"{path.stem} seed {seed}"
 
 
+def test_a_sales_organisation_batch_is_its_single_runs():
+    """SDRs, AEs, CSMs, a calendar, committees and an opening pipeline, batched."""
+    extra = {
+        "sales.roles.csm": {"headcount": 1, "minutes_per_activity": 30},
+        "committee.sizes": {1: 1, 4: 1},
+        "committee.threads_per_meeting": 2,
+    }
+    scenario = small("b2b/saas", size=6000, days=200, **extra)
+    batch = simulate_batch(scenario, SEEDS[:3])
+    assert sum(r.kpis["customers"] for r in batch) > 0
+    for seed, result in zip(SEEDS[:3], batch, strict=True):
+        assert _same(result, sim.simulate(scenario, seed)), f"seed {seed}"
+
+
 def test_batch_order_and_company_do_not_matter():
     scenario = small("recommendation_driven", size=1200, days=60)
     forward = simulate_batch(scenario, SEEDS)

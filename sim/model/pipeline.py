@@ -117,8 +117,8 @@ class Pipeline:
         table.next_contact[again[~spent]] = when[~passed][~spent] + self.spec.follow_up_days
 
     def deals_to_close(self) -> np.ndarray:
-        """The deals that passed their last stage today (rows)."""
-        return np.concatenate([np.zeros(0, dtype=np.int64), *self.closing])
+        """The deals that passed their last stage today (rows, sorted: by replication)."""
+        return np.sort(np.concatenate([np.zeros(0, dtype=np.int64), *self.closing]))
 
 
 OPENED_BEFORE = -2
