@@ -155,11 +155,33 @@ class SalesQueue:
             reach[table.contacted[rows]] = 1.0  # once they have talked, they take the calls
             calls = table.rep_touches[rows]  # keyed by the call's number, not its day
             reached = rows[self.replicas.chance(streams.REP_REACHES, rows, reach, event=calls)]
+        first_talk = reached[~table.contacted[reached]]
+        if sales.interest_later < 1.0 and first_talk.size:
+            reached = self._moved_on(reached, first_talk, when[np.isin(rows, first_talk)])
         if not self.qualifying:  # a CRM's opportunity: a rep has spoken with them
             new = reached[table.opportunity_day[reached] < 0]
             table.opportunity_day[new] = day
         table.contacted[reached] = True
         return reached
+
+    def _moved_on(self, reached: np.ndarray, first: np.ndarray, when: np.ndarray) -> np.ndarray:
+        """Leads reached for the first time may have moved on: lost. The rest of ``reached``.
+
+        A lead is still interested with a chance that fades with the hours since the
+        handoff, from 1 towards ``interest_later`` (half-life ``interest_half_life_hours``):
+        online leads are short-lived (Oldroyd, McElheran & Elkington, HBR 2011), and a
+        late answer finds many who have solved the problem, chosen someone, or lost
+        the thread, however often it calls.
+        """
+        table, sales = self.table, self.spec
+        hours = (when - (table.handoff_day[first] + table.handoff_hour[first] / 24.0)) * 24.0
+        fade = 0.5 ** (hours / sales.interest_half_life_hours)
+        interest = sales.interest_later + (1.0 - sales.interest_later) * fade
+        cold = first[~self.replicas.chance(streams.STILL_INTERESTED, first, interest, once=True)]
+        table.move(cold, Stage.LOST)
+        table.need[cold] = False
+        table.next_contact[cold] = np.inf
+        return reached[~np.isin(reached, cold)]
 
     def qualify(self, rows: np.ndarray, when: np.ndarray, day: int) -> None:
         """An SDR has spoken with ``rows``: poor fits are disqualified, good ones handed on.

@@ -91,6 +91,16 @@ class Sales(Section):
         description="Hours after the handoff for the reach chance to fall halfway from "
         "reach_at_once to reach_later.",
     )
+    interest_later: Probability = Field(
+        1.0,
+        description="Chance that a lead reached only once it has gone cold is still "
+        "interested (the rest have moved on and are lost); 1 = every lead stays interested.",
+    )
+    interest_half_life_hours: PositiveFloat = Field(
+        24.0,
+        description="Hours after the handoff for a lead's interest to fall halfway from "
+        "certain to interest_later.",
+    )
     lead_expiry_days: PositiveFloat = Field(
         14.0, description="Days a lead waits for first contact before it is lost."
     )
