@@ -52,3 +52,20 @@ def test_a_likelier_renewal_keeps_more_subscribers():
     ]
     assert rates[0] < rates[1] < rates[2]
     assert np.isfinite(rates).all()
+
+
+def test_the_installed_base_renews_all_through_the_year():
+    """Customers signed before the run renew on their own term ends, not all on one day."""
+    yearly = {"product.term_months": 12, "population.initial_customer_share": 0.05}
+    model, result = _run(**yearly)
+    ledger = result.ledger
+    renewals = ledger[(ledger["item"] == "renewal")]
+    rows = renewals.prospect_id.to_numpy()
+    installed = model.prospects.customer_since[rows] == 0
+    days = renewals.day.to_numpy()[installed]
+    assert days.size > 50
+    months = np.bincount(days // 30, minlength=12)[:12]
+    assert (months > 0).all()  # every month sees some of them
+    assert months.max() < 0.2 * days.size
+    tenure = model.prospects.tenure[rows[installed]]
+    assert ((days + tenure) % 360 == 0).all()  # each on its own term's end

@@ -21,15 +21,13 @@ import mesa
 import numpy as np
 from mesa.agentset import AgentSet
 
-from sim.model import aftersale, competition, journey, word_of_mouth
+from sim.model import aftersale, competition, journey, subscriptions, word_of_mouth
 from sim.model.agents import Channel, Prospect
 from sim.model.audiences import Audiences
-from sim.model.calendar import BusinessCalendar
-from sim.model.committees import Committees
 from sim.model.daily import DailyRecord
 from sim.model.ledger import Ledger, Tally
 from sim.model.network import SocialGraph
-from sim.model.pipeline import Pipeline, open_pipeline
+from sim.model.organisation import organise
 from sim.model.prospects import (
     N_DIMS,
     N_STAGES,
@@ -41,8 +39,6 @@ from sim.model.prospects import (
 from sim.model.replicas import Replicas
 from sim.model.reps import Rep
 from sim.model.reviews import ReviewBoard
-from sim.model.sales import SalesQueue
-from sim.model.teams import staff
 from sim.model.touch import decay
 from sim.model.touchlog import TouchLog
 from sim.scenario.edges import read_edges
@@ -133,33 +129,13 @@ class JourneyModel(mesa.Model):
             graphs.append(self.build_graph(np.random.default_rng(graph_seed)))
         self.graph = SocialGraph.stack(graphs)
         self.prospects.term_price[:] = scenario.product.price
+        subscriptions.spread_installed_base(self.prospects, scenario, self.replicas)
 
         self.ledger = Ledger(self.replicas)
         self.tally = Tally(self.sources, N_DIMS, self.replicas)
-        self.committees = Committees(self.prospects, scenario.committee, self.replicas)
-        self.calendar = BusinessCalendar(scenario.calendar, scenario.horizon_days)
-        self.teams = staff(scenario, self.calendar, self.replicas)
-        self.pipeline = (
-            Pipeline(
-                self.prospects,
-                scenario,
-                self.replicas,
-                self.calendar,
-                self.teams["ae"],
-                self.committees,
-            )
-            if "ae" in self.teams
-            else None
-        )
-        self.sales_queue = SalesQueue(
-            self.prospects,
-            scenario,
-            self.replicas,
-            self.calendar,
-            self.teams["sdr" if self.pipeline else "rep"],
-            self.lead_priority,
-            self.pipeline,
-        )
+        sales = organise(self.prospects, scenario, self.replicas, self.lead_priority)
+        self.calendar, self.committees, self.teams = sales.calendar, sales.committees, sales.teams
+        self.pipeline, self.sales_queue = sales.pipeline, sales.queue
         self.reviews = ReviewBoard(
             self.prospects,
             scenario.reviews,
@@ -172,8 +148,6 @@ class JourneyModel(mesa.Model):
             self.prospects.observers.append(
                 lambda rows, quality, source: self.touched(rows, self.sources[source], quality)
             )
-        open_pipeline(self.prospects, scenario, self.replicas, self.pipeline)
-        self.sales_queue.leads = np.flatnonzero(self.prospects.stage == Stage.SALES_QUALIFIED)
         self.rep_touches_total = np.zeros(self.replicas.count, dtype=np.int64)
         self.audiences = Audiences()
         self._hubs: dict[float, np.ndarray] = {}

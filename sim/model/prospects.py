@@ -120,6 +120,7 @@ class ProspectTable:
         self.no_decision = np.zeros(n, dtype=bool)  # ready to buy, the deal was shelved
         # after the sale
         self.customer_since = np.full(n, -1, dtype=np.int32)
+        self.tenure = np.zeros(n, dtype=np.int32)  # days as a customer before day 0 (installed)
         self.satisfaction = np.zeros(n, dtype=np.float32)
         self.term_price = np.zeros(n, dtype=np.float64)  # a subscriber's price per term
         self.base_satisfaction = np.zeros(n, dtype=np.float32)

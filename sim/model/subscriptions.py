@@ -8,6 +8,7 @@ referral the chance of leaving is multiplied by ``word_of_mouth.referred_churn_r
 A renewal pays the next term at a price changed by ``expansion_per_term`` × (2 ×
 satisfaction − 1): satisfied customers expand, dissatisfied ones contract. A customer
 who does not renew churns. Renewal rate and net revenue retention come from the tally.
+The installed base's subscribers are spread over the term (:func:`spread_installed_base`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ from sim.scenario.vocabulary import DAYS_PER_MONTH, Payer
 
 if TYPE_CHECKING:
     from sim.model.market import Market
+    from sim.model.prospects import ProspectTable
+    from sim.model.replicas import Replicas
+    from sim.scenario.schema import Scenario
 
 
 def renew(
@@ -30,7 +34,7 @@ def renew(
     """Renew the subscribers whose term ends today; whether each customer leaves."""
     product, table, tally = model.spec.product, model.prospects, model.tally
     term = max(1, round(product.term_months * DAYS_PER_MONTH))
-    age = model.day - table.customer_since[customers]
+    age = model.day - table.customer_since[customers] + table.tenure[customers]
     due = (age > 0) & (age % term == 0)
     leaving = np.zeros(customers.size, dtype=bool)
     if not due.any():
@@ -53,3 +57,17 @@ def renew(
     tally.renewal_revenue += np.bincount(model.replicas.of(renewed), price, minlength=count)
     leaving[due] = gone
     return leaving
+
+
+def spread_installed_base(table: ProspectTable, scenario: Scenario, replicas: Replicas) -> None:
+    """Give the installed base's subscribers their days into the term on day 0.
+
+    A CRM's customers signed over past years, so their renewals fall all through the
+    year, not all on one day: each is a uniform share of a term into theirs (keyed once).
+    """
+    if scenario.product.term_months is None:
+        return
+    installed = np.flatnonzero(table.customer_since == 0)
+    term = max(1, round(scenario.product.term_months * DAYS_PER_MONTH))
+    tenure = replicas.uniform(streams.INSTALLED_TENURE, installed, once=True) * term
+    table.tenure[installed] = tenure.astype(np.int32)
