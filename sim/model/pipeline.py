@@ -157,7 +157,7 @@ def open_pipeline(
         table.move(rows, Stage.SALES_QUALIFIED)
         table.handoff_day[rows] = 0
         table.deal_stage[rows] = code
-        table.deal_reached[rows] |= np.uint8(1 << code)
+        table.deal_reached[rows] |= np.uint8((1 << (code + 1)) - 1)  # and the stages before
         point = replicas.uniform(stream, rows, once=True)
         if code == 0:
             table.rep_touches[rows] = 1  # called before the run: not a first call of it
