@@ -33,7 +33,7 @@ def _no_decision(sizes: dict[int, float], seeds: list[int], **extra) -> tuple[in
 
 def test_one_person_accounts_are_the_model_without_committees():
     """Committee settings do nothing when every account is one person."""
-    plain = small(B2B, size=3000, days=150)
+    plain = small(B2B, size=3000, days=150, **{"committee.sizes": {1: 1}})
     alone = small(
         B2B,
         size=3000,
