@@ -140,9 +140,9 @@ TO_OPPORTUNITY = "conversion_rate.sales_qualified_to_opportunity"
 
 def test_twice_the_leads_for_the_same_team_are_answered_later_and_won_less(arms):
     """One SDR busy, then overloaded: per seed, the median answer at least 2× later
-    (measured: 47-70 h → 169-190 h) and at least 3 points fewer leads become opportunities
-    (measured: 28-30 % → 22 %: leads wait, reach fewer decision makers, and 12-14 % are
-    never called).
+    (measured: 22-40 h → 75-106 h) and at least 3 points fewer leads become opportunities
+    (measured: 29-32 % → 23-26 %: leads wait, reach fewer decision makers, more have gone
+    cold, and some are never called).
     """
     base, twice = "base", "twice the leads"
     assert (figure(arms, twice, RESPONSE) >= 2 * figure(arms, base, RESPONSE)).all()
@@ -150,18 +150,18 @@ def test_twice_the_leads_for_the_same_team_are_answered_later_and_won_less(arms)
 
 
 def test_one_more_sdr_answers_the_overload_sooner_at_an_sdrs_pay(arms):
-    """Per seed, a second SDR answers at least 3× sooner (measured: 169-190 h → 15-16 h),
+    """Per seed, a second SDR answers at least 3× sooner (measured: 75-106 h → 5.1-6.6 h),
     turns more leads into opportunities, and costs more: the SDRs' pay rises by 90-100 %
-    of an SDR's 70,000 a year (the second SDR's pay, less the overtime the lone one did:
-    calls started before closing and ended after it, booked at the same rate, ~3 % of
-    70,000).
+    of an SDR's 70,000 a year (the second SDR's pay, less any overtime the lone one did:
+    calls started before closing and ended after it, booked at the same rate; 0-41 a year
+    in this market, where cold leads need few follow-ups). A cent of slack for the sums.
     """
     alone, helped = "twice the leads", "one more SDR"
     assert (figure(arms, helped, RESPONSE) * 3 <= figure(arms, alone, RESPONSE)).all()
     assert (figure(arms, helped, TO_OPPORTUNITY) > figure(arms, alone, TO_OPPORTUNITY)).all()
     assert (figure(arms, helped, "sales_cost") > figure(arms, alone, "sales_cost")).all()
     extra = sdr_pay(arms, helped) - sdr_pay(arms, alone)
-    assert ((extra >= 0.9 * 70_000) & (extra <= 70_000)).all(), extra
+    assert ((extra >= 0.9 * 70_000) & (extra <= 70_000 + 0.01)).all(), extra
 
 
 class FirstCalls(Rep):
@@ -206,7 +206,7 @@ def first_calls() -> tuple[np.ndarray, np.ndarray]:
 def test_leads_called_within_the_hour_become_opportunities_more_often(first_calls):
     """The direction: leads called within the hour of arriving become opportunities more
     often than those called later, by more than 4 standard errors of the difference.
-    (Measured: 40 % of ~1,700 leads against 29 % of ~2,900: 7.5 standard errors.)
+    (Measured: 67 % of ~1,800 leads against 24 % of ~2,700: about 31 standard errors.)
     """
     waited, opportunity = first_calls
     soon, late = opportunity[waited < 1.0], opportunity[waited >= 1.0]
