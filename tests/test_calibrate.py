@@ -49,7 +49,7 @@ def recovered(tmp_path_factory):
     base = sim.load_scenario(FILE, SMALL)
     targets = load_targets(_targets_at(TRUTH, folder), base)
     return calibrate(
-        base, targets, PARAMS, simulations=300, population=30, workers=1, progress=False,
+        base, targets, PARAMS, simulations=200, population=20, workers=1, progress=False,
         store=folder / "abc",
     )  # fmt: skip
 
@@ -152,7 +152,7 @@ def test_bad_input_on_the_command_line_is_one_line_and_writes_nothing(tmp_path):
 def test_cli_writes_its_outputs_and_continues_from_its_database(tmp_path):
     targets = tmp_path / "t.yaml"
     targets.write_text(
-        "period_days: 60\ntargets:\n  won: {value: 12, sd: 4}\n  sql: {value: 50, sd: 10}\n"
+        "period_days: 30\ntargets:\n  won: {value: 6, sd: 2}\n  sql: {value: 25, sd: 5}\n"
     )
     out = tmp_path / "out"
 

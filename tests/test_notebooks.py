@@ -26,7 +26,8 @@ QUICK = {
     "05_custom_behaviour": 'SMALL = {"population.size": 2000, "horizon_days": 120}\n'
     "REPLICATIONS = 3",
     "06_calibrate": "SIMULATIONS = 250\nPARTICLES = 20",
-    "07_optimise": "TRIALS = 10\nCONFIRM_REPLICATIONS = 4\nFRESH_SEEDS = 10",
+    "07_optimise": 'SMALL = {"population.size": 5000, "horizon_days": 120}\nTRIALS = 6\n'
+    "REPLICATIONS = 2\nCONFIRM_REPLICATIONS = 2\nFRESH_SEEDS = 4",
     "08_attribution_and_mmm": 'SMALL = {"population.size": 2000, "horizon_days": 120}\n'
     "REPLICATIONS = 4\nDRAWS = 100",
 }
