@@ -21,7 +21,7 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 QUICK = {
     "01_quickstart": 'SMALL = {"population.size": 2000, "horizon_days": 120}\nREPLICATIONS = 3',
     "02_seven_touches_times_four": "QUALITIES = [0.5, 1.0, 2.0]\nREPLICATIONS = 3",
-    "03_why_aida_underperforms": "REPLICATIONS = 6",
+    "03_why_aida_underperforms": "REPLICATIONS = 4",
     "04_sensitivity": "MORRIS_SAMPLES = 6\nSOBOL_SAMPLES = 8\nSWEEP_REPLICATIONS = 10",
     "05_custom_behaviour": 'SMALL = {"population.size": 2000, "horizon_days": 120}\n'
     "REPLICATIONS = 3",

@@ -22,7 +22,7 @@ def cycles() -> dict[float, list]:
     runs = {}
     for scale in (0.3, 1.0, 2.3):
         horizon = 540 if scale > 1 else 365
-        scenario = small("b2b/saas", size=25_000, days=horizon, **_stages(scale))
+        scenario = small("b2b/saas", size=12_000, days=horizon, **_stages(scale))
         runs[scale] = simulate_batch(scenario, [5])
     return runs
 
