@@ -10,10 +10,10 @@ import sim
 from sim.analysis.results import collect
 from sim.experiments import compare, sensitivity, sweep
 from sim.model.agents import Channel, Prospect
-from sim.model.reps import Rep
 from sim.model.model import JourneyModel
 from sim.model.network import SocialGraph
 from sim.model.prospects import Stage
+from sim.model.reps import Rep
 from tests.conftest import small
 
 
