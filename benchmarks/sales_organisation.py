@@ -23,18 +23,11 @@ import sys
 from pathlib import Path
 
 from benchmarks.crn import worktree
-from benchmarks.measure import ROOT
+from benchmarks.measure import ROOT, STRATEGIES
 
 BASELINE = "7064f94"
 """The random streams v2: the code the issue's 1.5× bound is measured against."""
 
-STRATEGIES = (
-    "aida_funnel",
-    "sales_funnel",
-    "seven_touches_times_four",
-    "touchpoint_management",
-    "recommendation_driven",
-)
 
 _TIMER = """
 import json, sys, time

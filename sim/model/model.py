@@ -343,17 +343,14 @@ class JourneyModel(mesa.Model):
         """Who may buy today (rows): a public hook; override it and filter ``super()``'s rows.
 
         Generalist reps: leads with a need, a good fit and every trust met. With roles:
-        the deals that passed their last stage today (a deal whose need went ends in no
-        decision, as lost). With self-serve buying, also any aware prospect with a need,
-        a good fit and every trust met, among those touched since the journey looked.
+        the deals that passed their last stage today with their need (one whose need went
+        ended in no decision, :meth:`~sim.model.pipeline.Pipeline.meet`). With self-serve
+        buying, also any aware prospect with a need, a good fit and every trust met, among
+        those touched since the journey looked.
         """
         table = self.prospects
         if self.pipeline is not None:
             candidates = self.pipeline.deals_to_close()
-            faded = candidates[~table.need[candidates]]
-            table.move(faded, Stage.LOST)
-            table.next_contact[faded] = np.inf
-            candidates = candidates[table.need[candidates]]
         else:  # leads stay leads until they buy or give up: today's are the morning's
             leads = self.sales_queue.leads
             candidates = leads[table.need[leads] & table.good_fit[leads]]

@@ -56,6 +56,8 @@ class Pipeline:
         self.spec = scenario.sales
         stages = scenario.sales.stages
         self.stages: list[DealStage] = [getattr(stages, s) for s in OPPORTUNITY_STAGES]
+        self._bars = np.array([s.advance_at for s in self.stages])
+        self._meetings = np.array([s.meetings for s in self.stages])
         self.replicas = replicas
         self.calendar = calendar
         self.team = team
@@ -100,24 +102,30 @@ class Pipeline:
         table = self.table
         table.meetings[rows] += 1
         stage = table.deal_stage[rows].astype(np.int64)
-        bar = np.array([s.advance_at for s in self.stages])[stage - DISCOVERY]
-        passed = table.progress(rows) >= bar
+        passed = table.progress(rows) >= self._bars[stage - DISCOVERY]
         last = stage == LAST
         passed[last] = self.committees.agree(rows[last])
-        self.closing.append(rows[passed & last])
+        ready = rows[passed & last]
+        faded = ready[~table.need[ready]]  # the need went while it was decided: no decision
+        table.move(faded, Stage.LOST)
+        table.next_contact[faded] = np.inf
+        self.closing.append(ready[table.need[ready]])
         for k in range(DISCOVERY, LAST):
             moving = passed & (stage == k)
             self.enter(rows[moving], k + 1, when[moving])
         again = rows[~passed]
         table.deal_meetings[again] += 1
-        limit = np.array([s.meetings for s in self.stages])[stage[~passed] - DISCOVERY]
+        limit = self._meetings[stage[~passed] - DISCOVERY]
         spent = table.deal_meetings[again] >= limit
         table.move(again[spent], Stage.LOST)
         table.next_contact[again[spent]] = np.inf
         table.next_contact[again[~spent]] = when[~passed][~spent] + self.spec.follow_up_days
 
     def deals_to_close(self) -> np.ndarray:
-        """The deals that passed their last stage today (rows, sorted: by replication)."""
+        """The deals that passed their last stage today with their need (rows, by replication).
+
+        A deal that passed it after its need went ended in no decision in :meth:`meet`.
+        """
         return np.sort(np.concatenate([np.zeros(0, dtype=np.int64), *self.closing]))
 
 

@@ -45,8 +45,6 @@ def serve(
     start = np.full(due.size, np.inf)
     if due.size:
         _serve(blocks, due, key, work, free, speed, window[0], window[1], member, start)
-    else:
-        np.maximum(free, window[0], out=free)
     return member, start
 
 

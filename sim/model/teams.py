@@ -39,7 +39,6 @@ class Team:
         starts: The day each person starts (0: in post at the start, fully ramped).
         free: ``(replications, people)`` when each is next free (days).
         member, start: Today's assignments, per activity of the last :meth:`serve`.
-        busy_minutes: Per replication, the minutes of work done (nominal, at full speed).
     """
 
     def __init__(
@@ -62,7 +61,6 @@ class Team:
         self.pay_per_day = role.cost_per_year / DAYS_PER_YEAR * share
         minutes_a_year = calendar.working_days_per_year() * role.hours_per_day * 60.0
         self.cost_per_minute = role.cost_per_year / minutes_a_year if minutes_a_year else 0.0
-        self.busy_minutes = np.zeros(replicas.count)
         self.member = np.zeros(0, dtype=np.int64)
         self.start = np.zeros(0)
         self.rows = np.zeros(0, dtype=np.int64)
@@ -139,9 +137,6 @@ class Team:
             member_all, start_all = who[placed], when[placed]
             member, start = member_all[real], start_all[real]
             served = member >= 0
-            self.busy_minutes += np.bincount(
-                replica[real][served], minutes[real][served], minlength=self.replicas.count
-            )
         self.rows, self.member, self.start = rows[served], member[served], start[served]
         return self.rows
 
@@ -193,7 +188,7 @@ def staff(scenario: Scenario, calendar: BusinessCalendar, replicas: Replicas) ->
     sales = scenario.sales
     share = scenario.population.sample_share
     if sales.roles is None:
-        working_days = DAYS_PER_YEAR * len(scenario.calendar.working_days) / 7.0
+        working_days = DAYS_PER_YEAR * scenario.calendar.working_share
         return {"rep": Team("rep", sales.generalist(working_days), calendar, replicas, share)}
     roles = {"sdr": sales.roles.sdr, "ae": sales.roles.ae, "csm": sales.roles.csm}
     return {

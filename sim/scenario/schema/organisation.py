@@ -72,6 +72,11 @@ class Calendar(Section):
         return self
 
     @property
+    def working_share(self) -> float:
+        """Share of the week's days the team works (holidays aside)."""
+        return len(self.working_days) / 7.0
+
+    @property
     def open_length_hours(self) -> float:
         """Hours the team is open on a working day."""
         return self.open_hours[1] - self.open_hours[0]

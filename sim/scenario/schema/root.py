@@ -62,7 +62,7 @@ class Scenario(Section):
 
     def rep_cost_per_month(self) -> float:
         """Payroll of one generalist rep for a 30-day month (paid on the working days)."""
-        working = len(self.calendar.working_days) / 7.0
+        working = self.calendar.working_share
         return self.sales.cost_per_hour * self.sales.hours_per_day * DAYS_PER_MONTH * working
 
     def payroll_per_month(self) -> float:
