@@ -12,6 +12,7 @@ from tqdm import tqdm
 
 from sim.analysis.folders import replace_folder, to_json
 from sim.analysis.kpis import Kpis, RunRecord, score, underspent
+from sim.analysis.monthly import cohort_retention, monthly
 from sim.analysis.provenance import Provenance
 from sim.model.model import JourneyModel
 from sim.model.version import model_version
@@ -66,8 +67,25 @@ class RunResult:
             "warnings": self.warnings,
         }
 
+    @property
+    def monthly(self) -> pd.DataFrame:
+        """The daily table by 30-day month with the SaaS metrics (:func:`monthly`)."""
+        return monthly(self.daily)
+
+    @property
+    def cohorts(self) -> pd.DataFrame:
+        """Each month's new customers: the share still customers k months later."""
+        if self.record is None:
+            raise ValueError("the cohorts need the run's record")
+        prospects = self.record.prospects
+        return cohort_retention(
+            prospects["customer_since"], prospects["left_day"], self.record.days
+        )
+
     def save(self, out: str | Path) -> Path:
-        """Write summary.json, daily.csv, ledger.csv and the provenance, all or nothing.
+        """Write summary.json, daily.csv, monthly.csv, cohorts.csv, ledger.csv and the provenance.
+
+        All or nothing.
 
         ``out`` must be new, empty or an earlier run's output folder
         (:func:`~sim.analysis.folders.check_output_folder`). With the scenario as
@@ -79,6 +97,9 @@ class RunResult:
                 Provenance(RUN_KIND, [self.spec], [self.seed], {"seed": self.seed}).write(tmp)
             (tmp / "summary.json").write_text(to_json(self.summary()))
             self.daily.to_csv(tmp / "daily.csv", index=False)
+            self.monthly.to_csv(tmp / "monthly.csv", index=False)
+            if self.record is not None:
+                self.cohorts.to_csv(tmp / "cohorts.csv")
             self.ledger.to_csv(tmp / "ledger.csv", index=False)
         return Path(out)
 

@@ -50,6 +50,8 @@ class Prospect(mesa.Agent):
         rows = np.array([self.row])
         if in_stages(table.stage[rows], ACTIVE_CUSTOMER)[0]:
             table.move(rows, Stage.CHURNED)
+            table.left_day[rows] = self.model.day
+            self.model.recurring.add("churned", rows, table.term_price[rows])
             tally = self.model.tally
             tally.add(tally.churned, rows)
             tally.add(tally.referred_churned, rows[table.referred_by[rows] >= 0])
@@ -101,7 +103,9 @@ class Channel(mesa.Agent):
     """A marketing channel: each day it touches part of its eligible audience.
 
     The audience is the prospects in the target stages (and, for a pull channel,
-    only those with an active need, or who browse such content without one). Each day
+    only those with an active need, or who browse such content without one), within the
+    ``reach_share`` of the market the channel can ever reach (each prospect in it or not,
+    drawn once on the channel's own stream). Each day
     the channel can reach a random ``reach_per_day`` share of the market; of its
     audience in that share it touches as many as the monthly budget buys, the first in
     the day's random order of its own stream. A larger budget touches the same
@@ -122,10 +126,21 @@ class Channel(mesa.Agent):
         self.flighting = Flighting(spec.flighting)
         self.touches_stream = streams.channel(name, "touches")
         self.quality_stream = streams.channel(name, "quality")
+        self._reachable = (  # who the channel can ever reach: drawn once, before the run
+            None
+            if spec.reach_share >= 1.0
+            else model.replicas.chance(
+                streams.channel(name, "audience"),
+                np.arange(model.replicas.rows),
+                spec.reach_share,
+                once=True,
+            )
+        )
         # everyone in the target stages, chosen the default way: counted, never listed
         self._counted = (
             spec.audience == "everyone"
             and spec.best_connected_share is None
+            and self._reachable is None
             and all(
                 getattr(type(self), name) is getattr(Channel, name)
                 for name in ("audience", "touches_today", "choose")
@@ -133,8 +148,10 @@ class Channel(mesa.Agent):
         )
 
     def audience(self) -> np.ndarray:
-        """Prospects this channel can reach today."""
+        """Prospects this channel can reach today (within its ``reach_share`` of the market)."""
         kind = f"{self.spec.audience}:{self.spec.best_connected_share}"
+        if self._reachable is not None:  # its own share of the market: no audience to share
+            kind = f"{kind}:{self.name}"
         return self.model.audiences.rows(self._targets, kind, self._find_audience)
 
     def _find_audience(self) -> np.ndarray:
@@ -144,6 +161,8 @@ class Channel(mesa.Agent):
             eligible &= table.need | table.browses
         if self.spec.best_connected_share is not None:
             eligible &= self.model.best_connected(self.spec.best_connected_share)
+        if self._reachable is not None:
+            eligible &= self._reachable
         return np.flatnonzero(eligible)
 
     def touches_today(self, audience: np.ndarray) -> np.ndarray:

@@ -3,7 +3,9 @@
 ``day``; ``stage.<stage>`` prospects in each stage; ``pipeline.<deal stage>`` leads and
 opportunities open in each deal stage (a CRM's pipeline); ``new_customers``;
 ``spend.<channel>`` per marketing channel and ``spend.reps``, ``spend.referral``,
-``spend.post_purchase``; ``revenue``; ``review_score``. Figures, reports and the
+``spend.post_purchase``; ``arr`` (annual recurring revenue at the day's end) and its
+movements ``arr.new``, ``arr.expansion``, ``arr.contraction``, ``arr.churned``;
+``revenue``; ``review_score``. Figures, reports and the
 dashboard read columns through these names. Rows go into a table preallocated
 for the whole horizon: recording a day is a few array writes.
 """
@@ -16,10 +18,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from sim.scenario.vocabulary import DEAL_STAGES, STAGES, Payer
+from sim.scenario.vocabulary import ARR_FLOWS, DEAL_STAGES, STAGES, Payer
 
 if TYPE_CHECKING:
     from sim.model.ledger import Ledger
+    from sim.model.recurring import RecurringRevenue
 
 DAY = "day"
 NEW_CUSTOMERS = "new_customers"
@@ -28,6 +31,9 @@ REVIEW_SCORE = "review_score"
 STAGE_PREFIX = "stage."
 PIPELINE_PREFIX = "pipeline."
 SPEND_PREFIX = "spend."
+ARR = "arr"
+ARR_COLUMNS = tuple(f"{ARR}.{flow}" for flow in ARR_FLOWS)
+"""The columns of annual recurring revenue's movements, in :data:`ARR_FLOWS` order."""
 
 SHARED_SPEND = {
     f"{SPEND_PREFIX}reps": "sales reps",
@@ -90,6 +96,8 @@ class DailyRecord:
             NEW_CUSTOMERS,
             *(spend_column(c) for c in self.channels),
             *SHARED_SPEND,
+            ARR,
+            *ARR_COLUMNS,
             REVENUE,
             REVIEW_SCORE,
         ]
@@ -105,9 +113,10 @@ class DailyRecord:
         pipeline_counts: np.ndarray,
         new_customers: np.ndarray,
         ledger: Ledger,
+        recurring: RecurringRevenue,
         review_scores: np.ndarray,
     ) -> None:
-        """Write day ``day``: stage and pipeline counts, new customers, the day's totals."""
+        """Write day ``day``: stage and pipeline counts, new customers, the day's totals, ARR."""
         k, p = len(STAGES), len(DEAL_STAGES)
         spend = [ledger.spent_today(Payer.CHANNEL, name) for name in self.channels]
         spend += [ledger.spent_today(payer) for payer in _SHARED_PAYERS]
@@ -116,7 +125,10 @@ class DailyRecord:
         row[:, 1 : 1 + k] = stage_counts
         row[:, 1 + k : 1 + k + p] = pipeline_counts
         row[:, 1 + k + p] = new_customers
-        row[:, 2 + k + p : 2 + k + p + len(spend)] = np.column_stack(spend)
+        at = 2 + k + p + len(spend)
+        row[:, 2 + k + p : at] = np.column_stack(spend)
+        row[:, at] = recurring.level
+        row[:, at + 1 : at + 1 + len(ARR_FLOWS)] = recurring.today
         row[:, -2] = ledger.revenue_today()
         row[:, -1] = review_scores
         self.recorded = day + 1

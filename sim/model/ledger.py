@@ -229,6 +229,10 @@ class Tally:
         self.renewals = np.zeros(r, dtype=np.int64)
         self.renewal_revenue_due = np.zeros(r)
         self.renewal_revenue = np.zeros(r)
+        self.renewal_revenue_kept = np.zeros(r)  # the renewed terms' revenue, expansion not counted
+        # care touches due and given (CSMs give what their hours allow)
+        self.care_due = np.zeros(r, dtype=np.int64)
+        self.care_given = np.zeros(r, dtype=np.int64)
 
     def add_sales(self, table: ProspectTable, rows: np.ndarray, referred: np.ndarray) -> None:
         """Count new customers ``rows`` (``referred`` of them came by referral)."""

@@ -125,6 +125,8 @@ class ProspectTable:
         self.term_price = np.zeros(n, dtype=np.float64)  # a subscriber's price per term
         self.base_satisfaction = np.zeros(n, dtype=np.float32)
         self.review_day = np.full(n, -1, dtype=np.int32)
+        self.left_day = np.full(n, -1, dtype=np.int32)  # the day a customer churned
+        self.value = np.zeros(n, dtype=np.float64)  # margin paid, discounted to the day won
         self.touch_log: TouchLog | None = None  # every touch, when the model keeps one
         # called with (rows, quality listened, source index) after every delivered touch
         self.observers: list[Callable[[np.ndarray, np.ndarray, int], None]] = []

@@ -9,6 +9,7 @@ A renewal pays the next term at a price changed by ``expansion_per_term`` × (2 
 satisfaction − 1): satisfied customers expand, dissatisfied ones contract. A customer
 who does not renew churns. Renewal rate and net revenue retention come from the tally.
 The installed base's subscribers are spread over the term (:func:`spread_installed_base`).
+Annual recurring revenue and its movements are kept in :mod:`sim.model.recurring`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ import numpy as np
 
 from sim.model import streams
 from sim.model.ledger import Item
-from sim.scenario.vocabulary import DAYS_PER_MONTH, Payer
+from sim.model.lifetime import discount_per_day, term_days
+from sim.scenario.vocabulary import Payer
 
 if TYPE_CHECKING:
     from sim.model.market import Market
@@ -33,7 +35,7 @@ def renew(
 ) -> np.ndarray:
     """Renew the subscribers whose term ends today; whether each customer leaves."""
     product, table, tally = model.spec.product, model.prospects, model.tally
-    term = max(1, round(product.term_months * DAYS_PER_MONTH))
+    term = term_days(model.spec)
     age = model.day - table.customer_since[customers] + table.tenure[customers]
     due = (age > 0) & (age % term == 0)
     leaving = np.zeros(customers.size, dtype=bool)
@@ -48,6 +50,12 @@ def renew(
     price = (old * (1.0 + product.expansion_per_term * (2.0 * s - 1.0)))[~gone]
     table.term_price[renewed] = price
     model.ledger.record(model.day, Payer.CUSTOMER, "customers", Item.RENEWAL, price, renewed)
+    since = model.day - table.customer_since[renewed]
+    table.value[renewed] += price * product.margin * np.exp(-discount_per_day(model.spec) * since)
+    kept = old[~gone]
+    model.recurring.add("expansion", renewed, np.maximum(price - kept, 0.0))
+    model.recurring.add("contraction", renewed, np.maximum(kept - price, 0.0))
+    model.recurring.add("churned", rows[gone], old[gone])
     count = model.replicas.count
     tally.add(tally.renewals_due, rows)
     tally.add(tally.renewals, renewed)
@@ -55,6 +63,8 @@ def renew(
     tally.add(tally.referred_repeat_purchases, renewed[table.referred_by[renewed] >= 0])
     tally.renewal_revenue_due += np.bincount(model.replicas.of(rows), old, minlength=count)
     tally.renewal_revenue += np.bincount(model.replicas.of(renewed), price, minlength=count)
+    kept = np.minimum(price, kept)
+    tally.renewal_revenue_kept += np.bincount(model.replicas.of(renewed), kept, minlength=count)
     leaving[due] = gone
     return leaving
 
@@ -68,6 +78,7 @@ def spread_installed_base(table: ProspectTable, scenario: Scenario, replicas: Re
     if scenario.product.term_months is None:
         return
     installed = np.flatnonzero(table.customer_since == 0)
-    term = max(1, round(scenario.product.term_months * DAYS_PER_MONTH))
+    term = term_days(scenario)
     tenure = replicas.uniform(streams.INSTALLED_TENURE, installed, once=True) * term
     table.tenure[installed] = tenure.astype(np.int32)
+

@@ -46,6 +46,9 @@ then an opportunity's stages as a CRM names them (won, lost and no decision are 
 OPPORTUNITY_STAGES = DEAL_STAGES[1:]
 """The stages of an opportunity, each with its meetings, duration and exit."""
 
+ARR_FLOWS = ("new", "expansion", "contraction", "churned")
+"""The movements of annual recurring revenue (SaaS metrics), in their order."""
+
 DAYS_PER_MONTH = 30.0
 """Monthly amounts (budgets, care touches) are per 30-day month."""
 

@@ -6,7 +6,6 @@ from sim.analysis.kpis.axes import PAID_SOURCE
 from sim.analysis.kpis.declaration import Direction, Entry, Family, Kpi
 from sim.analysis.kpis.measures import Measures
 from sim.analysis.kpis.value import Undefined, Value, ratio
-from sim.scenario.vocabulary import DAYS_PER_YEAR
 
 HIGHER, LOWER = Direction.HIGHER, Direction.LOWER
 
@@ -34,21 +33,6 @@ def _clv_to_cac(m: Measures) -> Value:
     if isinstance(m.clv, Undefined) or isinstance(m.cost_of_sale, Undefined):
         return Undefined("clv or cost of sale is undefined")
     return ratio(m.clv, m.cost_of_sale, "acquisition cost nothing")
-
-
-def _payback_days(m: Measures) -> Value:
-    cost = m.cost_of_sale
-    if isinstance(cost, Undefined):
-        return cost
-    if cost <= m.margin:
-        return 0.0
-    repeat_rate = None if m.customer_years == 0 else m.tally.repeat_purchases / m.customer_years
-    daily = (repeat_rate or 0.0) * m.margin / DAYS_PER_YEAR
-    return ratio(cost - m.margin, daily, "no repeat margin: never pays back")
-
-
-def _no_renewal(m: Measures) -> str:
-    return "no subscription term ended" if m.record.subscription else "not a subscription"
 
 
 KPIS: list[Entry] = [
@@ -82,8 +66,10 @@ KPIS: list[Entry] = [
         "clv",
         "currency",
         HIGHER,
-        "Customer lifetime value: margin × (1 + repeat purchases a year / (churn a year + "
-        "discount rate)), from the run's own churn and repeat purchases.",
+        "Customer lifetime value: the mean, over the customers won, of the margin each pays "
+        "over their whole life, discounted to the day they were won: what they paid during "
+        "the run, then their life run on past the horizon under the same renewal, churn, "
+        "expansion, repeat-purchase and care processes (sim.model.lifetime).",
         lambda m: m.clv,
         headline=3,
     ),
@@ -91,33 +77,9 @@ KPIS: list[Entry] = [
         "clv_to_cac",
         "ratio",
         HIGHER,
-        "Customer lifetime value over cost of sale.",
+        "LTV/CAC: customer lifetime value over cost of sale.",
         _clv_to_cac,
         headline=4,
-    ),
-    Kpi(
-        "payback_days",
-        "days",
-        LOWER,
-        "Days of repeat-purchase margin a new customer needs to pay back the cost of sale "
-        "beyond the first sale's margin (0 when the first sale pays for it).",
-        _payback_days,
-        headline=5,
-    ),
-    Kpi(
-        "renewal_rate",
-        "share",
-        HIGHER,
-        "Subscriptions: the share of the terms that ended which were renewed.",
-        lambda m: ratio(m.tally.renewals, m.tally.renewals_due, _no_renewal(m)),
-    ),
-    Kpi(
-        "net_revenue_retention",
-        "ratio",
-        HIGHER,
-        "Subscriptions: revenue of the renewed terms over what the ended terms had brought "
-        "(expansion and contraction included).",
-        lambda m: ratio(m.tally.renewal_revenue, m.tally.renewal_revenue_due, _no_renewal(m)),
     ),
 ]
 """The customers' KPIs, in report order."""

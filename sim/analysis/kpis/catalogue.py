@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from sim.analysis.kpis import acquisition, journey, money
+from sim.analysis.kpis import acquisition, journey, money, recurring
 from sim.analysis.kpis.declaration import Catalogue, Direction, Kpis
 from sim.analysis.kpis.record import RunRecord
 
 if TYPE_CHECKING:
     from sim.scenario.schema import Scenario
 
-CATALOGUE = Catalogue([*acquisition.KPIS, *journey.KPIS, *money.KPIS])
+CATALOGUE = Catalogue([*acquisition.KPIS, *recurring.KPIS, *journey.KPIS, *money.KPIS])
 """Every declared KPI, in report order."""
 
 HEADLINE = CATALOGUE.headline()

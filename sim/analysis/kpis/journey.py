@@ -19,7 +19,7 @@ from sim.analysis.kpis.declaration import Direction, Entry, Family, Kpi
 from sim.analysis.kpis.measures import NO_CUSTOMERS, Measures, quantile
 from sim.analysis.kpis.value import Undefined, Value, defined, ratio
 from sim.model.prospects import Stage
-from sim.scenario.vocabulary import DAYS_PER_YEAR, DEAL_STAGES, DIMENSIONS
+from sim.scenario.vocabulary import DEAL_STAGES, DIMENSIONS
 
 HIGHER, LOWER = Direction.HIGHER, Direction.LOWER
 PER_CUSTOMER = "touches per customer"
@@ -75,21 +75,10 @@ def _days_to_close(start: str, q: float, reason: str) -> Callable[[Measures], Va
 
 def _referral_value_ratio(m: Measures) -> Value:
     """CLV of customers who came by referral over that of the others (Schmitt et al. 2011)."""
-    t = m.tally
-    groups = (
-        (t.referred_customer_days, t.referred_churned, t.referred_repeat_purchases),
-        (
-            t.customer_days - t.referred_customer_days,
-            t.churned - t.referred_churned,
-            t.repeat_purchases - t.referred_repeat_purchases,
-        ),
-    )
-    values = [
-        m.lifetime_value(days / DAYS_PER_YEAR, churned, repeats) if days else None
-        for days, churned, repeats in groups
-    ]
-    if values[0] is None or values[1] is None:
-        return Undefined("no customer-years of referred or other customers")
+    referred = m.record.prospects["referred"]
+    values = m.mean_lifetime_value(referred), m.mean_lifetime_value(~referred)
+    if isinstance(values[0], Undefined) or isinstance(values[1], Undefined):
+        return Undefined("no referred customers or no others")
     return ratio(values[0], values[1], "other customers are worth nothing")
 
 
@@ -319,8 +308,8 @@ KPIS: list[Entry] = [
         "referral_value_ratio",
         "ratio",
         HIGHER,
-        "CLV of the customers who came by referral over that of the others, each from its "
-        "own churn and repeat purchases (Schmitt, Skiera & Van den Bulte 2011).",
+        "Mean lifetime value of the customers won by referral over that of the others, "
+        "each customer's run on past the horizon (Schmitt, Skiera & Van den Bulte 2011).",
         _referral_value_ratio,
     ),
     Kpi(

@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.analysis.kpis.value import Undefined, Value, defined, ratio
+from sim.analysis.kpis.value import Undefined, Value, ratio
+from sim.model.daily import ARR
 from sim.model.prospects import Stage
-from sim.scenario.vocabulary import DAYS_PER_YEAR, PAYER_TYPES, Payer
+from sim.scenario.vocabulary import ARR_FLOWS, DAYS_PER_YEAR, PAYER_TYPES, Payer
 
 if TYPE_CHECKING:
     from sim.analysis.kpis.record import RunRecord
@@ -88,19 +89,35 @@ class Measures:
 
     @cached_property
     def clv(self) -> Value:
-        """Customer lifetime value from the run's churn and repeat purchases."""
-        if self.customer_years == 0:
-            return Undefined(NO_CUSTOMER_DAYS)
-        t = self.tally
-        value = self.lifetime_value(self.customer_years, t.churned, t.repeat_purchases)
-        return defined(value, "no churn and no discounting")
+        """Mean lifetime value of the customers won: their margin, run on past the horizon."""
+        return self.mean_lifetime_value(self.won)
 
-    def lifetime_value(self, years: float, churned: int, repeats: int) -> float | None:
-        """Margin × (1 + repeats a year / (churn a year + discount rate)); None if that is 0/0."""
-        horizon = churned / years + self.record.discount_rate_per_year
-        if horizon == 0:
-            return None
-        return self.margin * (horizon + repeats / years) / horizon
+    def mean_lifetime_value(self, among: np.ndarray) -> Value:
+        """Mean lifetime value of the customers won among ``among`` (a mask of prospects)."""
+        values = self.record.prospects["lifetime_value"][among & self.won]
+        return float(values.mean()) if values.size else Undefined(NO_CUSTOMERS)
+
+    @cached_property
+    def lifetime_care(self) -> float:
+        """Care over the won customers' lives: its cost per customer-year × discounted years."""
+        if self.customer_years == 0:
+            return 0.0
+        years = float(self.record.prospects["lifetime_years"].sum())
+        return self.money[Payer.POST_PURCHASE] / self.customer_years * years
+
+    @cached_property
+    def arr(self) -> dict[str, float]:
+        """ARR at the start and end and its movements over the run, for the sample simulated.
+
+        (The daily table reports the whole market; KPIs are scored on the sample.)
+        """
+        daily, share = self.record.daily, self.record.sample_share
+        flows = {flow: float(daily[f"{ARR}.{flow}"].sum()) * share for flow in ARR_FLOWS}
+        ends = {
+            "start": float(daily[ARR].iloc[0]) * share,
+            "end": float(daily[ARR].iloc[-1]) * share,
+        }
+        return {**ends, **flows}
 
     def by_source(self, counts: np.ndarray, source: str) -> int:
         """A source's entry in a tally array by touch source."""

@@ -23,13 +23,11 @@ def _lifetime(m: Measures) -> tuple[Value, Value]:
     acquisition, customers = m.acquisition_cost, m.customers
     if customers == 0:  # no lifetime value, whatever CLV would be: what was spent is lost
         return -acquisition, ratio(-acquisition, acquisition, "nothing was spent")
-    clv, churn_rate = m.clv, m.churn_rate
-    if isinstance(clv, Undefined) or isinstance(churn_rate, Undefined):
-        return Undefined("clv is undefined"), Undefined("clv is undefined")
-    years = 1.0 / (churn_rate + m.record.discount_rate_per_year)
-    lifetime_care = m.money[Payer.POST_PURCHASE] / m.customer_years * customers * years
-    profit = customers * clv - acquisition - lifetime_care
-    return profit, ratio(profit, acquisition + lifetime_care, "nothing was spent")
+    clv = m.clv
+    if isinstance(clv, Undefined):
+        return clv, clv
+    profit = customers * clv - acquisition - m.lifetime_care
+    return profit, ratio(profit, acquisition + m.lifetime_care, "nothing was spent")
 
 
 def _planned(m: Measures, channel: str) -> float:
@@ -97,11 +95,12 @@ KPIS: list[Entry] = [
         "lifetime_profit",
         CURRENCY,
         HIGHER,
-        "Customers × CLV − acquisition cost − care over the customers' expected lifetime "
-        "(care cost per customer-year / (churn + discount rate) per customer); a run that "
-        "wins nobody loses what it spent.",
+        "Customers × CLV − acquisition cost − care over the customers' lifetimes (the run's "
+        "care cost per customer-year × the won customers' discounted years as customers, "
+        "run on past the horizon); a run that wins nobody loses what it spent.",
         lambda m: _lifetime(m)[0],
         total=True,
+        headline=19,
     ),
     Kpi(
         "lifetime_roi",

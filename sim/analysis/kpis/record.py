@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.folders import write_file
+from sim.model.lifetime import lifetimes
 from sim.scenario.errors import InputError
 
 if TYPE_CHECKING:
@@ -32,14 +33,20 @@ PROSPECT_COLUMNS = (
     "opportunity_day",
     "deal_reached",
     "no_decision",
+    "left_day",
+    "referred",
+    "lifetime_value",
+    "lifetime_years",
 )
 """The prospects' final columns the KPIs read: stages ever reached (a bit per stage), the
 day each was won (0 = the installed base, -1 = never), whether a rep spoke with them, the
 day of their handoff to sales, of their first touch and of becoming an opportunity (-1 =
 never), the deal stages ever reached (a bit per stage), and whether a deal ready to buy
-ended in no decision."""
+ended in no decision, the day a customer churned (-1 = did not), whether they came by
+referral, and a customer's lifetime value and discounted years as a customer, run on past
+the horizon (:mod:`sim.model.lifetime`; 0 for a row not won during the run)."""
 
-FORMAT = 2
+FORMAT = 3
 """Version of the stored record's layout."""
 
 
@@ -54,6 +61,7 @@ class RunRecord:
         margin: Gross margin share of the price.
         discount_rate_per_year: The discount rate of customer lifetime value.
         subscription: Whether the product is sold by term and renewed.
+        term_months: A subscription's term (None for a one-off product).
         sample_share: The share of the market simulated (1 when the prospects are it).
         planned_per_month: Per enabled channel, its budget and fixed cost a month.
         tally: The run's counts (``sim.model.ledger.Tally``): scalars, and arrays by
@@ -73,6 +81,7 @@ class RunRecord:
     margin: float
     discount_rate_per_year: float
     subscription: bool
+    term_months: float | None
     sample_share: float
     planned_per_month: dict[str, float]
     tally: dict[str, Any]
@@ -96,13 +105,14 @@ class RunRecord:
             margin=spec.product.margin,
             discount_rate_per_year=spec.product.discount_rate_per_year,
             subscription=bool(spec.product.term_months),
+            term_months=spec.product.term_months,
             sample_share=spec.population.sample_share,
             planned_per_month={
                 name: spec.channels[name].budget + spec.channels[name].fixed_cost_per_month
                 for name in spec.enabled_channels()
             },
             tally={name: value.copy() for name, value in tally.items() if name != "sources"},
-            prospects={name: getattr(block, name).copy() for name in PROSPECT_COLUMNS},
+            prospects=_prospects(model, block, replica * size, (replica + 1) * size),
             response_hours=model.sales_queue.response_hours(replica, model.day),
             expired_leads=int(model.sales_queue.expired[replica]),
             review_score=model.reviews.score(replica),
@@ -161,6 +171,16 @@ class RunRecord:
             raise InputError(f"{path}: not a run record ({type(exc).__name__}: {exc})") from None
 
 
+def _prospects(model: JourneyModel, block: Any, start: int, stop: int) -> dict[str, np.ndarray]:
+    """One replication's prospect columns for the record, lifetimes run off past today."""
+    value, years = lifetimes(model, start, stop)
+    derived = {"referred": block.referred_by >= 0, "lifetime_value": value, "lifetime_years": years}
+    return {
+        name: derived[name] if name in derived else getattr(block, name).copy()
+        for name in PROSPECT_COLUMNS
+    }
+
+
 _TERMS = (
     "sources",
     "days",
@@ -168,6 +188,7 @@ _TERMS = (
     "margin",
     "discount_rate_per_year",
     "subscription",
+    "term_months",
     "sample_share",
     "planned_per_month",
     "expired_leads",
