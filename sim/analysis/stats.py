@@ -79,7 +79,9 @@ def summarize(table: pd.DataFrame, by: str | Sequence[str], kpis: Sequence[str])
 
     Returns:
         One row per group × KPI: the ``by`` columns, ``kpi``, ``mean``, ``ci_low``,
-        ``ci_high``, ``n`` (runs where the KPI is defined), groups in order of appearance.
+        ``ci_high``, ``n`` (runs where the KPI is defined: the mean and interval are over
+        these) and ``runs`` (the group's runs), groups in order of appearance. Where
+        ``n < runs``, a display says so ("2 of 20 runs") beside the interval.
     """
     keys = [by] if isinstance(by, str) else list(by)
     kpis = list(dict.fromkeys(kpis))
@@ -94,12 +96,14 @@ def summarize(table: pd.DataFrame, by: str | Sequence[str], kpis: Sequence[str])
                 "ci_low": low,
                 "ci_high": high,
                 "n": np.isfinite(values).sum(axis=1).astype(int),
+                "runs": len(runs),
             }
         )
         for key, value in zip(keys, group if isinstance(group, tuple) else (group,), strict=True):
-            frame.insert(len(frame.columns) - 5, key, value)
+            frame.insert(len(frame.columns) - 6, key, value)
         frames.append(frame)
-    return pd.concat(frames, ignore_index=True)[[*keys, "kpi", "mean", "ci_low", "ci_high", "n"]]
+    columns = [*keys, "kpi", "mean", "ci_low", "ci_high", "n", "runs"]
+    return pd.concat(frames, ignore_index=True)[columns]
 
 
 def paired_difference(

@@ -27,6 +27,9 @@ from sim.scenario.schema import Scenario
 COMPARE_KIND = "compare"
 """The kind of output folder (and store) this produces."""
 
+UNDEFINED = ("scenario", "replication", "kpi", "reason")
+"""The columns of :attr:`Comparison.undefined`."""
+
 
 @dataclass
 class Comparison:
@@ -37,17 +40,34 @@ class Comparison:
         daily: One row per scenario × replication × day.
         scenarios: The scenario names, baseline first.
         colors: The colour each scenario declares (``Scenario.color``), by name.
+        undefined: One row per run and KPI the run left undefined: ``scenario``,
+            ``replication``, ``kpi``, ``reason``.
     """
 
     kpis: pd.DataFrame
     daily: pd.DataFrame
     scenarios: list[str]
     colors: dict[str, str | None] = field(default_factory=dict)
+    undefined: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(UNDEFINED)))
 
     def summary(self) -> pd.DataFrame:
-        """Mean and 95% CI of every KPI per scenario, with the paired difference to the baseline."""
+        """Mean and 95% CI of every KPI per scenario, with the paired difference to the baseline.
+
+        Returns:
+            One row per scenario × KPI: the columns of :func:`~sim.analysis.stats.summarize`
+            (the mean and interval over the ``n`` of ``runs`` runs that defined the KPI),
+            ``undefined`` (why the other runs left it undefined, the most common reason;
+            empty when every run defined it), then those of
+            :func:`~sim.experiments.changes.paired_changes` (over the ``pairs`` of runs
+            where both scenarios defined it).
+        """
         names = kpi_columns(self.kpis)
         table = summarize(self.kpis, "scenario", names)
+        why = self.undefined.groupby(["scenario", "kpi"]).reason.agg(lambda r: r.mode().iloc[0])
+        table["undefined"] = [
+            why.get((scenario, kpi), "")
+            for scenario, kpi in zip(table.scenario, table.kpi, strict=True)
+        ]
         diffs = paired_changes(self.kpis, ["scenario"], (self.scenarios[0],), names)
         return table.merge(diffs, on=["scenario", "kpi"])
 
@@ -115,4 +135,12 @@ def compare(
         ignore_index=True,
     )
     colors = {s.name: s.color for s in scenarios}
-    return Comparison(tidy(specs, records, meta), daily, names, colors)
+    undefined = pd.DataFrame(
+        [
+            (spec.label, spec.replication, kpi, reason)
+            for spec, rec in zip(specs, records, strict=True)
+            for kpi, reason in rec["undefined"].items()
+        ],
+        columns=list(UNDEFINED),
+    )
+    return Comparison(tidy(specs, records, meta), daily, names, colors, undefined)

@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 
 from sim.analysis.stats import intervals
 from sim.model.daily import DAY, NEW_CUSTOMERS, SPEND_PREFIX, spend_label
+from sim.outputs.estimates import runs_note
 from sim.outputs.style import Declared, figure, scenario_colors, source_colors, wrap_label
 from sim.scenario.vocabulary import JOURNEY_STAGES
 
@@ -19,7 +20,11 @@ from sim.scenario.vocabulary import JOURNEY_STAGES
 def kpi_ci_figure(
     summary: pd.DataFrame, kpi: str = "cost_of_sale", ylabel: str = "", declared: Declared = None
 ) -> Figure:
-    """Mean of one KPI per scenario with its 95% confidence interval."""
+    """Mean of one KPI per scenario with its 95% confidence interval.
+
+    A scenario some of whose runs left the KPI undefined is labelled with how many
+    defined it ("in 2 of 20 runs"), as every display of an estimate is.
+    """
     rows = summary[summary.kpi == kpi]
     fig = figure(7, 3.8)
     ax = fig.subplots()
@@ -33,7 +38,11 @@ def kpi_ci_figure(
         capsize=6,
         color=[colors[s] for s in rows.scenario],
     )
-    ax.set_xticks(x, [wrap_label(s) for s in rows.scenario], rotation=0)
+    labels = [
+        wrap_label(r.scenario) + (f"\n({runs_note(r.n, r.runs).strip()})" if r.n < r.runs else "")
+        for r in rows.itertuples()
+    ]
+    ax.set_xticks(x, labels, rotation=0)
     ax.set_ylabel(ylabel or kpi.replace("_", " "))
     ax.set_title(f"{kpi.replace('_', ' ')}: mean and 95% CI")
     ax.grid(axis="y", alpha=0.3)

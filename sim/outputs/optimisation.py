@@ -13,6 +13,7 @@ from sim.analysis.folders import add_entry
 from sim.analysis.provenance import Provenance, scenario_yaml
 from sim.experiments.optimise import Optimisation
 from sim.outputs import compare_figures
+from sim.outputs.estimates import runs_note
 from sim.outputs.report import png_base64
 from sim.outputs.style import figure, format_value
 from sim.outputs.writers import add_provenance
@@ -118,9 +119,11 @@ def verdict_text(result: Optimisation) -> str:
     lines = []
     for goal in result.objectives:
         mine = best[best.kpi == goal.kpi].iloc[0]
+        runs = result.confirmed.kpis.loc[lambda t: t.scenario == result.best_label, goal.kpi]
         lines.append(
             f"best plan ({result.best_label}): {goal.kpi} {format_value(mine['mean'])} "
-            f"[{format_value(mine.ci_low)}, {format_value(mine.ci_high)}] "
+            f"[{format_value(mine.ci_low)}, {format_value(mine.ci_high)}]"
+            f"{runs_note(int(runs.notna().sum()), len(runs))} "
             f"({goal.direction}; {result.confirmed.kpis.replication.nunique()} fresh runs)"
         )
         for _, row in table[(table.kpi == goal.kpi) & (table.scenario != mine.scenario)].iterrows():

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.outputs.estimates import interval_text, runs_note
 from sim.outputs.style import format_value
 
 
@@ -21,7 +22,11 @@ def html_report(
     notes: Sequence[str],
     kpis: Sequence[str],
 ) -> str:
-    """A self-contained HTML report: tables and figures embedded, no external files."""
+    """A self-contained HTML report: tables and figures embedded, no external files.
+
+    A KPI some runs left undefined says in how many runs it was defined, beside its
+    interval, and why where no run defined it (:mod:`sim.outputs.estimates`).
+    """
     scenarios = list(dict.fromkeys(summary.scenario))
     head = "".join(f"<th>{html.escape(s)}</th>" for s in scenarios)
     body = []
@@ -32,11 +37,14 @@ def html_report(
         cells = []
         for s in scenarios:
             r = rows.loc[s]
-            interval = f"[{format_value(r.ci_low)}, {format_value(r.ci_high)}]"
-            cell = f"{format_value(r['mean'])}<br><small>{interval}"
-            if s != scenarios[0]:
+            mean = format_value(r["mean"]) if r.n else "n/a"
+            cell = f"{mean}<br><small>{html.escape(interval_text(r))}"
+            if s != scenarios[0] and r.pairs == 0:
+                cell += "<br>Δ n/a: no run where both are defined"
+            elif s != scenarios[0]:
                 verdict = "clear" if r.clear else "not clear"
-                cell += f"<br>Δ {format_value(r['diff'])} ({verdict})"
+                paired = runs_note(int(r.pairs), int(r.runs), paired=True)
+                cell += f"<br>Δ {format_value(r['diff'])} ({verdict}){paired}"
             cells.append(f"<td>{cell}</small></td>")
         body.append(f"<tr><th>{html.escape(kpi)}</th>{''.join(cells)}</tr>")
     table = (

@@ -3,47 +3,76 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 
 from sim.analysis.kpis import HEADLINE, Kpis
+from sim.outputs.estimates import difference_text, estimate_text, interval_text
 from sim.outputs.style import format_value
 
 
-def kpi_table(kpis: Kpis, title: str = "", all_kpis: bool = False) -> str:
-    """The headline KPIs of one run (or all of them) as an aligned text table."""
+def kpi_table(
+    kpis: Kpis,
+    title: str = "",
+    all_kpis: bool = False,
+    undefined: Mapping[str, str] | None = None,
+) -> str:
+    """The headline KPIs of one run (or all of them) as an aligned text table.
+
+    Args:
+        kpis: KPI name → value (None where undefined).
+        title: A line above the table.
+        all_kpis: Every KPI, not only the headline ones.
+        undefined: KPI name → why the run left it undefined, written beside its 'n/a'.
+    """
     names = list(kpis) if all_kpis else [k for k in HEADLINE if k in kpis]
+    why = undefined or {}
     width = max(len(n) for n in names)
     lines = [title, "-" * max(len(title), width + 14)] if title else []
-    lines += [f"{name:<{width}}  {format_value(kpis[name]):>12}" for name in names]
+    lines += [
+        f"{name:<{width}}  {format_value(kpis[name]):>12}"
+        + (f"  ({why[name]})" if kpis[name] is None and name in why else "")
+        for name in names
+    ]
     return "\n".join(lines)
 
 
 def comparison_text(summary: pd.DataFrame, kpis: Sequence[str]) -> str:
-    """Mean [95% CI] per scenario and the paired difference to the baseline, per KPI."""
+    """Mean [95% CI] per scenario and the paired difference to the baseline, per KPI.
+
+    A KPI some runs left undefined says in how many runs it was defined, beside its
+    interval (:mod:`sim.outputs.estimates`).
+    """
     lines = []
     scenarios = list(dict.fromkeys(summary.scenario))
     width = max(len(s) for s in scenarios)
-    header = (
-        f"{'':<{width}}  {'mean':>12}  {'95% CI':>23}  {'vs ' + scenarios[0]:>14}  {'95% CI':>23}"
-    )
     for kpi in kpis:
         rows = summary[summary.kpi == kpi]
         if rows.empty:
             continue
-        lines += ["", kpi, header]
+        cells = []
         for _, r in rows.iterrows():
             base = r.scenario == scenarios[0]
+            mean = format_value(r["mean"]) if r.n else "n/a"
             diff = "baseline" if base else format_value(r["diff"])
-            dci = "" if base else f"[{format_value(r.diff_low)}, {format_value(r.diff_high)}]"
-            mark = "" if base else ("  clear" if r.clear else "  not clear")
-            lines.append(
-                f"{r.scenario:<{width}}  {format_value(r['mean']):>12}  "
-                f"{'[' + format_value(r.ci_low) + ', ' + format_value(r.ci_high) + ']':>23}  "
-                f"{diff:>14}  {dci:>23}{mark}"
-            )
+            dci = "" if base else difference_text(r)
+            mark = "" if base or not r.pairs else ("  clear" if r.clear else "  not clear")
+            cells.append((r.scenario, mean, interval_text(r), diff, dci, mark))
+        wide = max(23, *(len(c[2]) for c in cells))  # an interval with its runs note
+        wide_change = max(23, *(len(c[4]) for c in cells))
+        lines += [
+            "",
+            kpi,
+            f"{'':<{width}}  {'mean':>12}  {'95% CI':>{wide}}  {'vs ' + scenarios[0]:>14}  "
+            f"{'95% CI':>{wide_change}}",
+        ]
+        lines += [
+            f"{name:<{width}}  {mean:>12}  {interval:>{wide}}  {diff:>14}  "
+            f"{change:>{wide_change}}{mark}"
+            for name, mean, interval, diff, change, mark in cells
+        ]
     return "\n".join(lines).lstrip("\n")
 
 
@@ -56,10 +85,10 @@ def sweep_text(summary: pd.DataFrame, kpis: Sequence[str], replications: int) ->
         point = point if isinstance(point, tuple) else (point,)
         row = {p.removeprefix("param."): _cell(v) for p, v in zip(params, point, strict=True)}
         for _, r in frame.iterrows():
-            text = format_value(r["mean"])
             if replications > 1:
-                text += f" [{format_value(r['ci_low'])}, {format_value(r['ci_high'])}]"
-            row[r["kpi"]] = text
+                row[r["kpi"]] = estimate_text(r)
+            else:
+                row[r["kpi"]] = format_value(r["mean"])
         rows.append(row)
     title = "mean [95% CI] over replications" if replications > 1 else "one run per point"
     return f"{title}\n" + pd.DataFrame(rows).to_string(index=False)

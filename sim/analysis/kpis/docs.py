@@ -26,7 +26,13 @@ table of runs). This page is generated from the KPIs' declarations in `sim/analy
 `{COMMAND}`; a test keeps it equal to them.
 
 - A KPI that cannot be computed in a run is `null`, with its reason under `undefined` (no
-  customers, nothing spent, ...): never a crash or a division by zero.
+  customers, nothing spent, ...): never a crash or a division by zero. Over replications
+  (`compare`, `sweep`, the dashboard's report) its mean and 95 % interval are over the runs
+  that defined it, and every display says how many beside the interval (`0 [0, 0] in 2 of
+  20 runs`, never a bare `0 [0, 0]`); where no run defined it, the display gives the reason
+  instead of a number. `summary.csv` has `n` (the runs that defined the KPI) beside `runs`,
+  and `compare`'s names the most common reason under `undefined`; a paired difference is
+  over the `pairs` of runs where both plans defined the KPI, said beside it when fewer.
 - **better**: which way a plan improves the KPI (`optimise` takes it as the objective's
   direction); `neither` marks numbers that are context, not aims.
 - **total**: a count or an amount. Totals grow with the market: a sample of a larger market
