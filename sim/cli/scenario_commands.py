@@ -78,7 +78,8 @@ def _run(args: argparse.Namespace) -> int:
     announce(cost, args)
     result = simulate(scenario, args.seed, progress=not args.quiet)
     result.save(out)
-    print(kpi_table(result.kpis, title=f"{scenario.name} (seed {args.seed})"))
+    title = f"{scenario.name} (seed {args.seed})"
+    print(kpi_table(result.kpis, title, undefined=result.undefined))
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     print(f"\nwrote {out}/summary.json, daily.csv, ledger.csv, provenance.json, scenarios/")
