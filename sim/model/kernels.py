@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.model import counters, prospects, touch
+from sim.model import counters, lifetime, prospects, queueing, touch
 from sim.model.prospects import N_STAGES
 
 KERNELS = (
@@ -27,6 +27,8 @@ KERNELS = (
     touch._touch,
     prospects._move,
     prospects._progress,
+    lifetime._lives,
+    queueing._serve,
 )
 """Every compiled kernel the model runs."""
 
@@ -71,6 +73,7 @@ def warm() -> float:
             model.step()
     everyone = np.ones(N_STAGES, dtype=bool)  # a channel's walk, whatever the market chose
     model.replicas.walk("warm", model.prospects.stage, everyone, np.ones(2, dtype=np.int64))
+    lifetime.new_customers(model.spec, np.zeros(2, dtype=np.int64), seed=1, hist_days=2)
     _warmed = True
     return time.perf_counter() - start
 

@@ -88,6 +88,8 @@ def _parameters(scenario: Scenario, care_share: np.ndarray) -> tuple[np.ndarray,
             product.renewal_at_neutral,
             product.expansion_per_term,
             MAX_YEARS * DAYS_PER_YEAR,
+            product.renewal_ceiling,
+            product.max_expansion,
         ]
     )
     care = np.minimum(after.care_touches_per_month / DAYS_PER_MONTH * care_share, 1.0)
@@ -229,6 +231,7 @@ def _lives(seeds, prospects, sat, base, scale, age, leave_ratio, care, params, s
     margin, rate, decay, gain = params[0], params[1], params[2], params[3]
     repeat, loyalty, churn, term = params[4], params[5], params[6], int(params[7])
     renew_at, expand, end = params[8], params[9], int(params[10])
+    ceiling, most = params[11], params[12]
     n = seeds.size
     value = np.zeros(n)
     alive = np.zeros(n, dtype=np.int64)
@@ -286,11 +289,11 @@ def _lives(seeds, prospects, sat, base, scale, age, leave_ratio, care, params, s
             if t == next_renewal:
                 u = _unit(_word(b_leave, p, j_leave))
                 j_leave += 1
-                leave = min((1.0 - min(1.0, 2.0 * renew_at * s)) * leave_ratio[i], 1.0)
+                leave = min((1.0 - min(ceiling, 2.0 * renew_at * s)) * leave_ratio[i], 1.0)
                 if u < leave:
                     life = t
                     break
-                price *= 1.0 + expand * (2.0 * s - 1.0)
+                price = min(price * (1.0 + expand * (2.0 * s - 1.0)), most)
                 total += margin * price * math.exp(-rate * t)
                 next_renewal += term
         value[i] = total

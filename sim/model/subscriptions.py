@@ -2,11 +2,12 @@
 
 Source: “Getting the next sale” (the relationship after the sale brings the next one).
 
-A subscriber whose term ends today renews with chance min(1, 2 × ``renewal_at_neutral``
-× satisfaction) (``renewal_at_neutral`` at satisfaction 0.5; for a customer who came by
-referral the chance of leaving is multiplied by ``word_of_mouth.referred_churn_ratio``).
-A renewal pays the next term at a price changed by ``expansion_per_term`` × (2 ×
-satisfaction − 1): satisfied customers expand, dissatisfied ones contract. A customer
+A subscriber whose term ends today renews with chance min(``renewal_ceiling``, 2 ×
+``renewal_at_neutral`` × satisfaction) (``renewal_at_neutral`` at satisfaction 0.5; even
+the most satisfied leave sometimes; for a customer who came by referral the chance of
+leaving is multiplied by ``word_of_mouth.referred_churn_ratio``). A renewal pays the
+next term at a price changed by ``expansion_per_term`` × (2 × satisfaction − 1), at most
+``max_expansion`` × the list price: satisfied customers expand, dissatisfied ones contract. A customer
 who does not renew churns. Renewal rate and net revenue retention come from the tally.
 The installed base's subscribers are spread over the term (:func:`spread_installed_base`).
 Annual recurring revenue and its movements are kept in :mod:`sim.model.recurring`.
@@ -42,12 +43,13 @@ def renew(
     if not due.any():
         return leaving
     rows, s = customers[due], satisfaction[due]
-    leave = 1.0 - np.minimum(1.0, 2.0 * product.renewal_at_neutral * s)
+    leave = 1.0 - np.minimum(product.renewal_ceiling, 2.0 * product.renewal_at_neutral * s)
     leave = leave * np.where(referred[due], model.spec.word_of_mouth.referred_churn_ratio, 1.0)
     gone = model.replicas.chance(streams.RENEWAL, rows, np.minimum(leave, 1.0))
     old = table.term_price[rows]
     renewed = rows[~gone]
-    price = (old * (1.0 + product.expansion_per_term * (2.0 * s - 1.0)))[~gone]
+    price = old * (1.0 + product.expansion_per_term * (2.0 * s - 1.0))
+    price = np.minimum(price, product.max_expansion * product.price)[~gone]
     table.term_price[renewed] = price
     model.ledger.record(model.day, Payer.CUSTOMER, "customers", Item.RENEWAL, price, renewed)
     since = model.day - table.customer_since[renewed]

@@ -42,13 +42,24 @@ class Product(Section):
     )
     renewal_at_neutral: Probability = Field(
         0.8,
-        description="Subscriptions: chance to renew at satisfaction 0.5; min(1, 2 × this × "
-        "satisfaction) in general.",
+        description="Subscriptions: chance to renew at satisfaction 0.5; min(renewal_ceiling, "
+        "2 × this × satisfaction) in general.",
+    )
+    renewal_ceiling: Probability = Field(
+        0.95,
+        description="Subscriptions: the chance to renew of the most satisfied customer: "
+        "even they sometimes leave (acquired, closed, budget cut; best-in-class B2B gross "
+        "revenue retention is about 90–95 %).",
     )
     expansion_per_term: Probability = Field(
         0.0,
         description="Subscriptions: a renewing customer's price changes by this × (2 × "
         "satisfaction − 1): satisfied customers expand, dissatisfied ones contract.",
+    )
+    max_expansion: Annotated[float, Field(ge=1, le=100)] = Field(
+        3.0,
+        description="Subscriptions: the most a customer's price per term can grow to, as a "
+        "multiple of the list price (an account has only so many seats to add).",
     )
 
 
