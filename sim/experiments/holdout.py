@@ -47,7 +47,12 @@ WEEKS = 78
 FIRST_DAY = pd.Timestamp("1997-01-01")
 """Day 0: the store's customers of the sample first bought from this day on."""
 SAMPLE = "CDNOW_sample.txt"
-"""The 2,357-customer sample in ``lifetimes/datasets``; ``CDNOW_master.txt`` is all 23,570."""
+"""The 2,357-customer sample in ``lifetimes/datasets``."""
+LOGS = {
+    SAMPLE: {"usecols": [1, 2], "header": None},  # master id, sample id, date, CDs, dollars
+    "CDNOW_master.txt": {"usecols": [0, 1], "header": 0},  # all 23,570: id, date, CDs, dollars
+}
+"""The CDNOW logs ``lifetimes`` ships: where their customer and date columns are."""
 
 PARAMETERS = (
     "product.repeat_purchases_per_year",
@@ -123,18 +128,18 @@ def weekly(daily: np.ndarray) -> np.ndarray:
 
 
 def load_cdnow(name: str = SAMPLE) -> Cohort:
-    """The CDNOW transaction log shipped with ``lifetimes`` (``name`` in its datasets).
+    """A CDNOW transaction log shipped with ``lifetimes`` (``name``: one of :data:`LOGS`).
 
     Raises:
-        InputError: ``lifetimes`` is not installed, or it has no such file.
+        InputError: ``lifetimes`` is not installed, or it ships no such log.
     """
+    if name not in LOGS:
+        raise InputError(f"CDNOW log {name!r}: not one of {', '.join(LOGS)}")
     source = _lifetimes_resources() / "datasets" / name
     if not source.is_file():
         raise InputError(f"CDNOW log {name!r}: not in the installed lifetimes package")
     with source.open() as text:
-        log = pd.read_csv(
-            text, sep=r"\s+", header=None, usecols=[1, 2], names=["customer", "date"], dtype=str
-        )
+        log = pd.read_csv(text, sep=r"\s+", names=["customer", "date"], dtype=str, **LOGS[name])
     day = (pd.to_datetime(log["date"], format="%Y%m%d") - FIRST_DAY).dt.days.to_numpy()
     customer = pd.factorize(log["customer"])[0]
     days = np.unique(np.stack([customer, day]), axis=1)  # one transaction per customer-day
