@@ -27,6 +27,8 @@ fail, and what carries it.
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -81,3 +83,9 @@ def test_without_a_spread_between_customers_the_holdout_is_missed(cohort, monkey
 def test_a_log_the_package_does_not_ship_is_named():
     with pytest.raises(InputError, match="CDNOW_missing.txt"):
         load_cdnow("CDNOW_missing.txt")
+
+
+def test_without_lifetimes_installed_the_error_says_what_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "lifetimes", None)  # as if not installed
+    with pytest.raises(InputError, match=r"lifetimes package is not installed"):
+        load_cdnow()
