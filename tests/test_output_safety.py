@@ -23,7 +23,16 @@ from tests.conftest import ROOT, SCENARIOS, run_cli
 TPM = str(SCENARIOS / "touchpoint_management.yaml")
 AIDA = str(SCENARIOS / "aida_funnel.yaml")
 TINY = ("--set", "population.size=300", "--set", "horizon_days=20")
-RUN_ENTRIES = {MARKER, "daily.csv", "ledger.csv", "summary.json", "provenance.json", "scenarios"}
+RUN_ENTRIES = {
+    MARKER,
+    "daily.csv",
+    "monthly.csv",
+    "cohorts.csv",
+    "ledger.csv",
+    "summary.json",
+    "provenance.json",
+    "scenarios",
+}
 
 
 def _sweep_args(out: Path, *extra: str) -> list[str]:

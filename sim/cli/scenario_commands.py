@@ -34,7 +34,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         ],
         help="run one scenario and print its KPIs",
         description="Run one scenario once; print its KPI table and write summary.json, "
-        "daily.csv and ledger.csv to --out.",
+        "daily.csv, monthly.csv, cohorts.csv and ledger.csv to --out.",
     )
     run.add_argument("file", type=Path, metavar="FILE")
     run.set_defaults(handler=_run)
@@ -82,7 +82,10 @@ def _run(args: argparse.Namespace) -> int:
     print(kpi_table(result.kpis, title, undefined=result.undefined))
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    print(f"\nwrote {out}/summary.json, daily.csv, ledger.csv, provenance.json, scenarios/")
+    print(
+        f"\nwrote {out}/summary.json, daily.csv, monthly.csv, cohorts.csv, ledger.csv, "
+        "provenance.json, scenarios/"
+    )
     return 0
 
 

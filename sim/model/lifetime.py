@@ -155,7 +155,12 @@ def run_off(model: Market, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def new_customers(
-    scenario: Scenario, first_days: np.ndarray, seed: int, hist_days: int = 0
+    scenario: Scenario,
+    first_days: np.ndarray,
+    seed: int,
+    hist_days: int = 0,
+    *,
+    lives_only_to_hist: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The lives of a cohort of new customers won on ``first_days``, under the after-sale.
 
@@ -163,10 +168,14 @@ def new_customers(
     as in a run with ``seed``) and their life then follows the scenario's after-sale
     process, with all of its care. Returns each customer's lifetime value (the first
     purchase's margin included, discounted to the day they were won), their days as a
-    customer, and their repeat purchases by day ``0 .. hist_days - 1`` (summed).
+    customer, and their repeat purchases by day ``0 .. hist_days - 1`` (summed). With
+    ``lives_only_to_hist`` lives are followed only to day ``hist_days`` (for the
+    purchases alone: the values are then cut short).
     """
     first = np.asarray(first_days, dtype=np.int64)
     params, care = _parameters(scenario, np.ones(1))
+    if lives_only_to_hist and first.size:
+        params[10] = min(params[10], max(hist_days - int(first.min()), 0))
     dist = scenario.product.satisfaction
     key = streams.seed_key(int(seed))
     prospects = np.arange(first.size, dtype=np.int64)
@@ -196,7 +205,10 @@ def repeat_purchases(
 
     Returns days ``0 .. days - 1`` summed over the cohort, averaged over ``seeds``.
     """
-    curves = [new_customers(scenario, first_days, seed, days)[2] for seed in seeds]
+    curves = [
+        new_customers(scenario, first_days, seed, days, lives_only_to_hist=True)[2]
+        for seed in seeds
+    ]
     return np.mean(curves, axis=0) if curves else np.zeros(days)
 
 
