@@ -57,7 +57,7 @@ def test_same_seed_same_results_different_seed_different():
 
 
 def test_no_channels_no_reps_no_customers_no_acquisition_spend():
-    scenario = small(**{"sales.reps": 0, "word_of_mouth.reward": 0})
+    scenario = small(**{"sales.reps": 0, "word_of_mouth.referral_programme.reward_referrer": 0})
     scenario = scenario.model_copy(update={"channels": {}})
     result = sim.simulate(scenario, seed=0)
     assert result.kpis["customers"] == 0

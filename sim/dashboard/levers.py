@@ -167,7 +167,7 @@ LEVERS: dict[str, Lever] = {
             "currency paid per referred customer who buys",
             WHY_TOUCHPOINTS,
             "Pays customers who bring a friend who buys: journeys begin with a recommendation.",
-            _field("word_of_mouth.reward"),
+            _field("word_of_mouth.referral_programme.reward_referrer"),
             high=100_000.0,
             presets=(0, 50, 100, 250),
         ),

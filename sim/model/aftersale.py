@@ -44,10 +44,7 @@ def win(model: Market, rows: np.ndarray, day: int) -> None:
         table.review_day[rows] = day + spec.reviews.delay_days
     model.ledger.record(day, Payer.CUSTOMER, "customers", Item.PURCHASE, spec.product.price, rows)
     referred = rows[table.referred_by[rows] >= 0]
-    if spec.word_of_mouth.reward > 0:
-        model.ledger.record(
-            day, Payer.REFERRAL, "referral", Item.REWARD, spec.word_of_mouth.reward, referred
-        )
+    model.referrals.pay_rewards(table, model.ledger, rows, day)
     model.tally.add_sales(table, rows, referred)
 
 

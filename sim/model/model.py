@@ -36,6 +36,7 @@ from sim.model.prospects import (
     Stage,
     populate,
 )
+from sim.model.referrals import ReferralProgramme
 from sim.model.replicas import Replicas
 from sim.model.reps import Rep
 from sim.model.reviews import ReviewBoard
@@ -132,6 +133,10 @@ class JourneyModel(mesa.Model):
         subscriptions.spread_installed_base(self.prospects, scenario, self.replicas)
 
         self.ledger = Ledger(self.replicas)
+        programme = scenario.word_of_mouth.referral_programme
+        self.referrals = ReferralProgramme(
+            programme, self.replicas, scenario.population.sample_share
+        )
         self.tally = Tally(self.sources, N_DIMS, self.replicas)
         sales = organise(self.prospects, scenario, self.replicas, self.lead_priority)
         self.calendar, self.committees, self.teams = sales.calendar, sales.committees, sales.teams

@@ -11,6 +11,7 @@ hazard from word of mouth ``q·F`` as in the Bass model.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -142,21 +143,55 @@ class SocialGraph:
             return np.full(self.n, self.n - 1)
         return np.diff(self.indptr)
 
-    def pick_ties(self, replicas: Replicas, rows: np.ndarray) -> np.ndarray:
+    def pick_ties(
+        self, replicas: Replicas, rows: np.ndarray, stream: str = streams.WOM_TIE
+    ) -> np.ndarray:
         """One uniformly random tie of each prospect in ``rows`` (-1 if it has none)."""
         if self.indptr is None:  # anyone else in the replication: never oneself
             if self.n < 2:
                 return np.full(rows.size, -1, dtype=np.int64)
             n = self.n
-            ties = replicas.integers(streams.WOM_TIE, rows, n - 1)
+            ties = replicas.integers(stream, rows, n - 1)
             block = replicas.of(rows) * n
             return ties + (ties >= rows - block) + block
         start = self.indptr[rows]
         degree = self.indptr[rows + 1] - start
-        offset = (replicas.uniform(streams.WOM_TIE, rows) * degree).astype(np.int64)
+        offset = (replicas.uniform(stream, rows) * degree).astype(np.int64)
         ties = np.full(rows.size, -1, dtype=np.int64)
         has = degree > 0
         ties[has] = self.indices[start[has] + offset[has]]
+        return ties
+
+    def pick_ties_in(
+        self,
+        replicas: Replicas,
+        rows: np.ndarray,
+        stage: np.ndarray,
+        stages: np.ndarray,
+        stream: str,
+    ) -> np.ndarray:
+        """One uniformly random tie of each of ``rows`` among those whose stage is in ``stages``.
+
+        -1 for a row with no such tie. Under full mixing the tie is one random other
+        prospect of the replication, kept only if their stage is in ``stages``.
+        """
+        if self.indptr is None:
+            ties = self.pick_ties(replicas, rows, stream)
+            known = ties >= 0
+            ties[known] = np.where(stages[stage[ties[known]]], ties[known], -1)
+            return ties
+        start = self.indptr[rows]
+        degree = self.indptr[rows + 1] - start
+        owner = np.repeat(np.arange(rows.size), degree)
+        first = np.cumsum(degree) - degree
+        everyone = self.indices[np.repeat(start - first, degree) + np.arange(owner.size)]
+        wanted = stages[stage[everyone]]
+        everyone, owner = everyone[wanted], owner[wanted]
+        count = np.bincount(owner, minlength=rows.size)
+        offset = (replicas.uniform(stream, rows) * count).astype(np.int64)
+        ties = np.full(rows.size, -1, dtype=np.int64)
+        has = count > 0
+        ties[has] = everyone[(np.cumsum(count) - count)[has] + offset[has]]
         return ties
 
 
@@ -165,7 +200,7 @@ def recommendations(
     graph: SocialGraph,
     table: ProspectTable,
     talkers: np.ndarray,
-    reward_lift: float,
+    willingness: Callable[[np.ndarray], np.ndarray],
 ) -> tuple[np.ndarray, np.ndarray]:
     """Who receives a recommendation today, and from whom.
 
@@ -174,7 +209,9 @@ def recommendations(
         graph: The social graph.
         table: Prospect columns (read only).
         talkers: Open prospects who talk about their need today.
-        reward_lift: Relative lift of willingness to recommend from a referral reward.
+        willingness: Each customer's chance to recommend, given their rows: their
+            satisfaction, lifted by a referral reward
+            (:meth:`~sim.model.referrals.ReferralProgramme.willingness`).
 
     Returns:
         ``(receivers, referrers)``: row indices of equal length.
@@ -184,6 +221,5 @@ def recommendations(
     talkers, ties = talkers[known], ties[known]
     is_customer = ACTIVE_CUSTOMER[table.stage[ties]]
     talkers, ties = talkers[is_customer], ties[is_customer]
-    willingness = np.minimum(table.satisfaction[ties] * (1.0 + reward_lift), 1.0)
-    says_yes = replicas.chance(streams.WOM_YES, talkers, willingness)
+    says_yes = replicas.chance(streams.WOM_YES, talkers, willingness(ties))
     return talkers[says_yes], ties[says_yes]

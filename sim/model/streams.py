@@ -23,6 +23,9 @@ WOM_YES = "word of mouth: the customer recommends"
 WOM_SCREENS = "word of mouth: fit screening"
 WOM_NEED = "word of mouth: need woken"
 WOM_QUALITY = "word of mouth: quality"
+REFERRAL_ASKED = "referral programme: the company asks a customer"
+REFERRAL_WILLING = "referral programme: the asked customer recommends"
+REFERRAL_TIE = "referral programme: which open tie"
 LEAD_ARRIVES = "sales: hour a lead arrives"
 QUALIFIES = "sales: qualification"
 REP_REACHES = "sales: call reaches the decision maker"
@@ -35,13 +38,16 @@ CARE_ORDER = "after-sale: which care the CSMs give first"
 REPEAT = "after-sale: repeat purchase"
 CHURN = "after-sale: churn"
 RENEWAL = "after-sale: renewal"
+RUN_OFF_CARE = "after the horizon: care"
+RUN_OFF_REPEAT = "after the horizon: repeat purchase"
+RUN_OFF_LEAVES = "after the horizon: churn or renewal"
 REVIEW_POSTED = "reviews: posted"
 BUYS_ELSEWHERE = "competition: buys elsewhere"
 NO_DECISION = "competition: no decision"
 
 
 def channel(name: str, what: str) -> str:
-    """The stream of channel ``name`` for ``what`` (``"touches"``, ``"quality"``)."""
+    """The stream of channel ``name`` for ``what`` (``"touches"``, ``"quality"``, ...)."""
     return f"channel {name}: {what}"
 
 

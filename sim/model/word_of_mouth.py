@@ -2,11 +2,13 @@
 
 Source: “Why touchpoint management?” (the journey begins and ends with word of mouth).
 Who talks, to which tie, and whether a customer recommends are in
-:mod:`sim.model.network`; here a recommendation becomes a touch.
+:mod:`sim.model.network`, the referral programme's rewards and asks in
+:mod:`sim.model.referrals`; here a recommendation becomes a touch.
 """
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -21,21 +23,31 @@ if TYPE_CHECKING:
 
 
 def spread(model: Market, graph: SocialGraph) -> None:
-    """Open prospects talk with a tie; satisfied customers recommend.
+    """Open prospects talk with a tie; satisfied customers recommend, some when asked.
+
+    Recommendations come from the conversations prospects start and from the customers
+    the referral programme asks (:meth:`~sim.model.referrals.ReferralProgramme.ask`); a
+    prospect who receives several today gets one touch, from the first. Only a
+    recommendation listened to makes its receiver referred (and may promise a reward).
 
     Source: “Why touchpoint management?”.
     """
-    wom = model.spec.word_of_mouth
-    table, replicas = model.prospects, model.replicas
-    if wom.network == "none" or wom.conversation_rate_per_day == 0:
+    wom, programme = model.spec.word_of_mouth, model.referrals
+    table, replicas, day = model.prospects, model.replicas, model.day
+    asking = programme.spec.ask_rate_per_month > 0
+    if wom.network == "none" or (wom.conversation_rate_per_day == 0 and not asking):
         return
     talkers = replicas.bernoulli_in(
         streams.WOM_TALKS, table.stage, OPEN_STAGES, wom.conversation_rate_per_day
     )
-    price = model.spec.product.price
-    lift = wom.reward_uplift * wom.reward / price if price > 0 else 0.0
-    lift = min(lift, 1e12)  # a reward worth more than a trillion prices is as good as any
-    receivers, referrers = recommendations(replicas, graph, table, talkers, lift)
+    receivers, referrers = recommendations(
+        replicas, graph, table, talkers, partial(programme.willingness, table, day=day)
+    )
+    if asking:
+        asked_receivers, asked_referrers = programme.ask(table, graph, day)
+        everyone = np.concatenate([receivers, asked_receivers])
+        receivers, first = np.unique(everyone, return_index=True)
+        referrers = np.concatenate([referrers, asked_referrers])[first]
     if wom.fit_screening > 0:  # a referrer holds back from ties the product would not fit
         screened = replicas.chance(streams.WOM_SCREENS, receivers, wom.fit_screening)
         held = ~table.good_fit[receivers] & screened
@@ -45,9 +57,10 @@ def spread(model: Market, graph: SocialGraph) -> None:
     latent = receivers[~table.need[receivers]]
     woken = latent[replicas.chance(streams.WOM_NEED, latent, wom.need_activation)]
     table.need[woken] = True
-    table.need_since[woken] = model.day
-    table.referred_by[receivers] = referrers
+    table.need_since[woken] = day
     listen = listening(replicas, table, receivers, "referral", model.spec.attention)
+    table.referred_by[receivers[listen]] = referrers[listen]  # a bounced one is no referral
+    programme.promise(table, receivers[listen], referrers[listen], day)
     quality = np.zeros(receivers.size)
     quality[listen] = replicas.quality(streams.WOM_QUALITY, receivers[listen], wom.quality)
     deliver(

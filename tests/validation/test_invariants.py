@@ -4,9 +4,9 @@ Hypothesis draws 60 valid scenarios: a shipped strategy (or the Bass reduction) 
 random overrides of population, attention, journey, handoff, sales, channels,
 word of mouth, product and after-sale parameters. Derandomized, so the examples
 are the same on every run. For each run: prospects are conserved every day, the
-ledger adds up to the summary, no trust, fatigue or spend is negative,
-satisfaction stays within [0, 1], and every KPI is a finite number or None with
-a reason.
+ledger adds up to the summary, a month's referral rewards keep to the programme's
+budget, no trust, fatigue or spend is negative, satisfaction stays within [0, 1],
+and every KPI is a finite number or None with a reason.
 """
 
 from __future__ import annotations
@@ -63,7 +63,12 @@ def scenarios(draw):
         "word_of_mouth.network": draw(st.sampled_from(["graph", "full", "none"])),
         "word_of_mouth.mean_degree": draw(st.floats(0.0, 20.0)),
         "word_of_mouth.conversation_rate_per_day": draw(unit),
-        "word_of_mouth.reward": draw(st.floats(0.0, 500.0)),
+        "word_of_mouth.referral_programme.reward_referrer": draw(st.floats(0.0, 500.0)),
+        "word_of_mouth.referral_programme.reward_referred": draw(st.floats(0.0, 100.0)),
+        "word_of_mouth.referral_programme.ask_rate_per_month": draw(st.floats(0.0, 4.0)),
+        "word_of_mouth.referral_programme.budget_per_month": draw(st.floats(0.0, 2000.0)),
+        "word_of_mouth.referral_programme.cap_per_referrer": draw(st.integers(0, 3)),
+        "word_of_mouth.referral_programme.min_satisfaction": draw(unit),
         "reviews.enabled": draw(st.booleans()),
         "reviews.delay_days": draw(st.integers(0, 30)),
         "product.price": draw(st.floats(0.0, 5000.0)),
@@ -78,6 +83,7 @@ def scenarios(draw):
             o[f"channels.{name}.enabled"] = draw(st.booleans())
             o[f"channels.{name}.budget"] = draw(st.floats(0.0, 20000.0))
             o[f"channels.{name}.reach_per_day"] = draw(unit)
+            o[f"channels.{name}.reach_share"] = draw(unit)
             o[f"channels.{name}.quality.mean"] = draw(st.floats(0.1, 4.0))
             o[f"channels.{name}.intrusiveness"] = draw(st.floats(0.0, 2.0))
     return sim.load_scenario(path, o), draw(st.integers(0, 2**31))
@@ -120,6 +126,12 @@ def test_invariants_hold_for_random_scenarios(drawn):
     assert daily[spend].to_numpy().sum() == pytest.approx(
         by_type.drop("customer", errors="ignore").sum(), rel=1e-9, abs=1e-6
     )
+
+    # the referral programme keeps to its monthly budget
+    paid = ledger[ledger.payer_type == "referral"]
+    budget = scenario.word_of_mouth.referral_programme.budget_per_month
+    monthly = paid.groupby((paid.day - 1) // 30).amount.sum()
+    assert (monthly <= budget * scenario.population.sample_share + 1e-6).all()
 
     # nothing negative, satisfaction a share
     assert (table.trust >= 0).all() and (table.fatigue >= 0).all()

@@ -13,7 +13,7 @@ whole in :mod:`~sim.scenario.schema.root`. Import the names from here.
 """
 
 from sim.scenario.schema.after_sale import AfterSale, Product
-from sim.scenario.schema.channels import Channel, Reviews, WordOfMouth
+from sim.scenario.schema.channels import Channel, ReferralProgramme, Reviews, WordOfMouth
 from sim.scenario.schema.fields import Quality, Satisfaction, Section, TrustWeights
 from sim.scenario.schema.market import (
     Attention,
@@ -48,6 +48,7 @@ __all__ = [
     "Population",
     "Product",
     "Quality",
+    "ReferralProgramme",
     "Reviews",
     "Role",
     "Roles",

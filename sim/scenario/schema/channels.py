@@ -43,6 +43,12 @@ class Channel(Section):
     reach_per_day: Probability = Field(
         1.0, description="Max share of the eligible audience touched per day."
     )
+    reach_share: Probability = Field(
+        1.0,
+        description="Share of the market the channel can ever reach (its audience: e.g. 0.4 "
+        "for a network where 40% of the accounts are); each prospect is in it or not for the "
+        "whole run; 1 = everyone.",
+    )
     audience: Literal["everyone", "active_need"] = Field(
         "everyone",
         description="'everyone' pushes at all (advertising); 'active_need' is found only by "
@@ -92,6 +98,70 @@ class Reviews(Section):
     trust: TrustWeights = TrustWeights(company=1.0, product=1.0)
 
 
+class ReferralProgramme(Section):
+    """A referral programme: rewards, asks, eligibility, a monthly budget and a cap.
+
+    Off by default (no reward, no ask). A reward lifts a customer's willingness to
+    recommend, satisfaction × (1 + lift), by lift = ``max_uplift`` × reward / (reward +
+    ``reward_for_half_lift``): the reward's absolute size, with diminishing returns. Only
+    eligible customers (tenure, satisfaction) are lifted or asked. Sources: Ryu & Feick
+    2007, “A penny for your thoughts: referral reward programs and referral likelihood”
+    (Journal of Marketing: a reward raises referral likelihood; their larger reward did
+    not raise it further); Wirtz & Chew 2002, “The effects of incentives, deal proneness,
+    satisfaction and tie strength on word-of-mouth behaviour” (International Journal of
+    Service Industry Management: incentives get satisfied customers to recommend;
+    satisfaction is necessary but not sufficient); Schmitt, Skiera & Van den Bulte 2011,
+    “Referral programs and customer value” (Journal of Marketing).
+    """
+
+    reward_referrer: Money = Field(
+        0.0, description="Paid to the customer who referred when the referred prospect buys."
+    )
+    reward_referred: Money = Field(
+        0.0,
+        description="Welcome credit paid to a referred prospect at their purchase, booked as a "
+        "referral cost (its pull on their decision is not modelled).",
+    )
+    budget_per_month: Money | None = Field(
+        None,
+        description="Rewards paid in a 30-day month at most (market-wide); once the month's "
+        "rewards reach it the programme pauses until the next month (no asks, no promised "
+        "reward, no lift; a reward due then is not paid); unset = no limit.",
+    )
+    cap_per_referrer: Annotated[int, Field(ge=0)] | None = Field(
+        None, description="Rewarded referrals per customer over the run; unset = no cap."
+    )
+    eligible_after_months: NonNegativeFloat = Field(
+        0.0, description="Months a customer must have been one before the programme counts them."
+    )
+    min_satisfaction: Probability = Field(
+        0.0,
+        description="Satisfaction (0..1) a customer needs to be asked, lifted or rewarded: the "
+        "dissatisfied do not refer for a reward.",
+    )
+    ask_rate_per_month: Annotated[float, Field(ge=0, le=30)] = Field(
+        0.0,
+        description="Times a month the company asks each eligible customer to refer; one "
+        "asked and willing recommends the product to a random tie who is an open prospect.",
+    )
+    max_uplift: NonNegativeFloat = Field(
+        1.0, description="Relative lift of willingness to recommend from an unlimited reward."
+    )
+    reward_for_half_lift: PositiveFloat = Field(
+        1000.0, description="Referrer's reward (currency) that gives half of max_uplift."
+    )
+
+    @property
+    def running(self) -> bool:
+        """Whether the programme does anything: a reward to pay or customers to ask."""
+        return self.rewards_per_referral > 0 or self.ask_rate_per_month > 0
+
+    @property
+    def rewards_per_referral(self) -> float:
+        """What one referral that buys costs: the referrer's reward and the welcome credit."""
+        return self.reward_referrer + self.reward_referred
+
+
 class WordOfMouth(Section):
     """Recommendations over the social graph.
 
@@ -127,10 +197,7 @@ class WordOfMouth(Section):
     need_activation: Probability = Field(
         0.3, description="Chance a recommendation wakes a latent need."
     )
-    reward: Money = Field(0.0, description="Paid to the referrer when the referred prospect buys.")
-    reward_uplift: NonNegativeFloat = Field(
-        2.0, description="Relative lift of willingness to recommend per reward of one full price."
-    )
+    referral_programme: ReferralProgramme = ReferralProgramme()
     fit_screening: Probability = Field(
         0.0,
         description="Chance a referrer holds back a recommendation to a tie who is a poor fit "
