@@ -9,7 +9,9 @@ import pytest
 
 from sim import simulate
 from sim.analysis.monthly import monthly
+from sim.experiments import compare
 from sim.model.lifetime import new_customers
+from sim.outputs.writers import comparison_figures
 from sim.scenario.vocabulary import ARR_FLOWS
 from tests.conftest import small
 
@@ -96,3 +98,14 @@ def test_arr_movements_add_up_and_the_monthly_view_rolls_up_the_days():
     cohorts = result.cohorts
     assert (cohorts[0] == 1.0).all()  # a customer is one in the month won
     assert (cohorts.diff(axis=1).iloc[:, 1:].fillna(0) <= 1e-12).all().all()  # never rises
+
+
+def test_compare_draws_recurring_revenue_only_for_subscriptions():
+    def figures(name: str, size: int, days: int) -> dict:
+        plan = small(name, size, days)
+        plans = [plan, plan.model_copy(update={"name": "again"})]
+        comparison = compare(plans, 2, workers=1, progress=False)
+        return comparison_figures(comparison, comparison.summary())
+
+    assert "recurring_revenue" in figures("b2b/saas", 1500, 40)
+    assert "recurring_revenue" not in figures("aida_funnel", 500, 20)

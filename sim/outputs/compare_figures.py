@@ -11,7 +11,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.analysis.stats import intervals
-from sim.model.daily import DAY, NEW_CUSTOMERS, SPEND_PREFIX, spend_label
+from sim.model.daily import ARR, DAY, NEW_CUSTOMERS, SPEND_PREFIX, spend_label
 from sim.outputs.estimates import runs_note
 from sim.outputs.style import Declared, figure, scenario_colors, source_colors, wrap_label
 from sim.scenario.vocabulary import JOURNEY_STAGES
@@ -70,20 +70,54 @@ def funnel_figure(kpis: pd.DataFrame, declared: Declared = None) -> Figure:
 
 def cumulative_customers_figure(daily: pd.DataFrame, declared: Declared = None) -> Figure:
     """Cumulative new customers over time per scenario, mean with a 95% CI band."""
+    return _over_time(
+        daily,
+        NEW_CUSTOMERS,
+        declared,
+        cumulative=True,
+        ylabel="new customers (cumulative)",
+        title="Customers won over time (mean, 95% CI band)",
+    )
+
+
+def recurring_revenue_figure(daily: pd.DataFrame, declared: Declared = None) -> Figure:
+    """Annual recurring revenue over time per scenario (subscriptions), mean with a band."""
+    return _over_time(
+        daily,
+        ARR,
+        declared,
+        cumulative=False,
+        ylabel="annual recurring revenue (currency a year)",
+        title="Annual recurring revenue over time (mean, 95% CI band)",
+    )
+
+
+def _over_time(
+    daily: pd.DataFrame,
+    column: str,
+    declared: Declared,
+    *,
+    cumulative: bool,
+    ylabel: str,
+    title: str,
+) -> Figure:
+    """A daily column (or its running total) per scenario: mean line, 95% CI band."""
     fig = figure(8, 4)
     ax = fig.subplots()
     colors = scenario_colors(list(dict.fromkeys(daily.scenario)), declared)
     frame = daily.sort_values(["scenario", "replication", DAY], kind="stable").copy()
-    frame["cumulative"] = frame.groupby(["scenario", "replication"])[NEW_CUSTOMERS].cumsum()
+    frame["value"] = (
+        frame.groupby(["scenario", "replication"])[column].cumsum() if cumulative else frame[column]
+    )
     for name, group in frame.groupby("scenario", sort=False):
-        wide = group.pivot(index=DAY, columns="replication", values="cumulative")
+        wide = group.pivot(index=DAY, columns="replication", values="value")
         mean, low, high = intervals(wide.to_numpy())
         ax.plot(wide.index, mean, label=wrap_label(name), color=colors[name])
         if np.isfinite(low).any():
             ax.fill_between(wide.index, low, high, alpha=0.25, color=colors[name])
     ax.set_xlabel("day")
-    ax.set_ylabel("new customers (cumulative)")
-    ax.set_title("Customers won over time (mean, 95% CI band)")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     return fig

@@ -16,6 +16,7 @@ from sim.analysis.kpis import HEADLINE
 from sim.analysis.provenance import PROVENANCE, SCENARIO_FOLDER, Provenance
 from sim.experiments.compare import COMPARE_KIND, Comparison
 from sim.experiments.sensitivity import SensitivityResult
+from sim.model.daily import ARR
 from sim.model.version import model_version
 from sim.outputs import compare_figures
 from sim.outputs.experiment_figures import sensitivity_figure, sweep_figure
@@ -23,7 +24,7 @@ from sim.outputs.report import html_report, save_figure
 
 
 def comparison_figures(comparison: Comparison, summary: pd.DataFrame) -> dict[str, object]:
-    """The report's figures, by file stem: cost of sale, funnel, customers, spend."""
+    """The report's figures, by file stem: cost of sale, funnel, customers, spend, ARR."""
     return {
         "cost_of_sale": compare_figures.kpi_ci_figure(
             summary, "cost_of_sale", "cost of sale (currency per new customer)", comparison.colors
@@ -33,7 +34,16 @@ def comparison_figures(comparison: Comparison, summary: pd.DataFrame) -> dict[st
             comparison.daily, comparison.colors
         ),
         "spend": compare_figures.spend_figure(comparison.daily),
+        **_subscription_figures(comparison),
     }
+
+
+def _subscription_figures(comparison: Comparison) -> dict[str, object]:
+    """ARR over time, when the scenarios sell subscriptions."""
+    daily = comparison.daily
+    if ARR not in daily.columns or not daily[ARR].to_numpy().any():
+        return {}
+    return {"recurring_revenue": compare_figures.recurring_revenue_figure(daily, comparison.colors)}
 
 
 FIGURE_TITLES = {
@@ -41,6 +51,7 @@ FIGURE_TITLES = {
     "funnel": "funnel by stage",
     "cumulative_customers": "cumulative customers",
     "spend": "spend breakdown",
+    "recurring_revenue": "annual recurring revenue",
 }
 
 
