@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.model import streams
+from sim.model import lifetime, streams
 from sim.model.ledger import Item
 from sim.model.prospects import ACTIVE_CUSTOMER, Stage, in_stages
 from sim.model.subscriptions import renew
@@ -38,11 +38,16 @@ def win(model: Market, rows: np.ndarray, day: int) -> None:
     table.next_contact[rows] = np.inf
     drawn = spec.product.satisfaction
     satisfaction = model.replicas.satisfaction(streams.SATISFACTION, rows, drawn, once=True)
+    if spec.product.poor_fit_satisfaction < 1.0:  # “Getting the next sale”: the right prospects
+        poor = ~table.good_fit[rows]
+        satisfaction[poor] *= spec.product.poor_fit_satisfaction
     table.base_satisfaction[rows] = satisfaction
     table.satisfaction[rows] = satisfaction
     if spec.reviews.enabled:
         table.review_day[rows] = day + spec.reviews.delay_days
     model.ledger.record(day, Payer.CUSTOMER, "customers", Item.PURCHASE, spec.product.price, rows)
+    table.value[rows] = spec.product.price * spec.product.margin
+    model.recurring.add("new", rows, table.term_price[rows])
     referred = rows[table.referred_by[rows] >= 0]
     model.referrals.pay_rewards(table, model.ledger, rows, day)
     model.tally.add_sales(table, rows, referred)
@@ -80,14 +85,18 @@ def care_for_customers(model: Market, day: int) -> None:
         satisfaction = base + (satisfaction - base) * (1.0 - after.satisfaction_decay_per_day)
 
     if after.care_touches_per_month > 0:
-        cared = replicas.chance(
-            streams.CARE, customers, after.care_touches_per_month / DAYS_PER_MONTH
-        )
+        rate = after.care_touches_per_month / DAYS_PER_MONTH
+        if csm is not None:  # check-ins are booked on the CSMs' working days
+            working = csm.calendar.window(day) is not None
+            rate = min(rate / spec.calendar.working_share, 1.0) if working else 0.0
+        cared = replicas.chance(streams.CARE, customers, rate)
+        tally.add(tally.care_due, customers[cared])
         if csm is None:
             cost = after.care_cost_per_touch
             model.ledger.record(day, Payer.POST_PURCHASE, "care", Item.CARE, cost, customers[cared])
         else:
             cared[cared] = _within_capacity(model, csm, customers[cared], day)
+        tally.add(tally.care_given, customers[cared])
         satisfaction[cared] += after.care_satisfaction_gain
         changed = True
 
@@ -104,6 +113,11 @@ def care_for_customers(model: Market, day: int) -> None:
             day, Payer.CUSTOMER, "customers", Item.REPEAT_PURCHASE, product.price, customers[repeat]
         )
         tally.add(tally.repeat_purchases, customers[repeat])
+        bought = customers[repeat]
+        since = day - table.customer_since[bought]
+        table.value[bought] += (
+            product.price * product.margin * np.exp(-lifetime.discount_per_day(spec) * since)
+        )
         tally.add(tally.referred_repeat_purchases, customers[repeat & referred])
         if after.loyalty_reward > 0:
             satisfaction[repeat] += after.loyalty_satisfaction_gain
@@ -132,6 +146,7 @@ def care_for_customers(model: Market, day: int) -> None:
     else:
         churned, staying = customers[:0], customers
     table.move(churned, Stage.CHURNED)
+    table.left_day[churned] = day
     tally.add(tally.churned, churned)
     tally.add(tally.customer_days, customers)
     tally.add(tally.referred_churned, churned[table.referred_by[churned] >= 0])

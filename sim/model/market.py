@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from sim.model.ledger import Ledger, Tally
     from sim.model.pipeline import Pipeline
     from sim.model.prospects import ProspectTable
+    from sim.model.recurring import RecurringRevenue
     from sim.model.referrals import ReferralProgramme
     from sim.model.replicas import Replicas
     from sim.model.reviews import ReviewBoard
@@ -48,6 +49,8 @@ class Market(Protocol):
     """Counts the KPIs need beside money."""
     referrals: ReferralProgramme
     """The referral programme: promised rewards, rewards per referrer, the month's spend."""
+    recurring: RecurringRevenue
+    """Annual recurring revenue and today's movements of it."""
     sales_queue: SalesQueue
     """Leads waiting for, or being worked by, the reps."""
     reviews: ReviewBoard

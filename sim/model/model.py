@@ -36,6 +36,7 @@ from sim.model.prospects import (
     Stage,
     populate,
 )
+from sim.model.recurring import RecurringRevenue
 from sim.model.referrals import ReferralProgramme
 from sim.model.replicas import Replicas
 from sim.model.reps import Rep
@@ -131,6 +132,7 @@ class JourneyModel(mesa.Model):
         self.graph = SocialGraph.stack(graphs)
         self.prospects.term_price[:] = scenario.product.price
         subscriptions.spread_installed_base(self.prospects, scenario, self.replicas)
+        self.recurring = RecurringRevenue(self.prospects, scenario, self.replicas)
 
         self.ledger = Ledger(self.replicas)
         programme = scenario.word_of_mouth.referral_programme
@@ -231,6 +233,7 @@ class JourneyModel(mesa.Model):
         """Simulate one day."""
         day = self.day
         self.ledger.start_day()
+        self.recurring.start_day()
         self.replicas.day = day
         self.prospects.today = day
         self._new_customers[:] = 0
@@ -376,6 +379,7 @@ class JourneyModel(mesa.Model):
             self.sales_queue.pipeline_counts(),
             self._new_customers,
             self.ledger,
+            self.recurring,
             self.reviews.scores(),
         )
         self._today = self.daily.today(0)

@@ -27,8 +27,8 @@ def _care_and_none(overrides: dict, replications: int):
 
 
 def test_care_lifts_retention_and_lifetime_profit_in_a_sampled_market():
-    """A fifth of the 25,000 accounts, two years, four seeds (measured: NRR 0.91 with
-    care against 0.74 without, lifetime profit 14.6 M against 7.0 M)."""
+    """A fifth of the 25,000 accounts, two years, four seeds (measured: NRR 0.97 with
+    care against 0.78 without, lifetime profit 19.5 M against 9.2 M)."""
     sample = {"population.size": 5000, "population.market_size": 25000, "horizon_days": 730}
     summary, _ = _care_and_none(sample, 4)
     for kpi in ("net_revenue_retention", "lifetime_profit", "clv"):
@@ -37,8 +37,9 @@ def test_care_lifts_retention_and_lifetime_profit_in_a_sampled_market():
 
 @pytest.mark.slow
 def test_care_pays_over_three_years_and_referred_customers_are_worth_more():
-    """The whole market over three years, 8 seeds (measured with 6: NRR 0.94 against 0.78,
-    lifetime profit 18.4 M against 7.5 M, referral value ratio 1.28 with care)."""
+    """The whole market over three years, 8 seeds (measured: NRR 1.00 against 0.81, GRR
+    0.92 against 0.78, lifetime profit 26.2 M against 9.8 M, referral value ratio 1.22
+    with care; year-three customers 200 against 184)."""
     summary, result = _care_and_none({"horizon_days": 3 * 365}, 8)
     for kpi in ("net_revenue_retention", "gross_revenue_retention", "lifetime_profit"):
         assert summary.loc[("no_care", kpi), "diff_high"] < 0, kpi
