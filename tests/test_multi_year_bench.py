@@ -40,12 +40,17 @@ def test_every_figure_is_measured_and_tabled():
         assert row["run_s"] == pytest.approx(row["step_s"] + row["collect_s"])
         assert 0 < row["run_off_s"] <= row["collect_s"] and 0 < row["run_off_share"] < 1
         assert row["customers_run_off"] > 0 and row["run_off_us_per_customer"] > 0
-        assert row["customers"] > 0 and row["peak_rss_gb"] > 0
+        assert row["customers"] > 0 and row["peak_rss_gb"] > 0 and row["cpu_s"] > 0
     rows = [short, long]
     assert ratios(rows) == {"touchpoint_management": long["run_s"] / short["run_s"]}
+    assert ratios(rows[::-1], "cpu_s") == {"touchpoint_management": long["cpu_s"] / short["cpu_s"]}
     table = format_table(rows, "python -m benchmarks.multi_year --quick")
     lines = table.splitlines()
-    assert sum(line.startswith("| touchpoint_management | 1,000 |") for line in lines) == 2
+    rows_tabled = [line for line in lines if line.startswith("| touchpoint_management | 1,000 |")]
+    header = next(line for line in lines if line.startswith("| scenario"))
+    assert len(rows_tabled) == 2 and {line.count("|") for line in rows_tabled} == {
+        header.count("|")
+    }
     assert "60 d / 30 d" in table and "(the days: 2×)" in table
     assert lines[-1] == "`python -m benchmarks.multi_year --quick`"
 
