@@ -48,7 +48,10 @@ MARKETS = {
 }
 """Scenario (under ``scenarios/``) → the overrides that make it a market of 10,000."""
 
-FULL = {"horizons": (365, 3 * 365, 5 * 365), "replications": 3, "rounds": 3}
+_YEAR = 365
+"""Days of a simulated year."""
+
+FULL = {"horizons": (_YEAR, 3 * _YEAR, 5 * _YEAR), "replications": 3, "rounds": 3}
 QUICK = {"size": 1_000, "horizons": (30, 90), "replications": 2, "rounds": 1}
 """The smoke run: every market at 1,000 prospects (a B2B sample keeps its market size)."""
 
@@ -72,7 +75,8 @@ def measure(
 
     Returns:
         Seconds per replication (``run_s``, ``cpu_s`` the process's CPU time of the
-        run, ``step_s`` = run − collection,
+        run, ``year_cpu_s`` the CPU time of each whole simulated year's days,
+        ``step_s`` = run − collection,
         ``collect_s``, ``run_off_s``), the run-off's share of the run, the customers
         run off per replication and the run-off's microseconds per customer, the new
         customers (KPI ``customers``, mean) and the process's peak RSS.
@@ -80,6 +84,20 @@ def measure(
     import sim
     from sim.analysis.results import simulate_batch
     from sim.model.lifetime import new_customers
+    from sim.model.model import JourneyModel
+
+    ticks: list[float] = []
+
+    class Clocked(JourneyModel):
+        """The model, noting the process's CPU time once built and at the end of every day."""
+
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)
+            ticks.append(time.process_time())
+
+        def step(self) -> None:
+            super().step()
+            ticks.append(time.process_time())
 
     path = ROOT / "scenarios" / f"{scenario}.yaml"
     spec = sim.load_scenario(path, {**overrides, "horizon_days": days})
@@ -88,7 +106,7 @@ def measure(
     new_customers(spec, np.ones(1, dtype=np.int64), 0)  # loads the run-off's kernel
     with _clocks() as clock:
         start, cpu = time.perf_counter(), time.process_time()
-        results = simulate_batch(spec, seeds)
+        results = simulate_batch(spec, seeds, model_class=Clocked)
         run, cpu = time.perf_counter() - start, time.process_time() - cpu
     customers = clock["customers"]
     return {
@@ -99,6 +117,7 @@ def measure(
         "replications": replications,
         "run_s": run / replications,
         "cpu_s": cpu / replications,
+        "year_cpu_s": (np.diff(ticks[::_YEAR]) / replications).tolist(),
         "step_s": (run - clock["collect_all"]) / replications,
         "collect_s": clock["collect_all"] / replications,
         "run_off_s": clock["lifetimes"] / replications,
@@ -219,6 +238,15 @@ def format_table(rows: list[dict[str, float]], command: str) -> str:
         "",
         f"{_horizon(longest)} / {_horizon(shortest)}, seconds per replication (CPU): {times} "
         f"(the days: {longest / shortest:g}×)",
+    ]
+    for row in rows:
+        if row["days"] == longest and row["year_cpu_s"]:
+            years = ", ".join(f"{s:.2f}" for s in row["year_cpu_s"])
+            lines.append(
+                f"{row['scenario']}, CPU seconds per replication of each simulated year of "
+                f"the {_horizon(longest)} run: {years}"
+            )
+    lines += [
         "",
         f"`{command}`",
     ]
