@@ -76,8 +76,8 @@ def measure(
     Returns:
         Seconds per replication (``run_s``, ``cpu_s`` the process's CPU time of the
         run, ``year_cpu_s`` the CPU time of each whole simulated year's days,
-        ``step_s`` = run − collection,
-        ``collect_s``, ``run_off_s``), the run-off's share of the run, the customers
+        ``step_s`` = run − collection, building the model included, ``collect_s``,
+        ``run_off_s``), the run-off's share of the run, the customers
         run off per replication and the run-off's microseconds per customer, the new
         customers (KPI ``customers``, mean) and the process's peak RSS.
     """
