@@ -30,3 +30,4 @@ test-all: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(PY) -m benchmarks.bench
 	$(PY) -m benchmarks.random_streams
+	$(PY) -m benchmarks.multi_year
