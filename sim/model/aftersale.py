@@ -38,9 +38,6 @@ def win(model: Market, rows: np.ndarray, day: int) -> None:
     table.next_contact[rows] = np.inf
     drawn = spec.product.satisfaction
     satisfaction = model.replicas.satisfaction(streams.SATISFACTION, rows, drawn, once=True)
-    if spec.product.poor_fit_satisfaction < 1.0:  # “Getting the next sale”: the right prospects
-        poor = ~table.good_fit[rows]
-        satisfaction[poor] *= spec.product.poor_fit_satisfaction
     table.base_satisfaction[rows] = satisfaction
     table.satisfaction[rows] = satisfaction
     if spec.reviews.enabled:

@@ -227,9 +227,11 @@ def _gap(u, p):  # noqa: ANN001, ANN202 - compiled
     """Days to the next success of a daily chance ``p`` (geometric, at least 1)."""
     if p >= 1.0:
         return 1
-    if p <= 0.0:
+    rate = -math.log1p(-p)
+    if rate <= 0.0:  # no chance, or one too small to tell from none
         return _NEVER
-    return int(math.log(1.0 - u) / math.log(1.0 - p)) + 1
+    gap = -math.log1p(-u) / rate
+    return _NEVER if gap >= _NEVER else int(gap) + 1
 
 
 @njit(cache=True, nogil=True)

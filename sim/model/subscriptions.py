@@ -7,10 +7,11 @@ A subscriber whose term ends today renews with chance min(``renewal_ceiling``, 2
 the most satisfied leave sometimes; for a customer who came by referral the chance of
 leaving is multiplied by ``word_of_mouth.referred_churn_ratio``). A renewal pays the
 next term at a price changed by ``expansion_per_term`` × (2 × satisfaction − 1), at most
-``max_expansion`` × the list price: satisfied customers expand, dissatisfied ones contract. A customer
-who does not renew churns. Renewal rate and net revenue retention come from the tally.
-The installed base's subscribers are spread over the term (:func:`spread_installed_base`).
-Annual recurring revenue and its movements are kept in :mod:`sim.model.recurring`.
+``max_expansion`` × the list price: satisfied customers expand, dissatisfied ones
+contract. A customer who does not renew churns. Renewal rate and net revenue retention
+come from the tally. The installed base's subscribers are spread over the term
+(:func:`spread_installed_base`). Annual recurring revenue and its movements are kept in
+:mod:`sim.model.recurring`.
 """
 
 from __future__ import annotations

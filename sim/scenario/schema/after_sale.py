@@ -21,12 +21,6 @@ class Product(Section):
     price: Money = Field(1000.0, description="Revenue per purchase (currency).")
     margin: Probability = Field(0.4, description="Gross margin share of the price.")
     satisfaction: Satisfaction = Satisfaction()
-    poor_fit_satisfaction: Probability = Field(
-        1.0,
-        description="A customer the product does not fit (a poor fit, see population."
-        "good_fit_share) is this share as satisfied as drawn: they renew, repeat and "
-        "recommend less (1 = fit makes no difference).",
-    )
     repeat_purchases_per_year: NonNegativeFloat = Field(
         2.0, description="Repeat purchases a fully satisfied customer makes a year."
     )
