@@ -84,4 +84,3 @@ def spread_installed_base(table: ProspectTable, scenario: Scenario, replicas: Re
     term = term_days(scenario)
     tenure = replicas.uniform(streams.INSTALLED_TENURE, installed, once=True) * term
     table.tenure[installed] = tenure.astype(np.int32)
-
