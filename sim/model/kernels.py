@@ -67,7 +67,8 @@ def warm() -> float:
 
     start = time.perf_counter()
     overrides = {"population.size": _WARM_SIZE, "horizon_days": _WARM_DAYS}
-    for path in sorted(shipped_scenarios().glob("*.yaml")):  # the shipped strategies
+    shipped = shipped_scenarios()  # the strategies, and a sales organisation's queue
+    for path in [*sorted(shipped.glob("*.yaml")), shipped / "b2b" / "saas.yaml"]:
         model = JourneyModel(load_scenario(path, overrides), seeds=[1, 2])
         for _ in range(_WARM_DAYS):
             model.step()
