@@ -35,13 +35,13 @@ def _comparison() -> Comparison:
             "replication": replication,
             "seed": replication,
             "customers": [10.0, 12, 11, 9, 10, 14, 15, 13, 16, 14],
-            "payback_days": [0, 0, np.nan, np.nan, np.nan, 0, np.nan, 30, np.nan, np.nan],
+            "cac_payback_months": [0, 0, np.nan, np.nan, np.nan, 0, np.nan, 30, np.nan, np.nan],
             "clv": [np.nan] * 2 * RUNS,
         }
     )
     undefined = pd.DataFrame(
-        [("base", r, "payback_days", NEVER) for r in (2, 3, 4)]
-        + [("other", r, "payback_days", NEVER) for r in (1, 3, 4)]
+        [("base", r, "cac_payback_months", NEVER) for r in (2, 3, 4)]
+        + [("other", r, "cac_payback_months", NEVER) for r in (1, 3, 4)]
         + [(s, r, "clv", NO_YEARS) for s in ("base", "other") for r in range(RUNS)],
         columns=["scenario", "replication", "kpi", "reason"],
     )
@@ -55,10 +55,10 @@ def _bare_interval(text: str) -> list[str]:
 
 def test_the_summary_counts_the_runs_that_defined_each_kpi_and_why_the_others_did_not():
     summary = _comparison().summary().set_index(["scenario", "kpi"])
-    payback = summary.loc[("base", "payback_days")]
+    payback = summary.loc[("base", "cac_payback_months")]
     assert (payback.n, payback.runs, payback.undefined) == (2, RUNS, NEVER)
     assert payback["mean"] == payback.ci_low == payback.ci_high == 0  # over the 2 runs
-    assert summary.loc[("other", "payback_days")].pairs == 1  # both defined in run 0 only
+    assert summary.loc[("other", "cac_payback_months")].pairs == 1  # both defined in run 0 only
     assert (summary.loc[("base", "clv")].n, summary.loc[("base", "clv")].undefined) == (0, NO_YEARS)
     assert (summary.loc[("base", "customers")].n, summary.loc[("base", "customers")].undefined) == (
         RUNS,
@@ -69,7 +69,7 @@ def test_the_summary_counts_the_runs_that_defined_each_kpi_and_why_the_others_di
 def test_a_kpi_defined_in_some_runs_says_k_of_n_runs_in_every_display():
     comparison = _comparison()
     summary = comparison.summary()
-    kpis = ["customers", "payback_days", "clv"]
+    kpis = ["customers", "cac_payback_months", "clv"]
     terminal = comparison_text(summary, kpis)
     page = comparison_page(summary, {}, ["a note"], kpis)
     table = comparison.kpis.rename(columns={"scenario": "param.plan"})
@@ -87,9 +87,9 @@ def test_a_kpi_defined_in_some_runs_says_k_of_n_runs_in_every_display():
 
 
 def test_a_single_run_says_why_a_kpi_is_undefined():
-    kpis = {"customers": 3.0, "payback_days": None}
-    text = kpi_table(kpis, all_kpis=True, undefined={"payback_days": NEVER})
-    assert re.search(rf"payback_days\s+n/a  \({NEVER}\)", text)
+    kpis = {"customers": 3.0, "cac_payback_months": None}
+    text = kpi_table(kpis, all_kpis=True, undefined={"cac_payback_months": NEVER})
+    assert re.search(rf"cac_payback_months\s+n/a  \({NEVER}\)", text)
 
 
 def test_lifetime_profit_and_lifetime_roi_appear_in_every_comparison():
