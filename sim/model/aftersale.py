@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.model import lifetime, streams
+from sim.model import streams
 from sim.model.ledger import Item
 from sim.model.prospects import ACTIVE_CUSTOMER, Stage, in_stages
 from sim.model.subscriptions import renew
@@ -43,7 +43,6 @@ def win(model: Market, rows: np.ndarray, day: int) -> None:
     if spec.reviews.enabled:
         table.review_day[rows] = day + spec.reviews.delay_days
     model.ledger.record(day, Payer.CUSTOMER, "customers", Item.PURCHASE, spec.product.price, rows)
-    table.value[rows] = spec.product.price * spec.product.margin
     model.recurring.add("new", rows, table.term_price[rows])
     referred = rows[table.referred_by[rows] >= 0]
     model.referrals.pay_rewards(table, model.ledger, rows, day)
@@ -110,11 +109,6 @@ def care_for_customers(model: Market, day: int) -> None:
             day, Payer.CUSTOMER, "customers", Item.REPEAT_PURCHASE, product.price, customers[repeat]
         )
         tally.add(tally.repeat_purchases, customers[repeat])
-        bought = customers[repeat]
-        since = day - table.customer_since[bought]
-        table.value[bought] += (
-            product.price * product.margin * np.exp(-lifetime.discount_per_day(spec) * since)
-        )
         tally.add(tally.referred_repeat_purchases, customers[repeat & referred])
         if after.loyalty_reward > 0:
             satisfaction[repeat] += after.loyalty_satisfaction_gain

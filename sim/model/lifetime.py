@@ -32,10 +32,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
-from sim.model import counters, streams
+from sim.model import streams
 from sim.model.counters import _base, _unit, _word
 from sim.model.prospects import ACTIVE_CUSTOMER, in_stages
-from sim.model.sampling import as_satisfaction
+from sim.model.replicas import Replicas
 from sim.scenario.vocabulary import DAYS_PER_MONTH, DAYS_PER_YEAR
 
 if TYPE_CHECKING:
@@ -45,7 +45,14 @@ if TYPE_CHECKING:
 MAX_YEARS = 100
 """The longest a customer's life is followed past the horizon (years)."""
 
-_STREAMS = (streams.RUN_OFF_CARE, streams.RUN_OFF_REPEAT, streams.RUN_OFF_LEAVES)
+_STREAMS = np.array(
+    [
+        streams.stream_key(s)
+        for s in (streams.RUN_OFF_CARE, streams.RUN_OFF_REPEAT, streams.RUN_OFF_LEAVES)
+    ],
+    dtype=np.uint64,
+)
+"""The keys of the run-off's streams: care, repeat purchases, churn and renewal."""
 _NEVER = np.iinfo(np.int64).max // 4
 
 
@@ -96,21 +103,28 @@ def _parameters(scenario: Scenario, care_share: np.ndarray) -> tuple[np.ndarray,
     return params, care
 
 
-def lifetimes(model: Market, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
+def lifetimes(
+    model: Market, start: int, stop: int, payments: tuple[np.ndarray, np.ndarray, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
     """Lifetime value and discounted customer-years of rows ``start .. stop`` (one replication).
 
-    For a customer won during the run: the margin they paid, discounted to the day they
-    were won, plus their run-off past today (:func:`run_off`); and their years as a
-    customer, discounted the same way. Every other row gets 0.
+    For a customer won during the run: the margin of what they paid during it (their
+    ``payments``: prospect numbers within the replication, days and amounts, as the
+    ledger has them), discounted to the day they were won, plus their run-off past today
+    (:func:`run_off`); and their years as a customer, discounted the same way. Every other
+    row gets 0.
     """
-    table, day = model.prospects, model.day
+    table, day, spec = model.prospects, model.day, model.spec
     since = table.customer_since[start:stop]
     won = since >= 1
     left = table.left_day[start:stop]
     days = np.where(left >= 0, left, day) - since
     future, future_years = run_off(model, start + np.flatnonzero(won))
-    value = np.where(won, table.value[start:stop], 0.0)
-    years = np.where(won, discounted_years(np.maximum(days, 0), model.spec), 0.0)
+    prospect, when, amount = payments
+    discount = np.exp(-discount_per_day(spec) * (when - since[prospect]))
+    paid = np.bincount(prospect, amount * spec.product.margin * discount, minlength=since.size)
+    value = np.where(won, paid, 0.0)
+    years = np.where(won, discounted_years(np.maximum(days, 0), spec), 0.0)
     value[won] += future
     years[won] += future_years
     return value, years
@@ -146,7 +160,7 @@ def run_off(model: Market, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         params,
         np.zeros(rows.size, dtype=np.int64),
         np.zeros(0),
-        np.array([streams.stream_key(s) for s in _STREAMS], dtype=np.uint64),
+        _STREAMS,
     )
     back = np.exp(-params[1] * age)  # from today to the day each was won
     value[where] = future * back
@@ -176,13 +190,14 @@ def new_customers(
     params, care = _parameters(scenario, np.ones(1))
     if lives_only_to_hist and first.size:
         params[10] = min(params[10], max(hist_days - int(first.min()), 0))
-    dist = scenario.product.satisfaction
-    key = streams.seed_key(int(seed))
+    replicas = Replicas([seed], first.size)  # keyed as a run with ``seed`` keys them
     prospects = np.arange(first.size, dtype=np.int64)
-    satisfaction = _satisfaction(key, prospects, dist.mean, dist.sd)
+    drawn = scenario.product.satisfaction
+    satisfaction = replicas.satisfaction(streams.SATISFACTION, prospects, drawn, once=True)
+    satisfaction = satisfaction.astype(np.float64)
     hist = np.zeros(hist_days)
     future, alive = _lives(
-        np.full(first.size, key, dtype=np.uint64),
+        replicas.keys[np.zeros(first.size, dtype=np.int64)],
         prospects,
         satisfaction,
         satisfaction,
@@ -193,7 +208,7 @@ def new_customers(
         params,
         first,
         hist,
-        np.array([streams.stream_key(s) for s in _STREAMS], dtype=np.uint64),
+        _STREAMS,
     )
     return params[0] + future, alive, hist
 
@@ -210,16 +225,6 @@ def repeat_purchases(
         for seed in seeds
     ]
     return np.mean(curves, axis=0) if curves else np.zeros(days)
-
-
-def _satisfaction(key: np.uint64, prospects: np.ndarray, mean: float, sd: float) -> np.ndarray:
-    """Each cohort customer's satisfaction with the purchase, keyed as the run keys it."""
-    if sd == 0:
-        return np.full(prospects.size, mean)
-    seeds, none = np.array([key], dtype=np.uint64), np.zeros(0, dtype=np.int64)
-    stream = streams.stream_key(streams.SATISFACTION)
-    drawn = counters.draw(seeds, stream, 0, prospects.size + 1, prospects, 2, mean, sd, none)
-    return as_satisfaction(drawn).astype(np.float64)
 
 
 @njit

@@ -126,7 +126,6 @@ class ProspectTable:
         self.base_satisfaction = np.zeros(n, dtype=np.float32)
         self.review_day = np.full(n, -1, dtype=np.int32)
         self.left_day = np.full(n, -1, dtype=np.int32)  # the day a customer churned
-        self.value = np.zeros(n, dtype=np.float64)  # margin paid, discounted to the day won
         self.touch_log: TouchLog | None = None  # every touch, when the model keeps one
         # called with (rows, quality listened, source index) after every delivered touch
         self.observers: list[Callable[[np.ndarray, np.ndarray, int], None]] = []

@@ -22,7 +22,7 @@ import numpy as np
 
 from sim.model import streams
 from sim.model.ledger import Item
-from sim.model.lifetime import discount_per_day, term_days
+from sim.model.lifetime import term_days
 from sim.scenario.vocabulary import Payer
 
 if TYPE_CHECKING:
@@ -53,8 +53,6 @@ def renew(
     price = np.minimum(price, product.max_expansion * product.price)[~gone]
     table.term_price[renewed] = price
     model.ledger.record(model.day, Payer.CUSTOMER, "customers", Item.RENEWAL, price, renewed)
-    since = model.day - table.customer_since[renewed]
-    table.value[renewed] += price * product.margin * np.exp(-discount_per_day(model.spec) * since)
     kept = old[~gone]
     model.recurring.add("expansion", renewed, np.maximum(price - kept, 0.0))
     model.recurring.add("contraction", renewed, np.maximum(kept - price, 0.0))

@@ -20,6 +20,7 @@ import pandas as pd
 from sim.analysis.folders import write_file
 from sim.model.lifetime import lifetimes
 from sim.scenario.errors import InputError
+from sim.scenario.vocabulary import Payer
 
 if TYPE_CHECKING:
     from sim.model.model import JourneyModel
@@ -61,7 +62,6 @@ class RunRecord:
         margin: Gross margin share of the price.
         discount_rate_per_year: The discount rate of customer lifetime value.
         subscription: Whether the product is sold by term and renewed.
-        term_months: A subscription's term (None for a one-off product).
         sample_share: The share of the market simulated (1 when the prospects are it).
         planned_per_month: Per enabled channel, its budget and fixed cost a month.
         tally: The run's counts (``sim.model.ledger.Tally``): scalars, and arrays by
@@ -81,7 +81,6 @@ class RunRecord:
     margin: float
     discount_rate_per_year: float
     subscription: bool
-    term_months: float | None
     sample_share: float
     planned_per_month: dict[str, float]
     tally: dict[str, Any]
@@ -98,6 +97,7 @@ class RunRecord:
         spec, size = model.spec, model.spec.population.size
         block = model.prospects.block(replica * size, (replica + 1) * size)
         tally = vars(model.tally.of(replica))
+        ledger = model.ledger.to_frame(replica)
         return cls(
             sources=list(model.sources),
             days=model.day,
@@ -105,18 +105,17 @@ class RunRecord:
             margin=spec.product.margin,
             discount_rate_per_year=spec.product.discount_rate_per_year,
             subscription=bool(spec.product.term_months),
-            term_months=spec.product.term_months,
             sample_share=spec.population.sample_share,
             planned_per_month={
                 name: spec.channels[name].budget + spec.channels[name].fixed_cost_per_month
                 for name in spec.enabled_channels()
             },
             tally={name: value.copy() for name, value in tally.items() if name != "sources"},
-            prospects=_prospects(model, block, replica * size, (replica + 1) * size),
+            prospects=_prospects(model, block, replica * size, ledger),
             response_hours=model.sales_queue.response_hours(replica, model.day),
             expired_leads=int(model.sales_queue.expired[replica]),
             review_score=model.reviews.score(replica),
-            ledger=model.ledger.to_frame(replica),
+            ledger=ledger,
             daily=model.daily.frame(replica),
         )
 
@@ -171,9 +170,17 @@ class RunRecord:
             raise InputError(f"{path}: not a run record ({type(exc).__name__}: {exc})") from None
 
 
-def _prospects(model: JourneyModel, block: Any, start: int, stop: int) -> dict[str, np.ndarray]:
-    """One replication's prospect columns for the record, lifetimes run off past today."""
-    value, years = lifetimes(model, start, stop)
+def _prospects(
+    model: JourneyModel, block: Any, start: int, ledger: pd.DataFrame
+) -> dict[str, np.ndarray]:
+    """One replication's prospect columns for the record, lifetimes run off past today.
+
+    ``start`` is the replication's first row, ``ledger`` its ledger: what each customer
+    paid during the run is read from it.
+    """
+    paid = ledger[(ledger.payer_type == Payer.CUSTOMER) & (ledger.prospect_id >= 0)]
+    payments = (paid.prospect_id.to_numpy(), paid.day.to_numpy(), paid.amount.to_numpy())
+    value, years = lifetimes(model, start, start + block.n, payments)
     derived = {"referred": block.referred_by >= 0, "lifetime_value": value, "lifetime_years": years}
     return {
         name: derived[name] if name in derived else getattr(block, name).copy()
@@ -188,7 +195,6 @@ _TERMS = (
     "margin",
     "discount_rate_per_year",
     "subscription",
-    "term_months",
     "sample_share",
     "planned_per_month",
     "expired_leads",
