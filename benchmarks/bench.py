@@ -20,11 +20,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 from pathlib import Path
 
-from benchmarks.measure import ROOT, STRATEGY, compare_naive, machine, throughput
+from benchmarks.measure import (
+    STRATEGY,
+    child_result,
+    compare_naive,
+    log,
+    machine,
+    throughput,
+)
 from sim.scenario.errors import InputError
 from sim.scenario.loading import load_scenario
 
@@ -113,15 +119,11 @@ def main(argv: list[str]) -> int:
         sizes = scaling = QUICK["sizes"]
         days, naive_days = QUICK["days"], QUICK["naive_days"]
         many = {"replications": QUICK["replications"], "size": 2_000, "days": 30}
-    report = run_benchmark(sizes, scaling, days, naive_days, many, args.scenario, log=_log)
+    report = run_benchmark(sizes, scaling, days, naive_days, many, args.scenario, log=log)
     print(format_report(report))
     if args.json:
         args.json.write_text(json.dumps(report, indent=2) + "\n")
     return 0
-
-
-def _log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def run_benchmark(
@@ -174,16 +176,8 @@ def run_benchmark(
 
 
 def _in_fresh_process(task: str, **kwargs: object) -> dict[str, float]:
-    done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.measure", task, json.dumps(kwargs)],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=ROOT,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"benchmark {task} {kwargs} failed: {done.stderr.strip()[-500:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    args = ["-m", "benchmarks.measure", task, json.dumps(kwargs)]
+    return child_result(args, f"benchmark {task} {kwargs}")
 
 
 def format_report(report: dict[str, object]) -> str:

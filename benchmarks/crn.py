@@ -40,7 +40,7 @@ from pathlib import Path
 import numpy as np
 
 import sim
-from benchmarks.measure import ROOT, STRATEGY
+from benchmarks.measure import ROOT, STRATEGY, log
 
 OUTCOME = "customers"
 """The KPI the pairs are compared on: new customers won over the horizon."""
@@ -382,18 +382,14 @@ def main(argv: list[str]) -> int:
             options += [f"--{name}", str(given)]
     reports = []
     if args.baseline:
-        _log(f"baseline: {args.baseline} in a git worktree ...")
+        log(f"baseline: {args.baseline} in a git worktree ...")
         reports.append(measure_ref(args.baseline, options))
-    reports.append(measure(sizes, log=_log))
+    reports.append(measure(sizes, log=log))
     if args.json:
         print(json.dumps(reports[-1], indent=2))
     else:
         print(format_table(reports, shlex.join(["python", "-m", "benchmarks.crn", *argv])))
     return 0
-
-
-def _log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

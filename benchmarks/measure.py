@@ -11,9 +11,12 @@ import gc
 import json
 import os
 import platform
+import subprocess
 import sys
 import time
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from sim.scenario.loading import load_scenario
 
@@ -167,6 +170,27 @@ def graph(n: int, scenario: str) -> dict[str, float]:
         "build_s": seconds,
         "peak_rss_gb": peak_rss_gb(),
     }
+
+
+def child_result(
+    args: Sequence[str], what: str, *, cwd: Path = ROOT, env: Mapping[str, str] | None = None
+) -> Any:
+    """Run ``python ARGS`` in a fresh process; the JSON it printed last.
+
+    Raises:
+        RuntimeError: The process failed (``what`` and the end of its stderr say how).
+    """
+    done = subprocess.run(
+        [sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{what} failed: {done.stderr.strip()[-500:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def log(message: str) -> None:
+    """A benchmark's progress line, on stderr."""
+    print(message, file=sys.stderr, flush=True)
 
 
 def peak_rss_gb() -> float:

@@ -32,7 +32,6 @@ import argparse
 import contextlib
 import json
 import shlex
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -40,7 +39,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.measure import ROOT, peak_rss_gb
+from benchmarks.measure import ROOT, child_result, log, peak_rss_gb
 
 MARKETS = {
     "b2b/saas": {"population.size": 10_000, "population.market_size": 25_000},
@@ -165,16 +164,8 @@ def _clocks() -> Iterator[dict[str, float]]:
 def in_fresh_process(scenario: str, overrides: dict, days: int, replications: int) -> dict:
     """:func:`measure` in a fresh process (its own peak memory)."""
     kwargs = {"scenario": scenario, "overrides": overrides, "days": days}
-    done = subprocess.run(
-        [sys.executable, "-c", _CHILD, json.dumps({**kwargs, "replications": replications})],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"benchmark {kwargs} failed: {done.stderr.strip()[-500:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    child = json.dumps({**kwargs, "replications": replications})
+    return child_result(["-c", _CHILD, child], f"benchmark {kwargs}")
 
 
 def run_benchmark(
@@ -280,16 +271,12 @@ def main(argv: list[str]) -> int:
     if args.quick:
         markets = {n: {**o, "population.size": QUICK["size"]} for n, o in MARKETS.items()}
         horizons, replications, rounds = QUICK["horizons"], QUICK["replications"], QUICK["rounds"]
-    rows = run_benchmark(markets, horizons, replications, rounds, log=_log)
+    rows = run_benchmark(markets, horizons, replications, rounds, log=log)
     command = shlex.join(["python", "-m", "benchmarks.multi_year", *argv])
     print(format_table(rows, command))
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2) + "\n")
     return 0
-
-
-def _log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

@@ -43,7 +43,7 @@ from pathlib import Path
 import sim
 from benchmarks import crn
 from benchmarks.bench import MANY_RUNS
-from benchmarks.measure import ROOT, compare_naive, machine, throughput
+from benchmarks.measure import ROOT, compare_naive, log, machine, throughput
 
 FULL = {
     "crn": crn.FULL,
@@ -312,20 +312,16 @@ def main(argv: list[str]) -> int:
         )
         if known.returncode != 0:
             parser.error(f"--baseline: no commit {args.baseline!r} in {ROOT}")
-        _log(f"today: {args.baseline} in a git worktree ...")
+        log(f"today: {args.baseline} in a git worktree ...")
         today = measure_ref(args.baseline, options)
-    _log(f"measuring the code in {ROOT} ...")
-    now = measure(settings, log=_log)
+    log(f"measuring the code in {ROOT} ...")
+    now = measure(settings, log=log)
     command = shlex.join(["python", "-m", "benchmarks.random_streams", *argv])
     print(format_table(today, now, command))
     if args.json:
         figures = {"command": command, "today": today, "now": now}
         args.json.write_text(json.dumps(figures, indent=2) + "\n")
     return 0
-
-
-def _log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

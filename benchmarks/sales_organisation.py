@@ -17,13 +17,11 @@ wall times is the figure (the goal: at most 1.5). Also one year of the B2B SaaS 
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
 import sys
 from pathlib import Path
 
 from benchmarks.crn import worktree
-from benchmarks.measure import ROOT, STRATEGIES
+from benchmarks.measure import ROOT, STRATEGIES, child_result
 
 BASELINE = "7064f94"
 """The random streams v2: the code the issue's 1.5× bound is measured against."""
@@ -49,16 +47,9 @@ print(json.dumps(time.perf_counter() - start))
 
 def time_side(tree: Path, size: int, days: int, replications: int, names: list[str]) -> float:
     """Seconds for one batch per scenario of ``names`` in the code of ``tree``."""
-    done = subprocess.run(
-        [sys.executable, "-c", _TIMER, str(size), str(days), str(replications), *names],
-        cwd=tree,
-        capture_output=True,
-        text=True,
-        env={"PYTHONPATH": str(tree), "PATH": "/usr/bin:/bin"},
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"timing in {tree} failed: {done.stderr.strip()[-500:]}")
-    return float(json.loads(done.stdout.strip().splitlines()[-1]))
+    args = ["-c", _TIMER, str(size), str(days), str(replications), *names]
+    env = {"PYTHONPATH": str(tree), "PATH": "/usr/bin:/bin"}
+    return float(child_result(args, f"timing in {tree}", cwd=tree, env=env))
 
 
 def main(argv: list[str]) -> int:
