@@ -66,7 +66,6 @@ def care_for_customers(model: Market, day: int) -> None:
         model.ledger.record(day, Payer.POST_PURCHASE, "csm", Item.CARE, pay, touches=0)
     if day > 1 and _quiet(spec):
         tally.customer_days += table.stage_counts[:, ACTIVE_CUSTOMER].sum(axis=1)
-        tally.referred_customer_days += tally.referred_customers  # nobody leaves: all still here
         won = np.concatenate([np.zeros(0, dtype=np.int64), *model.won_today])
         table.move(won[table.satisfaction[won] >= after.advocate_at], Stage.ADVOCATE)
         return
@@ -109,7 +108,6 @@ def care_for_customers(model: Market, day: int) -> None:
             day, Payer.CUSTOMER, "customers", Item.REPEAT_PURCHASE, product.price, customers[repeat]
         )
         tally.add(tally.repeat_purchases, customers[repeat])
-        tally.add(tally.referred_repeat_purchases, customers[repeat & referred])
         if after.loyalty_reward > 0:
             satisfaction[repeat] += after.loyalty_satisfaction_gain
             changed = True
@@ -140,8 +138,6 @@ def care_for_customers(model: Market, day: int) -> None:
     table.left_day[churned] = day
     tally.add(tally.churned, churned)
     tally.add(tally.customer_days, customers)
-    tally.add(tally.referred_churned, churned[table.referred_by[churned] >= 0])
-    tally.add(tally.referred_customer_days, customers[referred])
 
     # only customers whose advocacy changes are written: a base of a million stays cheap
     advocates = satisfaction >= after.advocate_at

@@ -54,7 +54,6 @@ class Prospect(mesa.Agent):
             self.model.recurring.add("churned", rows, table.term_price[rows])
             tally = self.model.tally
             tally.add(tally.churned, rows)
-            tally.add(tally.referred_churned, rows[table.referred_by[rows] >= 0])
         elif in_stages(table.stage[rows], OPEN_STAGES)[0]:  # an exit stays what it was
             table.move(rows, Stage.LOST)
         table.need[rows] = False

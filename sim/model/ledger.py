@@ -220,10 +220,6 @@ class Tally:
         self.repeat_purchases = np.zeros(r, dtype=np.int64)
         self.churned = np.zeros(r, dtype=np.int64)
         self.customer_days = np.zeros(r, dtype=np.int64)
-        # the same three for the customers who came by referral (their value premium)
-        self.referred_repeat_purchases = np.zeros(r, dtype=np.int64)
-        self.referred_churned = np.zeros(r, dtype=np.int64)
-        self.referred_customer_days = np.zeros(r, dtype=np.int64)
         # subscriptions: renewals due and made, and the term revenue they carried
         self.renewals_due = np.zeros(r, dtype=np.int64)
         self.renewals = np.zeros(r, dtype=np.int64)

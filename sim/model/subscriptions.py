@@ -61,7 +61,6 @@ def renew(
     tally.add(tally.renewals_due, rows)
     tally.add(tally.renewals, renewed)
     tally.add(tally.repeat_purchases, renewed)  # a renewal is the next sale: CLV counts it
-    tally.add(tally.referred_repeat_purchases, renewed[table.referred_by[renewed] >= 0])
     tally.renewal_revenue_due += np.bincount(model.replicas.of(rows), old, minlength=count)
     tally.renewal_revenue += np.bincount(model.replicas.of(renewed), price, minlength=count)
     kept = np.minimum(price, kept)
