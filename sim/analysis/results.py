@@ -16,6 +16,7 @@ from sim.analysis.monthly import cohort_retention, monthly
 from sim.analysis.provenance import Provenance
 from sim.model.model import JourneyModel
 from sim.model.version import model_version
+from sim.scenario.draws import resolve
 from sim.scenario.schema import Scenario
 
 RUN_KIND = "run"
@@ -56,6 +57,7 @@ class RunResult:
     touches: pd.DataFrame | None = field(default=None, repr=False)
     purchases: pd.DataFrame | None = field(default=None, repr=False)
     record: RunRecord | None = field(default=None, repr=False)
+    inputs: dict[str, float] = field(default_factory=dict)
 
     def summary(self) -> dict[str, object]:
         """The content of ``summary.json``."""
@@ -65,6 +67,7 @@ class RunResult:
             "kpis": self.kpis,
             "undefined": self.undefined,
             "warnings": self.warnings,
+            **({"inputs": self.inputs} if self.inputs else {}),
         }
 
     @property
@@ -150,8 +153,22 @@ def simulate_batch(
     """Run replications of ``scenario`` together, one per seed; the results of each.
 
     Replication ``r`` gives exactly what :func:`simulate` gives with ``seeds[r]``:
-    batching only shares the fixed cost of each simulated day.
+    batching only shares the fixed cost of each simulated day. A scenario with
+    uncertain inputs runs each seed alone, at the values that seed draws
+    (:func:`~sim.scenario.draws.resolve`; ``RunResult.inputs`` holds them).
     """
+    if scenario.uncertainty:
+        results = []
+        for seed in seeds:
+            fixed, values = resolve(scenario, seed)
+            (result,) = simulate_batch(
+                fixed, [seed], progress=progress, model_class=model_class,
+                touch_log=touch_log, **agent_classes,
+            )  # fmt: skip
+            result.inputs = values
+            result.spec = scenario if result.spec is not None else None
+            results.append(result)
+        return results
     logged = {"touch_log": True} if touch_log else {}  # a subclass need not know the flag
     model = model_class(scenario, seeds=list(seeds), **agent_classes, **logged)
     model.collect_every_day = False  # the results hold the daily table; nobody reads Mesa's

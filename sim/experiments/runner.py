@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
+from sim.analysis.kpis import INPUT_PREFIX as INPUT
 from sim.analysis.kpis import kpi_columns
 from sim.analysis.results import simulate_batch
 from sim.experiments.engines import completed, executor_for
@@ -38,7 +39,7 @@ def run_batch(specs: Sequence[RunSpec]) -> list[dict[str, Any]]:
     """Run specs of one scenario as one batch, in whatever process the engine chose.
 
     Returns:
-        Per spec: ``{"kpis", "undefined", "seconds"}`` and, if it asks, ``"daily"`` and
+        Per spec: ``{"kpis", "undefined", "inputs", "seconds"}`` and, if it asks, ``"daily"`` and
         (with a touch log) ``"result"``; ``seconds`` is the batch's time shared equally.
     """
     start = time.perf_counter()
@@ -53,6 +54,7 @@ def run_batch(specs: Sequence[RunSpec]) -> list[dict[str, Any]]:
         outcome: dict[str, Any] = {
             "kpis": result.kpis,
             "undefined": result.undefined,
+            "inputs": result.inputs,
             "seconds": seconds,
         }
         if spec.keep_daily:
@@ -71,7 +73,8 @@ def batches(specs: Sequence[RunSpec], hashes: Sequence[str] | None = None) -> li
     scenario hashes if known (:func:`scenario_hashes`).
 
     Runs with custom agent classes run one at a time: their code may draw from
-    ``model.rng``, which in a batch belongs to the first replication only.
+    ``model.rng``, which in a batch belongs to the first replication only. So do runs
+    of a scenario with uncertain inputs: each seed draws its own values.
     """
     hashes = scenario_hashes(specs) if hashes is None else hashes
     groups: dict[tuple[str, str, bool], list[int]] = {}
@@ -82,7 +85,8 @@ def batches(specs: Sequence[RunSpec], hashes: Sequence[str] | None = None) -> li
     for members in groups.values():
         first = specs[members[0]]
         size = first.scenario.population.size
-        cap = 1 if first.agents.custom else batch_capacity(size)
+        alone = first.agents.custom or bool(first.scenario.uncertainty)
+        cap = 1 if alone else batch_capacity(size)
         parts = -(-len(members) // cap)
         out += [list(part) for part in np.array_split(members, parts)]
     return out
@@ -174,6 +178,7 @@ def _record(key: str, spec: RunSpec, digest: str, outcome: dict[str, Any]) -> di
         "seed": spec.seed,
         "kpis": finite(outcome["kpis"]),
         "undefined": outcome.get("undefined", {}),
+        "inputs": outcome.get("inputs", {}),
         "seconds": outcome.get("seconds"),
         "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
@@ -184,19 +189,33 @@ def _record(key: str, spec: RunSpec, digest: str, outcome: dict[str, Any]) -> di
 def tidy(
     specs: Sequence[RunSpec], records: Sequence[dict[str, Any]], meta: Sequence[dict[str, Any]]
 ) -> pd.DataFrame:
-    """One row per spec: ``param.<key>`` columns, the meta columns, then every KPI (floats)."""
+    """One row per spec: ``param.*``, the meta columns, ``input.*``, then every KPI (floats).
+
+    ``input.<key>`` holds the value a run drew for an uncertain input.
+    """
     rows = [
-        {**{f"param.{k}": v for k, v in spec.params.items()}, **extra, **record["kpis"]}
+        {
+            **{f"param.{k}": v for k, v in spec.params.items()},
+            **extra,
+            **{f"{INPUT}{k}": v for k, v in record.get("inputs", {}).items()},
+            **record["kpis"],
+        }
         for spec, record, extra in zip(specs, records, meta, strict=True)
     ]
     frame = pd.DataFrame(rows)
-    names = kpi_columns(frame.drop(columns=list(meta[0]) if rows else []))
+    inputs = [c for c in frame.columns if c.startswith(INPUT)]
+    names = kpi_columns(frame.drop(columns=[*meta[0], *inputs] if rows else []))
     for name in names:
         frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
     first = [c for c in frame.columns if c.startswith("param.")] + list(meta[0]) if rows else []
-    return frame[first + names]
+    return frame[first + inputs + names]
 
 
 def param_columns(table: pd.DataFrame) -> list[str]:
     """The ``param.<key>`` columns of a tidy table."""
     return [c for c in table.columns if c.startswith("param.")]
+
+
+def input_columns(table: pd.DataFrame) -> list[str]:
+    """The ``input.<key>`` columns of a tidy table: the uncertain inputs' draws."""
+    return [c for c in table.columns if c.startswith(INPUT)]

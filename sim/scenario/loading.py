@@ -26,8 +26,9 @@ from sim.scenario.edges import read_edges
 from sim.scenario.errors import ScenarioError, short
 from sim.scenario.files import named_file
 from sim.scenario.messages import Located, describe
-from sim.scenario.paths import check_path, set_dotted
+from sim.scenario.paths import check_path, coerce, set_dotted
 from sim.scenario.schema import Scenario
+from sim.scenario.schema.uncertainty import lift_distributions, without_inputs
 from sim.scenario.yaml12 import parse_value, read_mapping, value_lines
 
 MAX_EXTENDS_DEPTH = 8
@@ -109,14 +110,38 @@ def scenario_from_dict(
     """
     base = _validate(raw, source, located=located)
     if not overrides:
-        return base
+        return _check_draws(base, source)
     pairs = parse_overrides(overrides, source)
     known = base.model_dump()
     merged = copy.deepcopy(raw)
     for key, value in pairs.items():
         check_path(known, key, f"{source}: {key} (override)")
         set_dotted(merged, key, value)
-    return _validate(merged, source, via_override=set(pairs), located=located)
+    merged = without_inputs(merged, set(pairs))
+    scenario = _validate(merged, source, via_override=set(pairs), located=located)
+    return _check_draws(scenario, source)
+
+
+def _check_draws(scenario: Scenario, source: str) -> Scenario:
+    """Refuse a distribution that can draw a value its field does not take (both ends tried)."""
+    inputs = scenario.uncertainty.inputs
+    if not inputs:
+        return scenario
+    fixed = scenario.model_copy(update={"uncertainty": type(scenario.uncertainty)()})
+    known = fixed.model_dump()
+    for key, distribution in inputs.items():
+        current = check_path(known, key, f"{source}: {key}")
+        for end in distribution.range():
+            value = coerce(end, current, rounding=True)
+            try:
+                with_overrides(fixed, {key: value}, source)
+            except ScenarioError as exc:
+                reason = str(exc).split(f"{key} (override): ", 1)[-1].split("; got")[0]
+                raise ScenarioError(
+                    f"{source}: {key}: {distribution.text()} can draw {value:g}, which the "
+                    f"field refuses ({reason})"
+                ) from None
+    return scenario
 
 
 def with_overrides(
@@ -153,7 +178,7 @@ def _validate(
     located: Located | None = None,
 ) -> Scenario:
     try:
-        return Scenario.model_validate(raw)
+        return Scenario.model_validate(lift_distributions(raw))
     except ValidationError as exc:
         message = describe(exc, Scenario, source, located, via_override)
         raise ScenarioError(message) from None

@@ -12,6 +12,7 @@ from sim.analysis.kpis.axes import channel_names
 from sim.analysis.kpis.catalogue import (
     CATALOGUE,
     HEADLINE,
+    INPUT_PREFIX,
     META_COLUMNS,
     kpi_columns,
     kpi_names,
@@ -29,6 +30,7 @@ __all__ = [
     "BUDGET_USED",
     "CATALOGUE",
     "HEADLINE",
+    "INPUT_PREFIX",
     "META_COLUMNS",
     "UNDERSPEND",
     "Axis",

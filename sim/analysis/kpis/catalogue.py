@@ -27,7 +27,10 @@ HEADLINE = CATALOGUE.headline()
 """The KPIs shown first in tables, in this order."""
 
 META_COLUMNS = frozenset({"scenario", "replication", "seed", "run_id", "sample"})
-"""Columns of tidy results tables that are not KPIs (besides ``param.<key>``)."""
+"""Columns of tidy results tables that are not KPIs (besides ``param.*`` and ``input.*``)."""
+
+INPUT_PREFIX = "input."
+"""The prefix of a tidy table's columns holding the values a run drew for uncertain inputs."""
 
 
 def kpi_names(sources: Sequence[str]) -> list[str]:
@@ -56,6 +59,10 @@ def lower_is_better(kpi: str) -> bool:
 
 def kpi_columns(frame: pd.DataFrame) -> list[str]:
     """The KPI columns of a tidy results table, headline KPIs first."""
-    names = [c for c in frame.columns if c not in META_COLUMNS and not c.startswith("param.")]
+    names = [
+        c
+        for c in frame.columns
+        if c not in META_COLUMNS and not c.startswith(("param.", INPUT_PREFIX))
+    ]
     first = [c for c in HEADLINE if c in names]
     return first + [c for c in names if c not in first]

@@ -13,6 +13,7 @@ from sim.scenario.schema.fields import Section
 from sim.scenario.schema.market import Attention, Competition, Journey, Population
 from sim.scenario.schema.organisation import Calendar, Committee
 from sim.scenario.schema.sales import Handoff, Sales
+from sim.scenario.schema.uncertainty import Uncertainty
 from sim.scenario.vocabulary import (
     DAYS_PER_MONTH,
     DAYS_PER_YEAR,
@@ -47,6 +48,11 @@ class Scenario(Section):
     product: Product = Product()
     after_sale: AfterSale = AfterSale()
     competition: Competition = Competition()
+    uncertainty: Uncertainty = Field(
+        default_factory=Uncertainty,
+        description="What the user does not know: inputs drawn per run (filled from inline "
+        "distributions such as `{uniform: [0.3, 1.2]}`) and a calibrated posterior.",
+    )
 
     def enabled_channels(self) -> list[str]:
         """The names of the channels that are switched on, in the file's order."""
@@ -116,7 +122,21 @@ class Scenario(Section):
         clash = RESERVED_SOURCES & set(self.channels)
         if clash:
             raise ValueError(f"channel names {sorted(clash)} are reserved")
+        if self.uncertainty:
+            self._uncertain_fields_exist()
         return self
+
+    def _uncertain_fields_exist(self) -> None:
+        """Every uncertain key names a numeric field of this scenario."""
+        known = self.model_dump(exclude={"uncertainty"})
+        for key in self.uncertainty.keys():
+            node: Any = known
+            for part in key.split("."):
+                node = node.get(part) if isinstance(node, dict) else None
+            if isinstance(node, bool) or not isinstance(node, int | float):
+                raise ValueError(
+                    f"uncertainty: {key}: not a numeric field of the scenario; got {node!r}"
+                )
 
 
 EXTENDS_DESCRIPTION = (
