@@ -14,6 +14,7 @@ from sim.cli.flags import (
     load,
     many_runs_flags,
     on_engine,
+    posterior_flag,
     shaping_options,
 )
 from sim.scenario.errors import InputError
@@ -25,7 +26,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     """Add the ``attribution`` command."""
     cmd = commands.add_parser(
         "attribution",
-        parents=many_runs_flags(str(DEFAULT_OUT)),
+        parents=[*many_runs_flags(str(DEFAULT_OUT)), posterior_flag()],
         help="ground truth per source, touch paths, and attribution models scored against it",
         description="Run the scenario, and the same prospects with each source switched off "
         "(each channel, reps, referrals, reviews, care) and each channel at 90% of its budget, "

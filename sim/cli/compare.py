@@ -13,6 +13,7 @@ from sim.cli.flags import (
     load,
     many_runs_flags,
     on_engine,
+    posterior_flag,
     shaping_options,
 )
 from sim.scenario.errors import InputError
@@ -24,7 +25,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     """Add the ``compare`` command."""
     cmd = commands.add_parser(
         "compare",
-        parents=many_runs_flags(str(DEFAULT_OUT)),
+        parents=[*many_runs_flags(str(DEFAULT_OUT)), posterior_flag()],
         help="compare scenarios over replications, with CIs and a report",
         description="Run two or more scenarios on common random numbers (replication k of "
         "every scenario uses the same seed), print mean and 95% CI of each KPI and the paired "
@@ -57,6 +58,7 @@ def _compare(args: argparse.Namespace) -> int:
     from sim.analysis.provenance import Provenance
     from sim.experiments.compare import compare
     from sim.experiments.specs import replication_seeds
+    from sim.experiments.unknowns import uncertainty_notes
     from sim.outputs.tables import comparison_text, extra_text
     from sim.outputs.writers import COMPARE_KIND, METHOD_NOTES, report_kpis, write_comparison
 
@@ -70,6 +72,7 @@ def _compare(args: argparse.Namespace) -> int:
         f"Scenarios: {', '.join(result.scenarios)} (baseline: {result.scenarios[0]}).",
         f"{args.replications} replications each on common random numbers (master seed "
         f"{args.seed}): replication k of every scenario meets the same prospects.",
+        *uncertainty_notes(scenarios[0], args.replications),
         *METHOD_NOTES,
         f"Generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC from: "
         + " ".join(str(f) for f in args.files)

@@ -22,7 +22,9 @@ def scenario_flags() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="override a field (dotted path, e.g. population.size=20000; repeatable)",
+        help="override a field (dotted path, e.g. population.size=20000; repeatable); the "
+        "value may be a distribution of what you do not know, e.g. "
+        "'channels.webinar.quality.mean={uniform: [0.3, 1.2]}'",
     )
     parent.add_argument(
         "--scenario-root",
@@ -30,6 +32,20 @@ def scenario_flags() -> argparse.ArgumentParser:
         metavar="DIR",
         help="the folder 'extends:' may reach (default: the nearest folder named "
         "'scenarios' above the file, else the file's own folder)",
+    )
+    return parent
+
+
+def posterior_flag() -> argparse.ArgumentParser:
+    """``--posterior DIR``: draw the calibrated fields from a ``calibrate`` output."""
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "--posterior",
+        type=Path,
+        metavar="DIR",
+        help="a calibrate output folder: each replication draws one of its weighted "
+        "parameter sets (the same in every plan), so the answer carries what the data "
+        "leave uncertain",
     )
     return parent
 
@@ -107,9 +123,20 @@ def shaping_options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def load(path: Path, args: argparse.Namespace) -> Scenario:
-    """A scenario file with the command's ``--set`` overrides, inside ``--scenario-root``."""
+    """A scenario file with ``--set`` overrides, inside ``--scenario-root``, and ``--posterior``.
+
+    The posterior (where the command has the flag) is read once per command.
+    """
     with from_flag("--set"):
-        return load_scenario(path, args.set, root=args.scenario_root)
+        scenario = load_scenario(path, args.set, root=args.scenario_root)
+    folder = getattr(args, "posterior", None)
+    if folder is None:
+        return scenario
+    from sim.experiments.unknowns import read_posterior, with_posterior
+
+    if getattr(args, "posterior_read", None) is None:
+        args.posterior_read = read_posterior(folder)
+    return with_posterior(scenario, args.posterior_read, f"{path} with --posterior {folder}")
 
 
 def from_flag(flag: str) -> contextlib.AbstractContextManager[None]:

@@ -19,6 +19,7 @@ from sim.cli.flags import (
     load,
     many_runs_flags,
     on_engine,
+    posterior_flag,
     shaping_options,
 )
 from sim.cli.resumable import check_settings, kept_on_stop, record_settings
@@ -31,9 +32,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     """Add the ``optimise`` command."""
     parser = commands.add_parser(
         "optimise",
-        parents=many_runs_flags(
-            "results/optimise-<scenario>/", "seed of the replications and the search (default 0)"
-        ),
+        parents=[
+            *many_runs_flags(
+                "results/optimise-<scenario>/",
+                "seed of the replications and the search (default 0)",
+            ),
+            posterior_flag(),
+        ],
         help="find the best plan for a budget (optuna's TPE on the simulation)",
         description="Search --lever values for the plan with the best --objective at one "
         "monthly --budget (channel budgets + rep payroll). A lever is a channel budget "
@@ -103,6 +108,15 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="rival scenarios for the confirmation, e.g. scenarios/*.yaml",
     )
     parser.add_argument(
+        "--quantile",
+        type=float,
+        default=None,
+        metavar="Q",
+        help="judge plans by a plausible worst case, the objective's value a share 1-Q of the "
+        "runs do better than (0.1: the worst decile), instead of the mean: robust "
+        "optimisation over uncertain inputs or a --posterior, every plan on the same draws",
+    )
+    parser.add_argument(
         "--fresh", action="store_true", help="discard a study in --out made with other settings"
     )
     parser.set_defaults(handler=_optimise)  # fmt: skip
@@ -126,7 +140,7 @@ def _optimise(args: argparse.Namespace) -> int:
     from sim.outputs.optimisation import verdict_text, write_optimisation, write_trials
 
     plans = make_plans(base, args.lever, args.budget, "--lever", "--budget")
-    aims = goals.objectives(base, args.objective)
+    aims = goals.objectives(base, args.objective, args.quantile)
     goals.constraints(base, args.constraint)
     rivals = [load(path, args) for path in args.against]
     names = [base.name, *(r.name for r in rivals)]
@@ -163,6 +177,7 @@ def _optimise(args: argparse.Namespace) -> int:
         "trials": args.trials,
         "confirm": args.confirm,
         "confirm-replications": args.confirm_replications,
+        "quantile": args.quantile,
     }
     provenance = Provenance("optimise", [base, *rivals], [args.seed], options)
     with kept_on_stop(f"the plans tried are kept in {out}/optuna and {out}/runs"):
@@ -171,14 +186,21 @@ def _optimise(args: argparse.Namespace) -> int:
                 args, optimise, base, args.lever, plans.budget, args.objective,
                 args.constraint, args.trials, args.replications, confirm=args.confirm,
                 confirm_replications=args.confirm_replications, against=rivals, store=out,
-                fresh=args.fresh,
+                fresh=args.fresh, quantile=args.quantile,
             )  # fmt: skip
         except UndefinedObjectiveError as exc:  # a finding: the plans tried are kept
             write_trials(out, exc.trials, provenance)
             raise InputError(f"{exc}; the plans tried are in {out}/trials.csv") from None
+    from sim.experiments.unknowns import uncertainty_notes
+
+    judged = [] if args.quantile is None else [
+        f"plans judged by the {aims[0].measure} of {aims[0].kpi} over their runs, not the mean"
+    ]  # fmt: skip
     notes = [
         f"{len(result.trials)} plans x {args.replications} runs (the same seeds for every plan); "
         f"the best {args.confirm} run again {args.confirm_replications} times on fresh seeds",
+        *uncertainty_notes(base, args.replications),
+        *judged,
         *result.warnings(),
     ]
     write_optimisation(out, result, provenance, notes)
@@ -201,4 +223,5 @@ def _settings(args: argparse.Namespace, base: object, budget: float) -> dict:
         "constraint": args.constraint,
         "replications": args.replications,
         "seed": args.seed,
+        **({"quantile": args.quantile} if args.quantile is not None else {}),
     }

@@ -40,8 +40,9 @@ def verdict(
     means = confirmed.kpis.groupby("scenario")[kpis].mean()
     kept = [n for n in names if all(b.excess(means.at[n, b.kpi]) <= 0 for b in bounds)]
     goal = goals[0]
+    scores = confirmed.kpis.groupby("scenario")[goal.kpi].agg(lambda v: goal.score(v.to_numpy()))
     # stable: on a tie the start (named first) stays best, as a plan must beat it
-    ranked = means.loc[kept or names, goal.kpi].sort_values(ascending=goal.minimize, kind="stable")
+    ranked = scores.loc[kept or names].sort_values(ascending=goal.minimize, kind="stable")
     best = str(ranked.index[0])
     summary = confirmed.summary().set_index(["scenario", "kpi"])
     diffs = paired_changes(confirmed.kpis, ["scenario"], (best,), kpis).set_index(
@@ -52,8 +53,10 @@ def verdict(
         for g in goals:
             s, d = summary.loc[(scenario, g.kpi)], diffs.loc[(scenario, g.kpi)]
             worse = d.diff_low > 0 if g.minimize else d.diff_high < 0
+            score = g.score(confirmed.kpis.loc[confirmed.kpis.scenario == scenario, g.kpi])
             rows.append({
-                "scenario": scenario, "kpi": g.kpi, "mean": s["mean"], "ci_low": s.ci_low,
+                "scenario": scenario, "kpi": g.kpi, "judged_by": g.measure, "score": score,
+                "mean": s["mean"], "ci_low": s.ci_low,
                 "ci_high": s.ci_high, "vs_best": d["diff"], "vs_best_low": d.diff_low,
                 "vs_best_high": d.diff_high, "best_clearly_better": bool(worse),
             })  # fmt: skip

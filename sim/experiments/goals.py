@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from sim.analysis.kpis import lower_is_better, scenario_kpis
@@ -30,6 +31,7 @@ class Objective:
 
     kpi: str
     minimize: bool
+    quantile: float | None = None
 
     @property
     def direction(self) -> str:
@@ -39,6 +41,28 @@ class Objective:
     def better(self, a: float, b: float) -> bool:
         """Whether ``a`` beats ``b``."""
         return a < b if self.minimize else a > b
+
+    def score(self, values: np.ndarray) -> float:
+        """What a plan is judged by over its runs' values: their mean, or a worst case.
+
+        With ``quantile`` q, the plausible worst case: the value a share 1 − q of the
+        runs do better than. NaNs (undefined runs) are left out; NaN if none is left.
+        """
+        defined = np.asarray(values, dtype=float)
+        defined = defined[np.isfinite(defined)]
+        if not defined.size:
+            return math.nan
+        if self.quantile is None:
+            return float(defined.mean())
+        return float(np.quantile(defined, 1 - self.quantile if self.minimize else self.quantile))
+
+    @property
+    def measure(self) -> str:
+        """How a plan's runs are summed up: "mean", or e.g. "10th percentile (worst case)"."""
+        if self.quantile is None:
+            return "mean"
+        share = 1 - self.quantile if self.minimize else self.quantile
+        return f"{_ordinal(round(share * 100))} percentile"
 
 
 @dataclass(frozen=True)
@@ -59,12 +83,27 @@ class Constraint:
         return f"{self.kpi}{'<=' if self.at_most else '>='}{self.bound:g}"
 
 
-def objectives(scenario: Scenario, kpis: Sequence[str]) -> list[Objective]:
-    """Objectives from KPI names, each in its natural direction; checked against the KPIs."""
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def objectives(
+    scenario: Scenario, kpis: Sequence[str], quantile: float | None = None
+) -> list[Objective]:
+    """Objectives from KPI names, each in its natural direction; checked against the KPIs.
+
+    ``quantile`` q (0 < q < 0.5) judges plans by their plausible worst case instead of
+    their mean (see :meth:`Objective.score`).
+    """
     kpis = list(kpis) or ["cost_of_sale"]
     if len(kpis) > MAX_OBJECTIVES or len(set(kpis)) != len(kpis):
         raise InputError(f"--objective: give one or two different KPIs; got {kpis}")
-    return [Objective(_kpi(scenario, k, "--objective"), lower_is_better(k)) for k in kpis]
+    if quantile is not None and not 0 < quantile < 0.5:
+        raise InputError(
+            f"--quantile: must be between 0 and 0.5 (0.1: the worst decile); got {quantile}"
+        )
+    return [Objective(_kpi(scenario, k, "--objective"), lower_is_better(k), quantile) for k in kpis]
 
 
 def constraints(scenario: Scenario, texts: Sequence[str]) -> list[Constraint]:

@@ -153,6 +153,7 @@ def optimise(
     progress: bool = True,
     store: str | Path | None = None,
     fresh: bool = False,
+    quantile: float | None = None,
 ) -> Optimisation:
     """Search the levers for the best plan at one monthly budget, then confirm it.
 
@@ -174,6 +175,11 @@ def optimise(
         store: An output folder: optuna's study (``STORE/optuna/``) and every finished
             run (``STORE/runs/``) are kept there, and an interrupted search continues.
         fresh: Discard a store made by another model or scenario instead of refusing it.
+        quantile: Judge plans by a plausible worst case instead of the mean: the
+            objective's value that a share 1 − ``quantile`` of the runs do better than
+            (0.1: the worst decile). Meant for a scenario with uncertain inputs, where
+            each replication draws a market: every plan meets the same draws (robust
+            optimisation); needs enough replications for the quantile.
 
     Raises:
         InputError: Bad levers, objectives, constraints or counts, before any run.
@@ -190,7 +196,7 @@ def optimise(
         check_count(name, count)  # fmt: skip
     check_seed(seed)
     plans = make_plans(base, levers, budget)
-    goals = aims.objectives(base, objectives)
+    goals = aims.objectives(base, objectives, quantile)
     bounds = aims.constraints(base, constraints)
     runs = open_store(store, base, OPTIMISE_KIND, fresh)
     seeds = replication_seeds(seed, replications)
@@ -263,6 +269,10 @@ def _summarise(number, point, plans, table, goals, bounds) -> dict:
         row[kpi] = float(defined.mean()) if defined.size else math.nan
         row[f"{kpi}.se"] = float(defined.std(ddof=1) / math.sqrt(defined.size)) if (
             defined.size > 1) else math.nan  # fmt: skip
+    for goal in goals:
+        if goal.quantile is not None:  # judged by its worst case; the mean is kept beside
+            row[f"{goal.kpi}.mean"] = row[goal.kpi]
+            row[goal.kpi] = goal.score(runs[goal.kpi].to_numpy(dtype=float))
     for goal in goals:
         reasons = Counter(runs.loc[~np.isfinite(runs[goal.kpi]), f"{UNDEFINED}{goal.kpi}"])
         row[f"{UNDEFINED}{goal.kpi}"] = reasons.most_common(1)[0][0] if reasons else ""
