@@ -159,8 +159,10 @@ class Uncertainty(Section):
 def lift_distributions(raw: dict[str, Any]) -> dict[str, Any]:
     """``raw`` with each inline distribution replaced by its median and listed in ``uncertainty``.
 
-    A distribution is a mapping of exactly one distribution name to a list. Invalid
-    parameters are left for validation to name (at ``uncertainty.inputs``).
+    A distribution is a mapping of exactly one distribution name to a list.
+
+    Raises:
+        BadDistribution: One that cannot be drawn from, with its dotted key.
     """
     found: dict[str, Any] = {}
 
@@ -172,7 +174,7 @@ def lift_distributions(raw: dict[str, Any]) -> dict[str, Any]:
                 out[key] = value
             elif _inline(value):
                 found[".".join(where)] = value
-                out[key] = _central(value)
+                out[key] = _central(".".join(where), value)
             elif isinstance(value, dict):
                 out[key] = walk(value, where)
             else:
@@ -229,9 +231,18 @@ def _inline(value: Any) -> bool:
     )
 
 
-def _central(value: dict[str, Any]) -> Any:
-    """The median of an inline distribution, or the raw value if it is malformed."""
+class BadDistribution(ValueError):
+    """An inline distribution that cannot be drawn from: its dotted key and the problem."""
+
+    def __init__(self, key: str, problem: str) -> None:
+        super().__init__(f"{key}: {problem}")
+        self.key = key
+
+
+def _central(key: str, value: dict[str, Any]) -> float:
+    """The median of an inline distribution."""
     try:
         return Distribution.model_validate(value).central()
-    except ValueError:
-        return value  # validation then names the field and the bad value
+    except ValueError as exc:
+        problem = getattr(exc, "errors", lambda: [{"msg": str(exc)}])()[0]["msg"]
+        raise BadDistribution(key, problem.removeprefix("Value error, ")) from None
