@@ -30,14 +30,20 @@ CHANNEL_FIELDS = {"quality": "touch quality"}
 
 
 def figure(value: float) -> str:
-    """``value`` to three significant digits with thousands separators (``12,300``, ``0.0457``)."""
+    """``value`` to three significant digits, thousands separated (``12,300``, ``0.0457``, ``16``).
+
+    Trailing zeros of a decimal part are dropped: ``16``, not ``16.0``.
+    """
     if not math.isfinite(value):
         return "n/a"
     if value == 0:
         return "0"
     digits = 2 - math.floor(math.log10(abs(value)))
     rounded = round(value, digits)
-    return "0" if rounded == 0 else f"{rounded:,.{max(digits, 0)}f}"
+    if rounded == 0:
+        return "0"
+    text = f"{rounded:,.{max(digits, 0)}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def percent(share: float) -> str:
