@@ -19,6 +19,8 @@ from sim.cli.flags import (
 from sim.scenario.errors import InputError
 
 DEFAULT_OUT = Path("results/compare")
+ANSWER_KPI = "customers"
+"""What an executive asks first: how many more customers."""
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -35,6 +37,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     cmd.add_argument("files", nargs="+", type=Path, metavar="FILE", help="baseline first")
     cmd.add_argument("--replications", type=int, default=30, help="runs per scenario (default 30)")
+    cmd.add_argument(
+        "--answer",
+        default=ANSWER_KPI,
+        metavar="KPI",
+        help=f"the KPI the plain answer opens with (default {ANSWER_KPI})",
+    )
     cmd.set_defaults(handler=_compare)
 
 
@@ -51,6 +59,10 @@ def _compare(args: argparse.Namespace) -> int:
     for path, name in zip(args.files, names, strict=True):
         if names.count(name) > 1:
             raise InputError(f"{path}: name: '{name}' is used by another compared scenario")
+    from sim.analysis.kpis import scenario_kpis
+
+    if args.answer not in scenario_kpis(scenarios[0]):
+        raise InputError(f"--answer: not a KPI these scenarios report; got {args.answer!r}")
     groups = [runs_of(s, args.replications) for s in scenarios]
     cost = check_cost(args, groups, keeps_daily=True)
 
@@ -59,6 +71,7 @@ def _compare(args: argparse.Namespace) -> int:
     from sim.experiments.compare import compare
     from sim.experiments.specs import replication_seeds
     from sim.experiments.unknowns import uncertainty_notes
+    from sim.outputs.decision import answer_text
     from sim.outputs.tables import comparison_text, extra_text
     from sim.outputs.writers import COMPARE_KIND, METHOD_NOTES, report_kpis, write_comparison
 
@@ -83,7 +96,9 @@ def _compare(args: argparse.Namespace) -> int:
     seeds = replication_seeds(args.seed, args.replications)
     made = Provenance("compare", scenarios, seeds, shaping_options(args))
     extra = result.extra_customers()
-    write_comparison(out, result, summary, notes, report_kpis(), made, extra)
+    answer = result.answer(args.answer)
+    write_comparison(out, result, summary, notes, report_kpis(), made, extra, answer)
+    print(answer_text(answer) + "\n")
     print(comparison_text(summary, report_kpis()))
     print(f"\nagainst the baseline ({result.scenarios[0]}), paired by replication:")
     print(extra_text(extra))
@@ -93,5 +108,5 @@ def _compare(args: argparse.Namespace) -> int:
     )
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    print(f"wrote {out}/report.html, kpis.csv, summary.csv, extra.csv and figures")
+    print(f"wrote {out}/report.html, kpis.csv, summary.csv, decision.csv, extra.csv and figures")
     return 0

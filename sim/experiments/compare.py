@@ -9,13 +9,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
+from sim.analysis.answer import plain_answer
+from sim.analysis.decision import decision_sensitivity, decision_table
+from sim.analysis.discovery import FlipRegion, NoRegion, flip_region
 from sim.analysis.kpis import kpi_columns, underspent_groups
 from sim.analysis.stats import summarize
 from sim.experiments.changes import extra_customers, paired_changes
@@ -29,6 +32,28 @@ COMPARE_KIND = "compare"
 
 UNDEFINED = ("scenario", "replication", "kpi", "reason")
 """The columns of :attr:`Comparison.undefined`."""
+
+
+@dataclass
+class Answer:
+    """The answer a decision needs on one KPI, every plan against the baseline.
+
+    Attributes:
+        kpi: The KPI decided on.
+        baseline: The baseline's name.
+        lines: Per plan, two or three plain sentences (:func:`~sim.analysis.answer.plain_answer`).
+        table: Per plan, the KPI's row of :func:`~sim.analysis.decision.decision_table`.
+        sensitivity: Per plan and uncertain input, its variance share and EVPPI
+            (:func:`~sim.analysis.decision.decision_sensitivity`; empty with none).
+        regions: Per plan, where in the inputs the answer flips, or why nowhere.
+    """
+
+    kpi: str
+    baseline: str
+    lines: dict[str, list[str]]
+    table: pd.DataFrame
+    sensitivity: pd.DataFrame
+    regions: dict[str, FlipRegion | NoRegion]
 
 
 @dataclass
@@ -78,6 +103,26 @@ class Comparison:
     def warnings(self) -> list[str]:
         """A line per scenario and channel that spent under 95 % of its budget, on average."""
         return underspent_groups(self.kpis, ["scenario"])
+
+    def decision(self, names: Sequence[str] | None = None) -> pd.DataFrame:
+        """Per plan and KPI: expected gain, plausible range, worst case, chance of being better.
+
+        See :func:`~sim.analysis.decision.decision_table`; with no uncertain input its
+        expected gain and interval are :meth:`summary`'s paired difference, exactly.
+        """
+        return decision_table(self.kpis, self.scenarios[0], names or kpi_columns(self.kpis))
+
+    def answer(self, kpi: str) -> Answer:
+        """The plain answer on ``kpi``: each plan against the baseline, and what decides it."""
+        baseline = self.scenarios[0]
+        table = decision_table(self.kpis, baseline, [kpi])
+        sensitivity = decision_sensitivity(self.kpis, baseline, kpi)
+        regions = {plan: flip_region(self.kpis, baseline, plan, kpi) for plan in self.scenarios[1:]}
+        lines = {
+            str(row["scenario"]): plain_answer(row, baseline, sensitivity, regions[row["scenario"]])
+            for _, row in table.iterrows()
+        }
+        return Answer(kpi, baseline, lines, table, sensitivity, regions)
 
 
 def compare(

@@ -21,8 +21,11 @@ def html_report(
     figures: dict[str, Figure],
     notes: Sequence[str],
     kpis: Sequence[str],
+    lead: str = "",
 ) -> str:
     """A self-contained HTML report: tables and figures embedded, no external files.
+
+    ``lead`` (HTML) opens the page, above the notes: the plain answer.
 
     A KPI some runs left undefined says in how many runs it was defined, beside its
     interval, and why where no run defined it (:mod:`sim.outputs.estimates`).
@@ -51,11 +54,13 @@ def html_report(
         f"<h2>KPIs: mean, 95% confidence interval, difference to {html.escape(scenarios[0])}</h2>"
         f"<table><tr><th>KPI</th>{head}</tr>{''.join(body)}</table>"
     )
-    return html_page(title, notes, table, figures)
+    return html_page(title, notes, table, figures, lead)
 
 
-def html_page(title: str, notes: Sequence[str], body: str, figures: dict[str, Figure]) -> str:
-    """The house page: a title, notes as a list, ``body`` (HTML), figures embedded as PNG."""
+def html_page(
+    title: str, notes: Sequence[str], body: str, figures: dict[str, Figure], lead: str = ""
+) -> str:
+    """The house page: a title, ``lead`` (HTML), notes as a list, ``body``, figures as PNG."""
     images = "".join(
         f"<figure><img alt='{html.escape(name)}' src='data:image/png;base64,{png_base64(fig)}'>"
         f"<figcaption>{html.escape(name)}</figcaption></figure>"
@@ -69,6 +74,7 @@ table{{border-collapse:collapse;font-size:14px}}
 td,th{{border:1px solid #ccc;padding:4px 8px;text-align:right}}
 th{{background:#f3f3f3}}figure{{margin:1.5em 0}}img{{max-width:100%}}small{{color:#555}}</style>
 </head><body><h1>{html.escape(title)}</h1>
+{lead}
 <ul>{note_items}</ul>
 {body}
 <h2>Figures</h2>{images}

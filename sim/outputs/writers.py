@@ -14,11 +14,12 @@ import pandas as pd
 from sim.analysis.folders import add_entry, add_folder, replace_folder, to_json
 from sim.analysis.kpis import HEADLINE
 from sim.analysis.provenance import PROVENANCE, SCENARIO_FOLDER, Provenance
-from sim.experiments.compare import COMPARE_KIND, Comparison
+from sim.experiments.compare import COMPARE_KIND, Answer, Comparison
 from sim.experiments.sensitivity import SensitivityResult
 from sim.model.daily import ARR
 from sim.model.version import model_version
 from sim.outputs import compare_figures
+from sim.outputs.decision import answer_html, decision_html
 from sim.outputs.experiment_figures import sensitivity_figure, sweep_figure
 from sim.outputs.report import html_report, save_figure
 
@@ -75,6 +76,7 @@ def comparison_page(
     figures: dict[str, object],
     notes: Sequence[str],
     kpis: Sequence[str] | None = None,
+    lead: str = "",
 ) -> str:
     """The self-contained ``report.html`` of a comparison, as ``compare`` and the dashboard send it.
 
@@ -83,6 +85,7 @@ def comparison_page(
         figures: :func:`comparison_figures`, by file stem.
         notes: Lines above the table (what was compared, how, from what).
         kpis: The KPIs in the table (default: :func:`report_kpis`).
+        lead: HTML opening the page (the plain answer and the decision table).
     """
     return html_report(
         "Touchpoint strategy comparison",
@@ -90,6 +93,7 @@ def comparison_page(
         {FIGURE_TITLES[stem]: fig for stem, fig in figures.items()},
         notes,
         kpis or report_kpis(),
+        lead,
     )
 
 
@@ -101,13 +105,20 @@ def write_comparison(
     kpis: Sequence[str],
     provenance: Provenance | None = None,
     extra: pd.DataFrame | None = None,
+    answer: Answer | None = None,
 ) -> Path:
     """``kpis.csv``, ``summary.csv``, ``extra.csv``, figures, ``report.html``, the provenance.
 
+    With ``answer``, the report opens with it and the decision table, and
+    ``decision.csv`` (every KPI) and ``sensitivity.csv`` (the answer's KPI) are written.
     All or nothing: the folder appears whole or not at all.
     """
     figures = comparison_figures(comparison, summary)
-    page = comparison_page(summary, figures, notes, kpis)
+    decision = comparison.decision() if answer is not None else None
+    lead = ""
+    if answer is not None and decision is not None:
+        lead = answer_html(answer) + decision_html(decision, kpis, comparison.scenarios[0])
+    page = comparison_page(summary, figures, notes, kpis, lead)
     with replace_folder(out, COMPARE_KIND, **model_version()) as tmp:
         if provenance is not None:
             provenance.write(tmp)
@@ -115,6 +126,9 @@ def write_comparison(
         if extra is not None:
             extra.to_csv(tmp / "extra.csv", index=False)
         summary.to_csv(tmp / "summary.csv", index=False)
+        if answer is not None and decision is not None:
+            decision.to_csv(tmp / "decision.csv", index=False)
+            answer.sensitivity.to_csv(tmp / "sensitivity.csv", index=False)
         for stem, fig in figures.items():
             save_figure(fig, tmp, stem)
         (tmp / "report.html").write_text(page, encoding="utf-8")
