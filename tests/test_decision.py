@@ -249,6 +249,7 @@ def test_undefined_runs_are_left_out_pair_by_pair():
     assert ranked.variance_share.iloc[0] == pytest.approx(1.0, abs=0.01)
     assert rows.loc["clv", "pairs"] == 0
     assert rows.loc["clv", ["expected", "low", "p_better"]].isna().all()
+    assert decision_sensitivity(runs, "A", "clv").empty
     undefined = dict(rows.loc["clv"], kpi="clv")
     assert plain_answer(undefined, "A", ranked) == [
         "B and A cannot be compared on CLV: no run defined it for both."

@@ -131,7 +131,8 @@ def decision_table(
 ) -> pd.DataFrame:
     """Each plan against the baseline, KPI by KPI: the figures a decision needs.
 
-    Over the replications where both define the KPI, with D = plan − baseline:
+    Every figure is over the replications where both define the KPI, with D = plan −
+    baseline replication by replication.
 
     Args:
         kpis: The tidy table (:attr:`~sim.experiments.compare.Comparison.kpis`).
@@ -273,7 +274,7 @@ def decision_sensitivity(kpis: pd.DataFrame, baseline: str, kpi: str) -> pd.Data
     for plan in [s for s in dict.fromkeys(kpis["scenario"]) if s != baseline]:
         pairs = paired_runs(kpis, baseline, plan, kpi)
         d = pairs.difference
-        spread = float(np.var(d)) if d.size else math.nan
+        spread = float(np.var(d)) if d.size else 0.0  # no pairs: no input varies either
         rows = []
         for key, values in varying_inputs(pairs.inputs).items():
             g = conditional_mean(values.to_numpy(float), d)
