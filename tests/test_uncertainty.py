@@ -17,6 +17,7 @@ from sim.scenario.errors import InputError, ScenarioError
 from tests.conftest import SCENARIOS, run_cli, small
 
 QUALITY = "channels.webinar.quality.mean"
+AIDA, TPM = (str(SCENARIOS / f"{name}.yaml") for name in ("aida_funnel", "touchpoint_management"))
 BUDGET = "channels.webinar.budget"
 
 
@@ -76,7 +77,9 @@ def test_every_plan_meets_the_same_draws_and_runs_show_them():
     start = small(size=800, days=30, **unsure)
     more = small(size=800, days=30, **unsure, **{BUDGET: 4000})
     comparison = sim.compare([start, more.model_copy(update={"name": "more"})], 3, progress=False)
-    table = comparison.kpis.pivot(index="replication", columns="scenario", values=f"input.{QUALITY}")
+    table = comparison.kpis.pivot(
+        index="replication", columns="scenario", values=f"input.{QUALITY}"
+    )
     assert (table.nunique(axis=1) == 1).all() and table.iloc[:, 0].nunique() == 3
     assert f"input.{QUALITY}" not in comparison.summary().kpi.values
     one = sim.simulate(start, seed=comparison.kpis.seed.iloc[0])
@@ -108,7 +111,8 @@ def _calibrate_folder(folder, table: pd.DataFrame) -> None:
 def test_a_posterior_is_drawn_by_weight_and_checked(tmp_path):
     folder = tmp_path / "fit"
     _calibrate_folder(
-        folder, pd.DataFrame({QUALITY: [0.3, 0.9, 1.5], BUDGET: [100, 200, 300], "weight": [0, 1, 3]})
+        folder,
+        pd.DataFrame({QUALITY: [0.3, 0.9, 1.5], BUDGET: [100, 200, 300], "weight": [0, 1, 3]}),
     )
     posterior = read_posterior(folder)
     scenario = with_posterior(small(), posterior, "test")
@@ -128,7 +132,7 @@ def test_compare_with_a_posterior_folder_on_the_command_line(tmp_path):
     _calibrate_folder(folder, pd.DataFrame({QUALITY: [0.3, 1.5], "weight": [1, 1]}))
     out = tmp_path / "compare"
     result = run_cli(
-        "compare", str(SCENARIOS / "aida_funnel.yaml"), str(SCENARIOS / "touchpoint_management.yaml"),
+        "compare", AIDA, TPM,
         "--set", "population.size=600", "--set", "horizon_days=20", "--replications", "4",
         "--workers", "1", "--posterior", str(folder), "--out", str(out), "--quiet",
     )  # fmt: skip
@@ -137,7 +141,7 @@ def test_compare_with_a_posterior_folder_on_the_command_line(tmp_path):
     assert set(kpis[f"input.{QUALITY}"]) <= {0.3, 1.5}
     assert "the posterior in" in (out / "report.html").read_text()
     bad = run_cli(
-        "compare", str(SCENARIOS / "aida_funnel.yaml"), str(SCENARIOS / "touchpoint_management.yaml"),
+        "compare", AIDA, TPM,
         "--posterior", str(tmp_path), "--out", str(tmp_path / "no"),
     )  # fmt: skip
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1
@@ -148,5 +152,7 @@ def test_a_robust_objective_judges_by_the_worst_case():
     values = np.arange(1.0, 11.0)
     assert Objective("customers", minimize=False).score(values) == 5.5
     assert Objective("customers", minimize=False, quantile=0.1).score(values) == pytest.approx(1.9)
-    assert Objective("cost_of_sale", minimize=True, quantile=0.1).score(values) == pytest.approx(9.1)
+    assert Objective("cost_of_sale", minimize=True, quantile=0.1).score(values) == pytest.approx(
+        9.1
+    )
     assert np.isnan(Objective("customers", minimize=False).score(np.array([np.nan])))
