@@ -106,6 +106,12 @@ def paired_runs(kpis: pd.DataFrame, baseline: str, plan: str, kpi: str) -> Pairs
     Raises:
         InputError: Either scenario has no runs in the table.
     """
+    a, b = _aligned(kpis, baseline, plan)
+    return _pairs(a, b, _drawn(b), kpi)
+
+
+def _aligned(kpis: pd.DataFrame, baseline: str, plan: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The baseline's and the plan's runs on the replications both ran, in replication order."""
     frames = []
     for name in (baseline, plan):
         runs = kpis[kpis["scenario"] == name]
@@ -114,15 +120,24 @@ def paired_runs(kpis: pd.DataFrame, baseline: str, plan: str, kpi: str) -> Pairs
         frames.append(runs.set_index("replication"))
     a, b = frames
     common = a.index.intersection(b.index).sort_values()
-    a, b = a.loc[common], b.loc[common]
+    return a.loc[common], b.loc[common]
+
+
+def _drawn(runs: pd.DataFrame) -> pd.DataFrame:
+    """The ``input.<key>`` columns of ``runs`` as floats, named by their keys."""
+    columns = [c for c in runs.columns if c.startswith(INPUT_PREFIX)]
+    drawn = runs[columns].astype(float).reset_index(drop=True)
+    drawn.columns = [c.removeprefix(INPUT_PREFIX) for c in columns]
+    return drawn
+
+
+def _pairs(a: pd.DataFrame, b: pd.DataFrame, drawn: pd.DataFrame, kpi: str) -> Pairs:
     base, other = a[kpi].to_numpy(float), b[kpi].to_numpy(float)
     ok = np.isfinite(base) & np.isfinite(other)
     difference = other[ok] - base[ok]
     ties = np.abs(difference) <= TIE * np.maximum(np.abs(base[ok]), np.abs(other[ok]))
     difference[ties] = 0.0
-    columns = [INPUT_PREFIX + key for key in input_keys(kpis)]
-    inputs = b.loc[ok, columns].astype(float).reset_index(drop=True)
-    inputs.columns = [c.removeprefix(INPUT_PREFIX) for c in columns]
+    inputs = pd.DataFrame(drawn.to_numpy()[ok], columns=drawn.columns)
     return Pairs(base, other, difference, inputs)
 
 
@@ -163,15 +178,14 @@ def decision_table(
     if not (kpis["scenario"] == baseline).any():
         raise InputError(f"baseline: no runs of {baseline!r} to compare against")
     plans = [s for s in dict.fromkeys(kpis["scenario"]) if s != baseline]
-    rows = [
-        {
-            "scenario": plan,
-            "kpi": kpi,
-            **_figures(paired_runs(kpis, baseline, plan, kpi), kpi, level),
-        }
-        for plan in plans
-        for kpi in names
-    ]
+    rows = []
+    for plan in plans:
+        a, b = _aligned(kpis, baseline, plan)
+        drawn = _drawn(b)
+        rows += [
+            {"scenario": plan, "kpi": kpi, **_figures(_pairs(a, b, drawn, kpi), kpi, level)}
+            for kpi in names
+        ]
     return pd.DataFrame(rows, columns=list(TABLE))
 
 
@@ -211,7 +225,10 @@ def _range(values: np.ndarray, level: float) -> tuple[float, float]:
 
 def varying_inputs(inputs: pd.DataFrame) -> pd.DataFrame:
     """The inputs that take more than one value."""
-    return inputs.loc[:, inputs.nunique() > 1]
+    values = inputs.to_numpy()
+    if values.size == 0:
+        return inputs.iloc[:, :0]
+    return inputs.loc[:, np.nanmax(values, axis=0) > np.nanmin(values, axis=0)]
 
 
 def _seed_range(
