@@ -55,6 +55,7 @@ def _attribution(args: argparse.Namespace) -> int:
     from sim.experiments.attribution import ATTRIBUTION_KIND, attribution
     from sim.experiments.specs import replication_seeds
     from sim.experiments.truth import variants
+    from sim.experiments.unknowns import uncertainty_notes
     from sim.outputs.attribution import attribution_notes, attribution_text, write_attribution
 
     if importlib.util.find_spec("pyarrow") is None:
@@ -69,6 +70,7 @@ def _attribution(args: argparse.Namespace) -> int:
 
     result = on_engine(args, attribution, scenario, args.replications)
     notes = attribution_notes(result, args.replications, args.seed)
+    notes += uncertainty_notes(scenario, args.replications)
     notes.append(
         f"Generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC from: {args.file}"
         + (f" with --set {' '.join(args.set)}" if args.set else "")
