@@ -223,7 +223,8 @@ def test_readable_figures_and_names():
         "1,000",
         "0",
     ]
-    assert [percent(p) for p in (0.996, 0.001, 1.0, 0.5)] == ["99", "1", "100", "50"]
+    assert [percent(p) for p in (0.996, 0.001, 1.0, 0.5, np.nan)] == ["99", "1", "100", "50", "n/a"]
+    assert figure(np.nan) == "n/a"
     assert input_label(QUALITY) == "Linkedin's touch quality (mean)"
     assert input_label("market.size") == "Market size"
     assert kpi_label("cac_first_touch.email") == "CAC first touch: email"
@@ -250,6 +251,9 @@ def test_undefined_runs_are_left_out_pair_by_pair():
     assert rows.loc["clv", "pairs"] == 0
     assert rows.loc["clv", ["expected", "low", "p_better"]].isna().all()
     assert decision_sensitivity(runs, "A", "clv").empty
+    few = table({"customers": 5 * x1[:4]}, {"x1": x1[:4], "x2": x1[4:8], "x3": x1[8:12]})
+    thin = decision_table(few, "A", ["customers"]).iloc[0]  # 4 runs cannot fit 3 inputs
+    assert np.isnan(thin.input_share) and np.isnan(thin.seed_low) and thin.pairs == 4
     undefined = dict(rows.loc["clv"], kpi="clv")
     assert plain_answer(undefined, "A", ranked) == [
         "B and A cannot be compared on CLV: no run defined it for both."

@@ -47,7 +47,9 @@ def figure(value: float) -> str:
 
 
 def percent(share: float) -> str:
-    """A share as whole percent, never rounding a partial share to 0 or 100."""
+    """A share as whole percent, never rounding a partial share to 0 or 100; ``n/a`` if NaN."""
+    if math.isnan(share):
+        return "n/a"
     whole = round(100 * share)
     if 0 < share < 1:
         whole = min(max(whole, 1), 99)
