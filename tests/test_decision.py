@@ -186,7 +186,9 @@ def test_the_plain_answer_states_the_figures_and_names_the_deciding_input():
     first, second, third = plain_answer(row, "A", sensitivity, region)
 
     assert first.startswith(f"B brings {figure(row.expected)} more customers than A")
-    assert f"(90 % between {figure(row.low)} and {figure(row.high)})" in first
+    assert row.low < 0 < row.high
+    between = f"{figure(-row.low)} fewer and {figure(row.high)} more"
+    assert f"on average (90 % of outcomes between {between})" in first
     assert f"better in {percent(row.p_better)} % of plausible markets" in second
     assert f"worse by {figure(-row.worst_case)} customers" in second
     assert "Linkedin's touch quality (mean) is above" in third
@@ -227,6 +229,7 @@ def test_readable_figures_and_names():
     assert figure(np.nan) == "n/a"
     assert input_label(QUALITY) == "Linkedin's touch quality (mean)"
     assert input_label("market.size") == "Market size"
+    assert input_label("channels.linkedin_ads.budget") == "Linkedin ads' budget"
     assert kpi_label("cac_first_touch.email") == "CAC first touch: email"
 
 

@@ -25,6 +25,9 @@ ACRONYMS = {"cac": "CAC", "clv": "CLV", "arr": "ARR", "roi": "ROI", "p90": "90th
 STATISTICS = frozenset({"mean", "sd", "median", "low", "high", "min", "max", "shape", "scale"})
 """Last parts of an input key that name a parameter of the field, shown in parentheses."""
 
+MODEST = 0.1
+"""An input explaining less of the difference's variance than this does not decide it."""
+
 CHANNEL_FIELDS = {"quality": "touch quality"}
 """A channel's fields, where their bare name would be unclear."""
 
@@ -75,7 +78,10 @@ def input_label(key: str) -> str:
     statistic = f" ({parts.pop()})" if len(parts) > 1 and parts[-1] in STATISTICS else ""
     if parts[0] == "channels" and len(parts) >= 3:
         owner, fields = parts[1], [CHANNEL_FIELDS.get(p, p) for p in parts[2:]]
-        text = f"{_words(owner)}'s {_words(' '.join(fields))}"
+        owner = _words(owner)
+        text = (
+            f"{owner}{chr(39) if owner.endswith('s') else chr(39) + 's'} {_words(' '.join(fields))}"
+        )
     else:
         text = _words(" ".join(parts))
     return text[:1].upper() + text[1:] + statistic
@@ -144,9 +150,9 @@ def _difference(row: Mapping[str, Any], baseline: str, level: float) -> str:
     plan, kpi = row["scenario"], str(row["kpi"])
     unit = _unit(kpi)
     way = 1.0 if row["expected"] >= 0 else -1.0
-    low, high = sorted((way * row["low"], way * row["high"]))
     scale = 100.0 if unit == "share" else 1.0
-    within = f"({round(100 * level)} % between {figure(scale * low)} and {figure(scale * high)})"
+    ends = [_signed(scale * row[end], _counted(kpi)) for end in ("low", "high")]
+    within = f"on average ({round(100 * level)} % of outcomes between {ends[0]} and {ends[1]})"
     if _counted(kpi):
         label = kpi_label(kpi)
         named = "" if label == unit else f" ({label})"
@@ -156,6 +162,15 @@ def _difference(row: Mapping[str, Any], baseline: str, level: float) -> str:
     verb = "raises" if way > 0 else "lowers"
     size = _amount(abs(row["expected"]), kpi)
     return f"{plan} {verb} {kpi_label(kpi)} by {size} against {baseline} {within}."
+
+
+def _signed(value: float, counted: bool) -> str:
+    """A difference with its direction in words: ``7.5 fewer``, ``+120``, ``no change``."""
+    if value == 0:
+        return "no change"
+    if counted:
+        return f"{figure(abs(value))} {'more' if value > 0 else 'fewer'}"
+    return f"{'+' if value > 0 else '−'}{figure(abs(value))}"
 
 
 def _flip(region: FlipRegion) -> str:
@@ -175,9 +190,16 @@ def _flip(region: FlipRegion) -> str:
 
 def _decider(top: pd.Series, kpi: str) -> str:
     name = input_label(str(top["input"]))
+    share = float(top["variance_share"])
+    if share < MODEST:
+        return (
+            f"No uncertain input moves the difference much: {name}, the most, explains "
+            f"{percent(share)} % of its variance; the rest is the chance in each run."
+        )
     if top["evppi"] > 0:
         return (
-            f"{name} decides it most: knowing it before choosing is worth "
+            f"{name} decides it most ({percent(share)} % of the difference's variance): "
+            "knowing it before choosing is worth "
             f"{_amount(float(top['evppi']), kpi)} a run on average."
         )
     return (
