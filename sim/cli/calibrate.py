@@ -9,7 +9,9 @@ report are written at the end, each whole.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib.util
+import math
 import sys
 from pathlib import Path
 
@@ -24,6 +26,7 @@ from sim.cli.flags import (
 )
 from sim.cli.resumable import check_settings, kept_on_stop, record_settings
 from sim.scenario.errors import InputError
+from sim.scenario.loading import load_scenario
 
 KIND = "calibrate"
 STORE = "abc"
@@ -68,6 +71,16 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="runs per particle, their mean compared with the targets (default 1)",
     )  # fmt: skip
     parser.add_argument(
+        "--minutes", type=float, default=None, metavar="M",
+        help="wall-clock budget in minutes, the pilot included, checked between generations; "
+        "a run that stops before temperature 1 resumes with the same command",
+    )  # fmt: skip
+    parser.add_argument(
+        "--keep-set", action="store_true",
+        help="write calibrated.yaml with the --set overrides used for the fit (default: "
+        "FILE's own scenario with the posterior medians)",
+    )  # fmt: skip
+    parser.add_argument(
         "--fresh", action="store_true",
         help="discard a database in --out made with other settings instead of refusing it",
     )  # fmt: skip
@@ -90,17 +103,20 @@ def _calibrate(args: argparse.Namespace) -> int:
     for name in ("simulations", "population"):
         if getattr(args, name) < 1:
             raise InputError(f"--{name}: must be >= 1; got {getattr(args, name)}")
+    if args.minutes is not None and not (math.isfinite(args.minutes) and args.minutes > 0):
+        raise InputError(f"--minutes: must be a number > 0; got {args.minutes:g}")
     if not args.param:
         raise InputError("--param: give at least one KEY=LOW:HIGH")
     params = dict(parse_prior(text) for text in args.param)
     if len(params) < len(args.param):
         raise InputError("--param: a field is given twice")
     base = load(args.file, args)
+    own = load_scenario(args.file, root=args.scenario_root) if args.set else base
 
     from sim.analysis.folder_lock import claim_output_folder
     from sim.analysis.folders import add_entry, open_folder, register_owned
     from sim.analysis.provenance import Provenance
-    from sim.experiments.calibrate import calibrate, priors
+    from sim.experiments.calibrate import calibrate, priors, with_medians
     from sim.experiments.targets import load_targets
     from sim.outputs.calibration import summary_text, write_calibration
 
@@ -139,18 +155,31 @@ def _calibrate(args: argparse.Namespace) -> int:
             args.population,
             args.replications,
             store=out / STORE,
+            minutes=args.minutes,
         )
     notes = [
         f"targets: {args.targets} ({targets.period_days} days); priors: {', '.join(args.param)}",
         f"{int(result.generations.samples.sum())} simulations in "
-        f"{len(result.generations) - 1} generations, {args.replications} run(s) each",
+        f"{len(result.generations) - 1} generations, {args.replications} run(s) each; last "
+        f"temperature {result.generations.temperature.iloc[-1]:.3g}"
+        + ("" if args.minutes is None else f"; wall-clock budget {args.minutes:g} min"),
+        *(
+            [result.pilot.line(args.simulations, args.simulations, args.minutes)]
+            if result.pilot
+            else []
+        ),  # fmt: skip
+        *_set_note(args),
         *result.warnings(),
     ]
+    if args.set and not args.keep_set:
+        result = dataclasses.replace(result, scenario=with_medians(own, result.summary))
     options = {
         **shaping_options(args),
         "targets": str(args.targets),
         "simulations": args.simulations,
         "population": args.population,
+        "minutes": args.minutes,
+        "keep_set": args.keep_set,
     }
     provenance = Provenance("calibrate", [base], [args.seed], options)
     write_calibration(out, result, provenance, notes)
@@ -161,6 +190,19 @@ def _calibrate(args: argparse.Namespace) -> int:
         print(f"warning: {line}", file=sys.stderr)
     print(f"\nwrote {out}/calibrated.yaml, summary.csv, posterior.parquet, report.html, ...")
     return 0
+
+
+def _set_note(args: argparse.Namespace) -> list[str]:
+    """Which ``--set`` values the fit used and whether calibrated.yaml keeps them."""
+    if not args.set:
+        return []
+    used = " --set ".join(args.set)
+    if args.keep_set:
+        return [f"fitted with --set {used}; kept in calibrated.yaml (--keep-set)"]
+    return [
+        f"fitted with --set {used}; not kept: calibrated.yaml is {args.file}'s own scenario "
+        "with the posterior medians (--keep-set keeps them)"
+    ]
 
 
 def _settings(args: argparse.Namespace, base: object, targets: object) -> dict:

@@ -8,20 +8,23 @@ variances are the targets' sds², and the kernel is tempered down to temperature
 the final population is then a sample of the posterior under the stated observation
 noise, not an approximation that depends on a tolerance (Wilkinson 2013, "Approximate
 Bayesian computation gives exact results under the assumption of model error"; Schälte
-& Hasenauer 2020, pyabc's stochastic acceptor). A run stopped by its simulation budget
-before temperature 1 is reported as such: its posterior is wider than the data warrant.
+& Hasenauer 2020, pyabc's stochastic acceptor). A run stopped by its simulation or wall-clock
+budget before temperature 1 is reported as such: its posterior is wider than the data
+warrant. Before it starts, a pilot times a few simulations for an estimate of how long
+the budget takes; during it, a line on stderr follows every simulation
+(:mod:`sim.experiments.calibrate_progress`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import logging
 import math
-import sys
 import tempfile
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +32,14 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.results import simulate_batch
+from sim.experiments.calibrate_progress import (
+    CountingExecutor,
+    Pilot,
+    Progress,
+    counted,
+    pyabc_log,
+    run_pilot,
+)
 from sim.experiments.engines import engine
 from sim.experiments.posterior import Prior, predictive_check, summarize
 from sim.experiments.sensitivity import parameter_bounds
@@ -90,6 +101,11 @@ class Simulator:
         seed = int(np.random.randint(0, 2**31 - 1))  # pyabc seeds each process's numpy
         return self.figures(self.scenario(particle), seed)
 
+    def at(self, values: Mapping[str, float], seed: int) -> dict[str, float]:
+        """The figures at parameter values by dotted key (a pilot's or a posterior draw)."""
+        particle = {_name(i): values[p.key] for i, p in enumerate(self.prior)}
+        return self.figures(self.scenario(particle), seed)
+
     def figures(self, scenario: Scenario, seed: int) -> dict[str, float]:
         """The compared figures, averaged over the replications; undefined ones are inf."""
         runs = simulate_batch(scenario, replication_seeds(seed, self.replications))
@@ -117,6 +133,10 @@ class Calibration:
         scenario: The input scenario with the posterior medians filled in.
         exact: Whether the last generation reached temperature 1 (an exact posterior
             under the stated noise).
+        stopped: Why a run that is not exact stopped: ``"simulations"`` (the budget),
+            ``"minutes"`` (the wall-clock budget) or ``""``.
+        minutes: The wall-clock budget it was given, if any.
+        pilot: The pilot's timing, when one ran (with ``progress``).
     """
 
     posterior: pd.DataFrame
@@ -125,14 +145,23 @@ class Calibration:
     generations: pd.DataFrame
     scenario: Scenario
     exact: bool
+    stopped: str = ""
+    minutes: float | None = None
+    pilot: Pilot | None = None
 
     def warnings(self) -> list[str]:
         """What a reader must know before trusting the posterior."""
         out = []
         if not self.exact:
+            budget = {
+                "minutes": f"the wall-clock budget (--minutes {self.minutes or 0:g})",
+                "simulations": "the simulation budget",
+            }.get(self.stopped, "the run")
+            last = float(self.generations.temperature.iloc[-1]) if len(self.generations) else 0
             out.append(
-                "the simulation budget ran out before temperature 1: the posterior is wider "
-                "than the targets warrant; run again with more --simulations (it resumes)"
+                f"{budget} ran out before temperature 1 (reached {last:.3g}): the posterior "
+                "is wider than the targets warrant; run the same command again to continue "
+                "(it resumes), with more --minutes or --simulations"
             )
         for _, row in self.summary[~self.summary.informed].iterrows():
             out.append(
@@ -161,6 +190,7 @@ def calibrate(
     workers: int | None = None,
     progress: bool = True,
     store: str | Path | None = None,
+    minutes: float | None = None,
 ) -> Calibration:
     """Fit ``params`` of ``scenario`` to ``targets`` by ABC-SMC (see the module docstring).
 
@@ -175,9 +205,11 @@ def calibrate(
             exactly, with more the order in which particles return varies.
         executor: Run particles on this executor (e.g. a Dask client's).
         workers: Local processes when no executor is given (1 = in this process).
-        progress: One line per generation on stderr.
+        progress: On stderr: the pilot's time estimate, then a line that follows every
+            simulation and one per generation.
         store: A folder for pyabc's database (``abc.db``); a run with the same database
             continues where it stopped. None: a temporary database.
+        minutes: A wall-clock budget (the pilot included), checked between generations.
     """
     import pyabc
 
@@ -185,6 +217,9 @@ def calibrate(
     for name, value in (("simulations", simulations), ("population", population)):
         check_count(name, value)
     check_count("replications", replications)
+    if minutes is not None and not (math.isfinite(minutes) and minutes > 0):
+        raise InputError(f"minutes: must be a number > 0; got {minutes}")
+    started = time.monotonic()
     base = scenario.model_copy(update={"horizon_days": targets.period_days})
     prior = priors(base, params, base.name)
     simulator = Simulator(base, targets, prior, replications)
@@ -198,46 +233,83 @@ def calibrate(
             for i, p in enumerate(prior)
         }
     )
-    np.random.seed(seed)
-    with _sampler(executor, workers) as sampler, _database(store) as db:
+    live = Progress(simulations, 0, minutes) if progress else None
+    pilot = None
+    with _pool(executor, workers) as pool, _database(store) as db:
+        if live is not None:
+            n = 1 if pool is None else workers or available_cores()
+            pilot = run_pilot(simulator.at, prior, n, seed, map if pool is None else pool.map)
+        np.random.seed(seed)
         abc = pyabc.ABCSMC(
             simulator,
             distribution,
             kernel,
             population_size=population,
-            sampler=sampler,
+            sampler=_sampler(pool, workers, live),
             eps=pyabc.Temperature(),
             acceptor=pyabc.StochasticAcceptor(),
         )
-        with _progress(progress, simulations):
+        with pyabc_log(live):
             history = _open(abc, db, targets.observed())
             left = simulations - history.total_nr_simulations
+            if live is not None and pilot is not None:
+                live.done = live.first = history.total_nr_simulations
+                live.report(pilot.line(max(left, 0), simulations, minutes))
             if _temperature(history) > 1.0 and left > 0:
+                spent = time.monotonic() - started
                 history = abc.run(
                     minimum_epsilon=1.0,
                     max_nr_populations=GENERATIONS,
                     max_total_nr_simulations=left,
+                    max_walltime=None
+                    if minutes is None
+                    else timedelta(seconds=max(1.0, minutes * 60 - spent)),
                 )
         frame, weights = history.get_distribution(t=history.max_t)
         generations = history.get_all_populations()
         exact = _temperature(history) <= 1.0
-    posterior = frame.rename(columns={_name(i): p.key for i, p in enumerate(prior)})
-    posterior = posterior[[p.key for p in prior]].reset_index(drop=True)
-    posterior["weight"] = np.asarray(weights) / np.sum(weights)
-    summary = summarize(prior, posterior)
-    medians = dict(zip(summary.param, summary["median"], strict=True))
-    calibrated = simulator.scenario({_name(i): medians[p.key] for i, p in enumerate(prior)})
-    check = predictive_check(
-        lambda values, run_seed: simulator.figures(
-            simulator.scenario({_name(i): values[p.key] for i, p in enumerate(prior)}), run_seed
-        ),
-        posterior,
-        targets,
-        simulator.figures(base.model_copy(update={"horizon_days": targets.period_days}), seed),
-        seed,
-    )
+        stopped = _stopped(exact, history.total_nr_simulations, simulations, minutes, started)
+        posterior = frame.rename(columns={_name(i): p.key for i, p in enumerate(prior)})
+        posterior = posterior[[p.key for p in prior]].reset_index(drop=True)
+        posterior["weight"] = np.asarray(weights) / np.sum(weights)
+        summary = summarize(prior, posterior)
+        check = predictive_check(
+            simulator.at,
+            posterior,
+            targets,
+            simulator.figures(base, seed),
+            seed,
+            mapper=map if pool is None else pool.map,
+        )
     table = generations.rename(columns={"epsilon": "temperature"})
-    return Calibration(posterior, summary, check, table, _restore(calibrated, scenario), exact)
+    calibrated = with_medians(scenario, summary)
+    return Calibration(posterior, summary, check, table, calibrated, exact, stopped, minutes, pilot)
+
+
+def with_medians(scenario: Scenario, summary: pd.DataFrame) -> Scenario:
+    """``scenario`` with a calibration's posterior medians (rounded where a field is whole).
+
+    Renamed ``<name>_calibrated``; its own horizon and every other field kept. Used on
+    the scenario file itself when the fit ran on a ``--set`` sample of it.
+    """
+    known = scenario.model_dump()
+    point = {
+        key: coerce(float(median), field_value(known, key, key), rounding=True)
+        for key, median in zip(summary.param, summary["median"], strict=True)
+    }
+    calibrated = with_overrides(scenario, point, "calibrate")
+    return calibrated.model_copy(update={"name": f"{scenario.name}_calibrated"})
+
+
+def _stopped(exact: bool, done: int, budget: int, minutes: float | None, started: float) -> str:
+    """Why a run ended before temperature 1: its simulation or its wall-clock budget."""
+    if exact:
+        return ""
+    if done >= budget:
+        return "simulations"
+    if minutes is not None and time.monotonic() - started >= minutes * 60:
+        return "minutes"
+    return ""
 
 
 def _name(i: int) -> str:
@@ -246,16 +318,32 @@ def _name(i: int) -> str:
 
 
 @contextlib.contextmanager
-def _sampler(executor: Executor | None, workers: int | None) -> Iterator[Any]:
-    """The pyabc sampler on our engines: an executor, a local pool, or this process."""
-    from pyabc.sampler import ConcurrentFutureSampler, SingleCoreSampler
-
-    jobs = 2 * (workers or available_cores())
+def _pool(executor: Executor | None, workers: int | None) -> Iterator[Executor | None]:
+    """The run's engine: the executor given, a local pool, or None (this process)."""
     if executor is not None:
-        yield ConcurrentFutureSampler(executor, client_max_jobs=jobs)
+        yield executor
         return
     with engine(workers) as pool:
-        yield SingleCoreSampler() if pool is None else ConcurrentFutureSampler(pool, jobs)
+        yield pool
+
+
+def _sampler(pool: Executor | None, workers: int | None, live: Progress | None) -> Any:
+    """The pyabc sampler on the engine, each finished simulation counted for ``live``."""
+    from pyabc.sampler import ConcurrentFutureSampler, SingleCoreSampler
+
+    if pool is None:
+        sampler = SingleCoreSampler()
+        if live is not None:
+            sample = sampler.sample_until_n_accepted
+
+            def counting(n: int, simulate_one: Any, t: int, **options: Any) -> Any:
+                return sample(n, counted(simulate_one, live), t, **options)
+
+            sampler.sample_until_n_accepted = counting
+        return sampler
+    jobs = 2 * (workers or available_cores())
+    client = pool if live is None else CountingExecutor(pool, live)
+    return ConcurrentFutureSampler(client, client_max_jobs=jobs)
 
 
 @contextlib.contextmanager
@@ -284,56 +372,3 @@ def _temperature(history: Any) -> float:
     if history.max_t < 0:
         return math.inf
     return float(history.get_all_populations().epsilon.iloc[-1])
-
-
-@contextlib.contextmanager
-def _progress(show: bool, budget: int) -> Iterator[None]:
-    """The pyabc log as one line a generation on stderr (its other messages are dropped)."""
-    logger = logging.getLogger("ABC")
-    theirs, level = list(logger.handlers), logger.level
-    for handler in theirs:
-        logger.removeHandler(handler)
-    ours = _GenerationLine(budget)
-    if show:
-        logger.setLevel(logging.DEBUG)  # "Total samples up to t" is a debug message
-        logger.addHandler(ours)
-    try:
-        yield
-    finally:
-        logger.removeHandler(ours)
-        for handler in theirs:
-            logger.addHandler(handler)
-        logger.setLevel(level)
-
-
-class _GenerationLine(logging.Handler):
-    """pyabc's generation messages as one line: temperature, acceptance, simulations.
-
-    The total comes from "Total samples up to t", so it counts the prior sample that
-    sets the first temperature, and generations from before a resume, as the budget does.
-    """
-
-    def __init__(self, budget: int) -> None:
-        super().__init__()
-        self.budget, self.temperature, self.spent = budget, "", ""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        text = record.getMessage()
-        if text.startswith("t: ") and "eps: " in text:
-            self.temperature = f"{float(text.split('eps: ')[1].rstrip('.')):.3g}"
-        elif text.startswith("Total samples up to t"):
-            self.spent = text.rsplit(": ", 1)[1].rstrip(".")
-        elif text.startswith("Accepted: "):
-            accepted, tried = text.split(": ", 1)[1].split(" = ")[0].split(" / ")
-            print(
-                f"generation done: temperature {self.temperature}, accepted {accepted} of "
-                f"{tried}; {self.spent} simulations of up to {self.budget}",
-                file=sys.stderr,
-            )
-
-
-def _restore(calibrated: Scenario, start: Scenario) -> Scenario:
-    """The calibrated values on the start scenario (its own horizon kept), renamed."""
-    return calibrated.model_copy(
-        update={"horizon_days": start.horizon_days, "name": f"{start.name}_calibrated"}
-    )

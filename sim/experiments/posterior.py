@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -69,20 +69,22 @@ def predictive_check(
     targets: Targets,
     at_start: Mapping[str, float],
     seed: int,
+    mapper: Callable[..., Iterator[dict[str, float]]] = map,
 ) -> pd.DataFrame:
     """Each target against the posterior predictive distribution and the start scenario.
 
     ``figures_at(values, seed)`` simulates the compared figures at parameter values
-    (key → value); ``at_start`` holds the start scenario's figures.
+    (key → value); ``at_start`` holds the start scenario's figures; ``mapper`` maps
+    ``figures_at`` over the draws (an executor's ``map`` runs them in parallel).
     """
     rng = np.random.default_rng(seed)
     keys = [c for c in posterior.columns if c != "weight"]
     picks = rng.choice(len(posterior), size=CHECK_DRAWS, p=posterior["weight"].to_numpy())
-    draws = [
-        figures_at({k: float(posterior.at[row, k]) for k in keys}, seed + 1 + i)
-        for i, row in enumerate(picks)
+    values: Iterable[dict[str, float]] = [
+        {k: float(posterior.at[row, k]) for k in keys} for row in picks
     ]
-    predicted = pd.DataFrame(draws)
+    draws = mapper(figures_at, values, [seed + 1 + i for i in range(len(picks))])
+    predicted = pd.DataFrame(list(draws))
     noisy = predicted + rng.normal(size=predicted.shape) * targets.sds
     rows = []
     for name, observed, sd in zip(targets.statistics(), targets.values, targets.sds, strict=True):

@@ -45,6 +45,11 @@ CRM_TERMS = {
 reached the zero moment of truth (evaluating); a sales-qualified lead (SQL) one handed to
 sales; an opportunity a lead a rep has spoken with; won a new customer."""
 
+BY_SOURCE = "mql.<source>"
+"""A CRM's MQLs by original lead source: the KPI ``mql`` means, counted by the source of
+each prospect's first touch (``funnel.evaluating.source.<source>``; with ``mapping: {mql:
+funnel.sales_qualified}``, ``funnel.sales_qualified.source.<source>``)."""
+
 SERIES_COLUMNS = (NEW_CUSTOMERS, REVENUE)
 """Daily-table columns a series may be compared with (flows, summed per period)."""
 
@@ -143,11 +148,11 @@ def load_targets(path: str | Path, scenario: Scenario) -> Targets:
         raise InputError(f"{source}: targets: give at least one figure (or a series)")
     names, kpis = [], []
     for name, target in spec.targets.items():
-        kpi = mapping.get(name, name)
+        kpi = mapping.get(name) or _by_source(name, mapping, scenario, known, source) or name
         if kpi not in known:
             raise InputError(
                 f"{source}: targets.{name}: not a KPI this scenario reports, nor a CRM term "
-                f"({', '.join(CRM_TERMS)}); got {target.value:g}"
+                f"({', '.join(CRM_TERMS)}, {BY_SOURCE}); got {target.value:g}"
             )
         names.append(name)
         kpis.append(kpi)
@@ -169,6 +174,33 @@ def load_targets(path: str | Path, scenario: Scenario) -> Targets:
         daily,
         spec.series.days_per_period if spec.series else 7,
     )
+
+
+def _by_source(
+    name: str, mapping: dict[str, str], scenario: Scenario, known: set[str], source: str
+) -> str | None:
+    """The KPI of a ``mql.<source>`` target, or None when ``name`` is not one.
+
+    Raises:
+        InputError: The source is not one of the scenario's, or ``mql`` is mapped to a
+            KPI that is not counted by source.
+    """
+    term, _, member = name.partition(".")
+    if f"{term}.<source>" != BY_SOURCE or not member:
+        return None
+    sources = scenario.touch_sources()
+    if member not in sources:
+        raise InputError(
+            f"{source}: targets.{name}: no such touch source in {scenario.name}; "
+            f"its sources are {', '.join(sources)}"
+        )
+    kpi = f"{mapping[term]}.source.{member}"
+    if kpi not in known:
+        raise InputError(
+            f"{source}: targets.{name}: {term} means {mapping[term]} here, which is not "
+            f"counted by source (funnel.evaluating and funnel.sales_qualified are)"
+        )
+    return kpi
 
 
 def _read_series(path: Path, series: Series, period_days: int) -> tuple[list[float], list[float]]:

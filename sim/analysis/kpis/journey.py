@@ -82,6 +82,30 @@ def _referral_value_ratio(m: Measures) -> Value:
     return ratio(values[0], values[1], "other customers are worth nothing")
 
 
+SOURCED_STAGES = ("evaluating", "sales_qualified")
+"""Funnel stages also counted by the source of each prospect's first touch: a CRM's MQLs
+(evaluating, or handed to sales where marketing qualifies by a lead score)."""
+
+
+def _by_first_touch(stage: str) -> Kpi:
+    """Prospects who ever reached ``stage``, by the source of their first touch."""
+
+    def count(m: Measures, source: str) -> int:
+        first = m.record.prospects["first_touch"] == m.record.sources.index(source)
+        return int((m.reached(Stage[stage.upper()]) & first).sum())
+
+    return Kpi(
+        f"funnel.{stage}.source.<source>",
+        "prospects",
+        HIGHER,
+        f"Prospects who ever reached {stage} whose first touch came from that source (a "
+        "CRM's original lead source); those never touched (the opening pipeline, a need "
+        "woken by word of mouth alone) are in no source.",
+        count,
+        total=True,
+    )
+
+
 KPIS: list[Entry] = [
     Kpi(
         "conversion_rate",
@@ -104,6 +128,7 @@ KPIS: list[Entry] = [
             ),
         ),
     ),
+    *(Family(SOURCE, (_by_first_touch(stage),)) for stage in SOURCED_STAGES),
     Family(
         EXIT,
         (

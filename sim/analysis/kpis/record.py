@@ -30,6 +30,7 @@ PROSPECT_COLUMNS = (
     "customer_since",
     "contacted",
     "handoff_day",
+    "first_touch",
     "first_touch_day",
     "opportunity_day",
     "deal_reached",
@@ -41,13 +42,14 @@ PROSPECT_COLUMNS = (
 )
 """The prospects' final columns the KPIs read: stages ever reached (a bit per stage), the
 day each was won (0 = the installed base, -1 = never), whether a rep spoke with them, the
-day of their handoff to sales, of their first touch and of becoming an opportunity (-1 =
-never), the deal stages ever reached (a bit per stage), and whether a deal ready to buy
-ended in no decision, the day a customer churned (-1 = did not), whether they came by
+day of their handoff to sales, the source of their first touch (its index in the record's
+sources; -1 = never touched), the day of their first touch and of becoming an opportunity
+(-1 = never), the deal stages ever reached (a bit per stage), and whether a deal ready to
+buy ended in no decision, the day a customer churned (-1 = did not), whether they came by
 referral, and a customer's lifetime value and discounted years as a customer, run on past
 the horizon (:mod:`sim.model.lifetime`; 0 for a row not won during the run)."""
 
-FORMAT = 3
+FORMAT = 4
 """Version of the stored record's layout."""
 
 
