@@ -156,3 +156,25 @@ def test_a_robust_objective_judges_by_the_worst_case():
         9.1
     )
     assert np.isnan(Objective("customers", minimize=False).score(np.array([np.nan])))
+
+
+def test_optimise_under_uncertainty_judges_every_plan_by_its_worst_case_on_the_same_draws():
+    pytest.importorskip("optuna")
+    from sim.experiments.optimise import optimise
+
+    unsure = small(size=800, days=40, **{QUALITY: {"uniform": [0.2, 1.6]}})
+    result = optimise(
+        unsure, ["channels.webinar.budget", "channels.search_content.budget"],
+        objectives=["customers"], trials=3, replications=6, confirm=1,
+        confirm_replications=6, workers=1, progress=False, quantile=0.25,
+    )  # fmt: skip
+    trials = result.trials
+    assert {"customers", "customers.mean"} <= set(trials.columns)
+    assert (trials["customers"] <= trials["customers.mean"]).all()  # the worst quarter
+    assert set(result.verdict.judged_by) == {"25th percentile"}
+    draws = result.confirmed.kpis.pivot(
+        index="replication", columns="scenario", values=f"input.{QUALITY}"
+    )
+    assert (draws.nunique(axis=1) == 1).all()  # every plan on the same draws
+    with pytest.raises(InputError, match="--quantile: must be between 0 and 0.5"):
+        optimise(unsure, ["channels.webinar.budget"], quantile=0.7, progress=False)

@@ -112,11 +112,20 @@ def figures(result: Optimisation) -> dict[str, Figure]:
     return out
 
 
+def plain_answer(result: Optimisation) -> list[str]:
+    """The best plan against the start on the first objective, in two or three sentences."""
+    if result.best_label == result.confirmed.scenarios[0]:
+        return []
+    answer = result.confirmed.answer(result.objectives[0].kpi)
+    return answer.lines.get(result.best_label, [])
+
+
 def verdict_text(result: Optimisation) -> str:
-    """The confirmation in words and a table, for the terminal and the report."""
+    """The plain answer, then the confirmation in words and a table (terminal and report)."""
     table = result.verdict
     best = table[table.scenario == result.best_label]
-    lines = []
+    answer = plain_answer(result)
+    lines = [" ".join(answer), ""] if answer else []
     for goal in result.objectives:
         mine = best[best.kpi == goal.kpi].iloc[0]
         runs = result.confirmed.kpis.loc[lambda t: t.scenario == result.best_label, goal.kpi]
