@@ -177,7 +177,7 @@ def _optimise(args: argparse.Namespace) -> int:
         "trials": args.trials,
         "confirm": args.confirm,
         "confirm-replications": args.confirm_replications,
-        "quantile": args.quantile,
+        **({"quantile": args.quantile} if args.quantile is not None else {}),
     }
     provenance = Provenance("optimise", [base, *rivals], [args.seed], options)
     with kept_on_stop(f"the plans tried are kept in {out}/optuna and {out}/runs"):
