@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import logging
 
 import numpy as np
 import pandas as pd
@@ -10,7 +12,8 @@ import pytest
 import yaml
 
 import sim
-from sim.experiments.calibrate import Simulator, calibrate
+from sim.experiments.calibrate import GENERATIONS, Simulator, calibrate
+from sim.experiments.calibrate_progress import Pilot, Progress
 from sim.experiments.posterior import weighted_quantiles
 from sim.experiments.targets import CRM_TERMS, load_targets
 from tests.conftest import ROOT, SCENARIOS, run_cli
@@ -134,15 +137,21 @@ def test_bad_input_on_the_command_line_is_one_line_and_writes_nothing(tmp_path):
     bad.write_text("period_days: 365\ntargets:\n  won: {value: 10, sd: -1}\n")
     good = tmp_path / "good.yaml"
     good.write_text("period_days: 365\ntargets:\n  won: {value: 10, sd: 1}\n")
+    by_source = tmp_path / "s.yaml"
+    by_source.write_text("period_days: 365\ntargets:\n  mql.tiktok: {value: 10, sd: 1}\n")
     out = tmp_path / "out"
     for targets, param, needle in (
         (bad, "sales.reach_at_once=0.1:0.9", "targets.won.sd"),
         (good, "sales.reach_at_once=0:0.9:log", "log prior needs LOW > 0"),
         (good, "sales.nope=0:1", "no such field"),
+        (by_source, "sales.reach_at_once=0.1:0.9", "targets.mql.tiktok: no such touch source"),
+        (good, "sales.reach_at_once=0.1:0.9 --minutes 0", "--minutes: must be a number > 0"),
+        (good, "sales.reach_at_once=0.1:0.9 --minutes nan", "--minutes: must be a number > 0"),
     ):
         result = run_cli(
-            "calibrate", str(FILE), "--targets", str(targets), "--param", param, "--out", str(out)
-        )
+            "calibrate", str(FILE), "--targets", str(targets), "--param", *param.split(),
+            "--out", str(out),
+        )  # fmt: skip
         line = result.stderr.strip()
         assert result.returncode == 2 and len(line.splitlines()) == 1, line
         assert needle in line and "Traceback" not in line, line
@@ -170,7 +179,18 @@ def test_cli_writes_its_outputs_and_continues_from_its_database(tmp_path):
                  "calibrated.yaml", "posterior.png", "check.png", "report.html",
                  "provenance.json", "targets.yaml"):  # fmt: skip
         assert (out / name).stat().st_size > 0, name
-    assert sim.load_scenario(out / "calibrated.yaml").population.size == 2000
+    assert list(pd.read_csv(out / "posterior.csv").columns) == [
+        "population.need_rate_per_day",
+        "weight",
+    ]
+    # the file's own market, not the --set sample the fit ran on (--keep-set keeps it)
+    own = sim.load_scenario(FILE).population.size
+    assert sim.load_scenario(out / "calibrated.yaml").population.size == own != 2000
+    assert "population.size=2000; not kept" in (out / "report.html").read_text()
+    # the pilot's estimate before the run, then a line per simulation (the first at least)
+    assert "pilot: 1 simulation(s) at prior draws" in first.stderr, first.stderr
+    assert "would take at most" in first.stderr
+    assert "1 of 20 simulations | generation prior sample" in first.stderr, first.stderr
     assert "need_rate_per_day" in (out / "report.html").read_text()
     generations = len(pd.read_csv(out / "generations.csv"))
     again = run_cli(*command(simulations=50))
@@ -180,6 +200,49 @@ def test_cli_writes_its_outputs_and_continues_from_its_database(tmp_path):
     assert record["command"] == "calibrate" and record["options"]["simulations"] == 50
     other = run_cli(*command(population=15))
     assert other.returncode == 2 and "--fresh" in other.stderr
+
+
+def test_a_wall_clock_budget_stops_early_and_says_so(tmp_path):
+    targets = tmp_path / "t.yaml"
+    targets.write_text(  # tight: temperature 1 takes every generation
+        "period_days: 20\ntargets:\n  won: {value: 4, sd: 0.2}\n  sql: {value: 20, sd: 0.5}\n"
+    )
+    out = tmp_path / "out"
+    result = run_cli(
+        "calibrate", str(FILE), "--set", "population.size=1000", "--targets", str(targets),
+        "--param", "population.need_rate_per_day=0.0002:0.002:log", "--simulations", "5000",
+        "--population", "10", "--workers", "1", "--minutes", "0.01", "--keep-set", "--quiet",
+        "--out", str(out),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "the wall-clock budget (--minutes 0.01) ran out before temperature 1" in result.stderr
+    assert "it resumes" in result.stderr and "pilot" not in result.stderr  # --quiet
+    assert "ran out before temperature 1" in (out / "report.html").read_text()
+    assert len(pd.read_csv(out / "generations.csv")) < 1 + GENERATIONS  # the prior sample too
+    assert sim.load_scenario(out / "calibrated.yaml").population.size == 1000  # --keep-set
+    assert json.loads((out / "provenance.json").read_text())["options"]["minutes"] == 0.01
+
+
+def test_the_progress_line_follows_each_simulation_and_generation():
+    stream = io.StringIO()
+    live = Progress(budget=10, done=0, minutes=None, stream=stream)
+    live.tick(1, 1)
+    live.tick(1, 0)  # within the update interval of a log file: no second line
+    record = logging.LogRecord("ABC", logging.INFO, "", 0, "t: 2, eps: 3.50000000e+00.", (), None)
+    live.emit(record)
+    live.tick(1, 0)
+    done = logging.LogRecord("ABC", logging.INFO, "", 0, "Accepted: 1 / 3 = 3e-1, ESS: 1.", (),
+                             None)  # fmt: skip
+    live.emit(done)
+    lines = stream.getvalue().splitlines()
+    assert lines[0].startswith("1 of 10 simulations | generation prior sample"), lines
+    assert (
+        lines[1] == "generation 2 done: temperature 3.5, accepted 1 of 3; 3 simulations of up to 10"
+    )
+    pilot = Pilot(simulations=2, seconds=1.0, workers=2)
+    assert "~0.50 s a simulation" in pilot.line(100, 100, None)
+    assert "at most ~50 s" in pilot.line(100, 100, None)
+    assert "--minutes 0.5 stops it sooner" in pilot.line(100, 100, 0.5)
 
 
 def test_the_shipped_calibrated_scenario_meets_the_published_funnel():

@@ -34,6 +34,7 @@ import pandas as pd
 from sim.analysis.results import simulate_batch
 from sim.experiments.calibrate_progress import (
     CountingExecutor,
+    OutOfTimeError,
     Pilot,
     Progress,
     counted,
@@ -209,7 +210,9 @@ def calibrate(
             simulation and one per generation.
         store: A folder for pyabc's database (``abc.db``); a run with the same database
             continues where it stopped. None: a temporary database.
-        minutes: A wall-clock budget (the pilot included), checked between generations.
+        minutes: A wall-clock budget (the pilot included): once it has run out and a
+            generation has finished, the run ends; the generation then running is
+            dropped (the same store continues it).
     """
     import pyabc
 
@@ -219,7 +222,6 @@ def calibrate(
     check_count("replications", replications)
     if minutes is not None and not (math.isfinite(minutes) and minutes > 0):
         raise InputError(f"minutes: must be a number > 0; got {minutes}")
-    started = time.monotonic()
     base = scenario.model_copy(update={"horizon_days": targets.period_days})
     prior = priors(base, params, base.name)
     simulator = Simulator(base, targets, prior, replications)
@@ -233,10 +235,10 @@ def calibrate(
             for i, p in enumerate(prior)
         }
     )
-    live = Progress(simulations, 0, minutes) if progress else None
+    live = Progress(simulations, 0, minutes, show=progress)
     pilot = None
     with _pool(executor, workers) as pool, _database(store) as db:
-        if live is not None:
+        if progress:
             n = 1 if pool is None else workers or available_cores()
             pilot = run_pilot(simulator.at, prior, n, seed, map if pool is None else pool.map)
         np.random.seed(seed)
@@ -252,23 +254,26 @@ def calibrate(
         with pyabc_log(live):
             history = _open(abc, db, targets.observed())
             left = simulations - history.total_nr_simulations
-            if live is not None and pilot is not None:
-                live.done = live.first = history.total_nr_simulations
+            live.done = live.first = history.total_nr_simulations
+            live.finished = history.max_t + 1
+            if pilot is not None:
                 live.report(pilot.line(max(left, 0), simulations, minutes))
             if _temperature(history) > 1.0 and left > 0:
-                spent = time.monotonic() - started
-                history = abc.run(
-                    minimum_epsilon=1.0,
-                    max_nr_populations=GENERATIONS,
-                    max_total_nr_simulations=left,
-                    max_walltime=None
-                    if minutes is None
-                    else timedelta(seconds=max(1.0, minutes * 60 - spent)),
-                )
+                spent = time.monotonic() - live.start
+                with contextlib.suppress(OutOfTimeError):  # finished generations are kept
+                    history = abc.run(
+                        minimum_epsilon=1.0,
+                        max_nr_populations=GENERATIONS,
+                        max_total_nr_simulations=left,
+                        max_walltime=None
+                        if minutes is None
+                        else timedelta(seconds=max(0.0, minutes * 60 - spent)),
+                    )
+                history = abc.history
         frame, weights = history.get_distribution(t=history.max_t)
         generations = history.get_all_populations()
         exact = _temperature(history) <= 1.0
-        stopped = _stopped(exact, history.total_nr_simulations, simulations, minutes, started)
+        stopped = _stopped(exact, history.total_nr_simulations, simulations, live)
         posterior = frame.rename(columns={_name(i): p.key for i, p in enumerate(prior)})
         posterior = posterior[[p.key for p in prior]].reset_index(drop=True)
         posterior["weight"] = np.asarray(weights) / np.sum(weights)
@@ -301,15 +306,13 @@ def with_medians(scenario: Scenario, summary: pd.DataFrame) -> Scenario:
     return calibrated.model_copy(update={"name": f"{scenario.name}_calibrated"})
 
 
-def _stopped(exact: bool, done: int, budget: int, minutes: float | None, started: float) -> str:
+def _stopped(exact: bool, done: int, budget: int, live: Progress) -> str:
     """Why a run ended before temperature 1: its simulation or its wall-clock budget."""
     if exact:
         return ""
     if done >= budget:
         return "simulations"
-    if minutes is not None and time.monotonic() - started >= minutes * 60:
-        return "minutes"
-    return ""
+    return "minutes" if live.out_of_time() else ""
 
 
 def _name(i: int) -> str:
@@ -327,23 +330,21 @@ def _pool(executor: Executor | None, workers: int | None) -> Iterator[Executor |
         yield pool
 
 
-def _sampler(pool: Executor | None, workers: int | None, live: Progress | None) -> Any:
+def _sampler(pool: Executor | None, workers: int | None, live: Progress) -> Any:
     """The pyabc sampler on the engine, each finished simulation counted for ``live``."""
     from pyabc.sampler import ConcurrentFutureSampler, SingleCoreSampler
 
     if pool is None:
         sampler = SingleCoreSampler()
-        if live is not None:
-            sample = sampler.sample_until_n_accepted
+        sample = sampler.sample_until_n_accepted
 
-            def counting(n: int, simulate_one: Any, t: int, **options: Any) -> Any:
-                return sample(n, counted(simulate_one, live), t, **options)
+        def counting(n: int, simulate_one: Any, t: int, **options: Any) -> Any:
+            return sample(n, counted(simulate_one, live), t, **options)
 
-            sampler.sample_until_n_accepted = counting
+        sampler.sample_until_n_accepted = counting
         return sampler
     jobs = 2 * (workers or available_cores())
-    client = pool if live is None else CountingExecutor(pool, live)
-    return ConcurrentFutureSampler(client, client_max_jobs=jobs)
+    return ConcurrentFutureSampler(CountingExecutor(pool, live), client_max_jobs=jobs)
 
 
 @contextlib.contextmanager

@@ -109,32 +109,61 @@ def run_pilot(
     return Pilot(workers, rounds[1], workers, rounds[0])
 
 
+class OutOfTimeError(Exception):
+    """The wall-clock budget ran out during a generation; the finished ones are kept."""
+
+
 class Progress(logging.Handler):
-    """The live line: fed by each finished simulation and by pyabc's generation messages.
+    """The run's clock and count, fed by each finished simulation and by pyabc's log.
+
+    It shows the live line (with ``show``) and keeps the wall-clock budget: once that has
+    run out and a generation has finished, the next simulation is refused
+    (:class:`OutOfTimeError`), so a run ends within a simulation of its budget instead of at
+    the end of the generation then running.
 
     Args:
         budget: The simulation budget (counting earlier runs of a resumed database).
         done: Simulations already done before this run (a resumed database).
-        minutes: The wall-clock budget, if any.
+        minutes: The wall-clock budget, if any, from now.
         stream: Where the line goes (stderr).
+        show: Whether to show anything (False: count and keep time only).
     """
 
     def __init__(
-        self, budget: int, done: int, minutes: float | None, stream: TextIO | None = None
+        self,
+        budget: int,
+        done: int,
+        minutes: float | None,
+        stream: TextIO | None = None,
+        show: bool = True,
     ) -> None:
         super().__init__()
-        self.budget, self.done, self.minutes = budget, done, minutes
+        self.budget, self.done, self.minutes, self.show = budget, done, minutes, show
         self.stream = stream or sys.stderr
-        self.terminal = self.stream.isatty()
+        self.terminal = show and self.stream.isatty()
         self.start, self.first, self.shown = time.monotonic(), done, -UPDATE_SECONDS
         self.generation, self.temperature = "prior sample", "inf"
-        self.tried = self.accepted = 0
+        self.tried = self.accepted = self.finished = 0
         self.guard = threading.RLock()  # not Handler.lock: emit runs under that one
+
+    def out_of_time(self) -> bool:
+        """Whether the wall-clock budget has run out."""
+        return self.minutes is not None and time.monotonic() - self.start >= self.minutes * 60
+
+    def check_time(self) -> None:
+        """Refuse another simulation once time is out and a generation is finished.
+
+        Raises:
+            OutOfTimeError: The budget has run out and a generation has finished.
+        """
+        if self.finished and self.out_of_time():
+            raise OutOfTimeError
 
     def report(self, line: str) -> None:
         """A line of its own (the pilot's estimate)."""
-        with self.guard:
-            print(line, file=self.stream, flush=True)
+        if self.show:
+            with self.guard:
+                print(line, file=self.stream, flush=True)
 
     def tick(self, simulations: int, accepted: int) -> None:
         """``simulations`` finished, ``accepted`` of them accepted: advance the line."""
@@ -143,7 +172,7 @@ class Progress(logging.Handler):
             self.tried += simulations
             self.accepted += accepted
             now = time.monotonic()
-            if self.terminal or now - self.shown >= UPDATE_SECONDS:
+            if self.show and (self.terminal or now - self.shown >= UPDATE_SECONDS):
                 self.shown = now
                 end = "\r" if self.terminal else "\n"
                 print(self._text(now).ljust(100 if self.terminal else 0), end=end,
@@ -172,6 +201,9 @@ class Progress(logging.Handler):
             elif text.startswith("Total samples up to t"):  # pyabc's count, the budget's
                 self.done = int(text.rsplit(": ", 1)[1].rstrip("."))
             elif text.startswith("Accepted: "):
+                self.finished += 1
+                if not self.show:
+                    return
                 accepted, tried = text.split(": ", 1)[1].split(" = ")[0].split(" / ")
                 lead = "\n" if self.terminal else ""
                 print(
@@ -183,22 +215,20 @@ class Progress(logging.Handler):
 
 
 @contextlib.contextmanager
-def pyabc_log(progress: Progress | None) -> Iterator[None]:
+def pyabc_log(progress: Progress) -> Iterator[None]:
     """Route pyabc's log to ``progress`` only (its own handlers and messages silenced)."""
     logger = logging.getLogger("ABC")
     theirs, level = list(logger.handlers), logger.level
     for handler in theirs:
         logger.removeHandler(handler)
-    if progress is not None:
-        logger.setLevel(logging.DEBUG)  # "Total samples up to t" is a debug message
-        logger.addHandler(progress)
+    logger.setLevel(logging.DEBUG)  # "Total samples up to t" is a debug message
+    logger.addHandler(progress)
     try:
         yield
     finally:
-        if progress is not None:
-            logger.removeHandler(progress)
-            if progress.terminal:
-                print(file=progress.stream)
+        logger.removeHandler(progress)
+        if progress.terminal:
+            print(file=progress.stream)
         for handler in theirs:
             logger.addHandler(handler)
         logger.setLevel(level)
@@ -215,7 +245,12 @@ class CountingExecutor:
         self.executor, self.progress = executor, progress
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
-        """Submit as the executor does; count the job's simulations when it finishes."""
+        """Submit as the executor does; count the job's simulations when it finishes.
+
+        Raises:
+            OutOfTimeError: The wall-clock budget has run out (see :meth:`Progress.check_time`).
+        """
+        self.progress.check_time()
         job = self.executor.submit(fn, *args, **kwargs)
         job.add_done_callback(self._finished)
         return job
@@ -231,6 +266,7 @@ def counted(simulate_one: Callable[[], Any], progress: Progress) -> Callable[[],
     """Wrap pyabc's one-particle function to tell ``progress`` as each returns (one core)."""
 
     def one() -> Any:
+        progress.check_time()
         particle = simulate_one()
         progress.tick(1, int(bool(particle.accepted)))
         return particle
