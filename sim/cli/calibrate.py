@@ -42,11 +42,15 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="fit parameters to your observed funnel (ABC-SMC with pyabc)",
         description="Simulation-based inference of the --param values consistent with the "
         "figures in --targets (a YAML file: period_days, targets with value and sd, in CRM "
-        "words or as KPIs, optionally a weekly series from a CSV). Priors are uniform on "
+        "words, mql.<source> for MQLs by original lead source, or as KPIs, optionally a "
+        "weekly series from a CSV). A pilot of a few simulations first estimates the time; "
+        "a line on stderr then follows every simulation. Priors are uniform on "
         "LOW:HIGH, or log-uniform with LOW:HIGH:log. Writes posterior.parquet/.csv, "
         "summary.csv (median and 90% credible interval per parameter), check.csv and "
         "check.png (posterior predictive check), posterior.png, generations.csv, "
-        "calibrated.yaml and report.html to --out. pyabc's database is kept in OUT/abc/: "
+        "calibrated.yaml (FILE's own scenario with the posterior medians, without the "
+        "--set overrides unless --keep-set) and report.html to --out. pyabc's database is "
+        "kept in OUT/abc/: "
         "after Ctrl-C the same command continues.",
     )
     parser.add_argument("file", type=Path, metavar="FILE")
@@ -72,8 +76,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     )  # fmt: skip
     parser.add_argument(
         "--minutes", type=float, default=None, metavar="M",
-        help="wall-clock budget in minutes, the pilot included, checked between generations; "
-        "a run that stops before temperature 1 resumes with the same command",
+        help="wall-clock budget in minutes, the pilot included: once it has run out and a "
+        "generation has finished, the run ends (the generation then running is dropped); "
+        "one that ends before temperature 1 continues with the same command",
     )  # fmt: skip
     parser.add_argument(
         "--keep-set", action="store_true",
@@ -160,7 +165,8 @@ def _calibrate(args: argparse.Namespace) -> int:
     notes = [
         f"targets: {args.targets} ({targets.period_days} days); priors: {', '.join(args.param)}",
         f"{int(result.generations.samples.sum())} simulations in "
-        f"{len(result.generations) - 1} generations, {args.replications} run(s) each; last "
+        f"{len(result.generations) - 1} finished generation(s) and the prior sample, "
+        f"{args.replications} run(s) each; last "
         f"temperature {result.generations.temperature.iloc[-1]:.3g}"
         + ("" if args.minutes is None else f"; wall-clock budget {args.minutes:g} min"),
         *(

@@ -75,7 +75,7 @@ class Pilot:
             f"{which} would take at most ~{duration(most)}"
         )
         if minutes is not None and minutes * 60 < most:
-            text += f"; --minutes {minutes:g} stops it sooner (at the end of a generation)"
+            text += f"; --minutes {minutes:g} stops it sooner"
         return text + " (an estimate from the pilot; reaching temperature 1 ends it earlier)"
 
 
