@@ -20,6 +20,8 @@ pytest.importorskip("optuna")
 
 FILE = SCENARIOS / "touchpoint_management.yaml"
 SMALL = {"population.size": 5000, "horizon_days": 180}
+TINY = {"population.size": 1000, "horizon_days": 60}
+"""For the commands' machinery (files, resuming, reproducing): a plan's worth does not matter."""
 SHARES = ["channels.search_content.budget", "channels.webinar.budget"]
 
 
@@ -125,7 +127,7 @@ def test_optimise_command_writes_a_plan_that_runs_and_resumes(tmp_path):
             "--lever", "sales.response_time_hours=1:48", "--budget", "30000", "--trials", "6",
             "--replications", "2", "--confirm", "1", "--confirm-replications", "3",
             "--workers", "1", "--quiet", "--out", str(out),
-            *(f"--set={k}={v}" for k, v in SMALL.items())]  # fmt: skip
+            *(f"--set={k}={v}" for k, v in TINY.items())]  # fmt: skip
     first = run_cli(*args)
     assert first.returncode == 0, first.stderr
     for name in (
@@ -187,7 +189,7 @@ def test_a_seed_gives_the_same_plans_whatever_the_workers(tmp_path):
                    "--replications", "2", "--confirm", "1", "--confirm-replications", "2",
                    "--against", str(SCENARIOS / "aida_funnel.yaml"), "--workers", "2",
                    "--quiet", "--out", str(out),
-                   *(f"--set={k}={v}" for k, v in SMALL.items()))  # fmt: skip
+                   *(f"--set={k}={v}" for k, v in TINY.items()))  # fmt: skip
     assert made.returncode == 0, made.stderr
     again = run_cli("rerun", str(out), "--workers", "1", "--quiet")
     assert again.returncode == 0, again.stderr
