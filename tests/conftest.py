@@ -89,16 +89,23 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
 
 
 LONGEST = (
-    "test_runs_top_to_bottom[04_sensitivity]",
     "test_runs_top_to_bottom[06_calibrate]",
+    "test_runs_top_to_bottom[04_sensitivity]",
     "test_calibrate.py",
+    "test_output_safety.py",
+    "test_experiment_resume.py",
+    "test_output_folder_lock.py",
     "test_install.py",
+    "test_provenance.py",
+    "test_optimise_resume.py",
     "test_runs_top_to_bottom[03_why_aida_underperforms]",
+    "test_optimise_findings.py",
     "test_optimise.py",
     "test_runs_top_to_bottom[07_optimise]",
 )
-"""The longest tests and files of the default run, longest first (``--durations``): under
-pytest-xdist they start first, so no worker is left with a long test at the end."""
+"""The longest tests and files of the default run, longest first (``--durations``, summed by
+file for a file's tests, which share a worker): under pytest-xdist they start first, so no
+worker is left with a long file at the end."""
 
 
 def _start_rank(item: pytest.Item) -> int:
