@@ -24,6 +24,7 @@ import pytest
 from scipy.optimize import curve_fit
 
 import sim
+from sim.analysis.results import simulate_batch
 from sim.experiments import compare
 from sim.model.model import JourneyModel
 from tests.conftest import SCENARIOS
@@ -108,8 +109,8 @@ def test_diffusion_speed_is_that_of_published_bass_estimates():
         SCENARIOS / "touchpoint_management.yaml", overrides={"horizon_days": 730}
     )
     fits = []
-    for seed in range(3):
-        daily = sim.simulate(scenario, seed=seed).daily
+    for run in simulate_batch(scenario, [0, 1, 2]):  # each run is its single run (test_batches)
+        daily = run.daily
         adopted = np.cumsum(daily["new_customers"].to_numpy()) / scenario.population.size
         years = daily["day"].to_numpy() / 365.0
         (p, q), _ = curve_fit(_bass, years, adopted, p0=(0.03, 0.4), bounds=([1e-5, 0], [5, 50]))
