@@ -28,7 +28,7 @@ from sim.scenario.files import named_file
 from sim.scenario.messages import Located, describe
 from sim.scenario.paths import check_path, coerce, set_dotted
 from sim.scenario.schema import Scenario
-from sim.scenario.schema.uncertainty import BadDistribution, lift_distributions, without_inputs
+from sim.scenario.schema.uncertainty import BadDistributionError, lift_distributions, without_inputs
 from sim.scenario.yaml12 import parse_value, read_mapping, value_lines
 
 MAX_EXTENDS_DEPTH = 8
@@ -179,11 +179,14 @@ def _validate(
 ) -> Scenario:
     try:
         return Scenario.model_validate(lift_distributions(raw))
-    except BadDistribution as exc:
+    except BadDistributionError as exc:
         where = (located or {}).get(tuple(exc.key.split(".")))
         place = f" ({where[0]} line {where[1]})" if where and where[0] != source else ""
         if exc.key in via_override:
-            place, exc = "", BadDistribution(f"{exc.key} (override)", str(exc).split(": ", 1)[1])
+            place, exc = (
+                "",
+                BadDistributionError(f"{exc.key} (override)", str(exc).split(": ", 1)[1]),
+            )
         raise ScenarioError(f"{source}{place}: {exc}") from None
     except ValidationError as exc:
         message = describe(exc, Scenario, source, located, via_override)

@@ -14,7 +14,7 @@ import math
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import Field, RootModel, model_validator
+from pydantic import Field, RootModel, ValidationError, model_validator
 
 from sim.scenario.schema.fields import Section
 
@@ -163,7 +163,7 @@ def lift_distributions(raw: dict[str, Any]) -> dict[str, Any]:
     A distribution is a mapping of exactly one distribution name to a list.
 
     Raises:
-        BadDistribution: One that cannot be drawn from, with its dotted key.
+        BadDistributionError: One that cannot be drawn from, with its dotted key.
     """
     found: dict[str, Any] = {}
 
@@ -232,7 +232,7 @@ def _inline(value: Any) -> bool:
     )
 
 
-class BadDistribution(ValueError):
+class BadDistributionError(ValueError):
     """An inline distribution that cannot be drawn from: its dotted key and the problem."""
 
     def __init__(self, key: str, problem: str) -> None:
@@ -245,5 +245,5 @@ def _central(key: str, value: dict[str, Any]) -> float:
     try:
         return Distribution.model_validate(value).central()
     except ValueError as exc:
-        problem = getattr(exc, "errors", lambda: [{"msg": str(exc)}])()[0]["msg"]
-        raise BadDistribution(key, problem.removeprefix("Value error, ")) from None
+        errors = exc.errors() if isinstance(exc, ValidationError) else [{"msg": str(exc)}]
+        raise BadDistributionError(key, errors[0]["msg"].removeprefix("Value error, ")) from None
