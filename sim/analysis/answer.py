@@ -217,7 +217,8 @@ def _amount(value: float, kpi: str) -> str:
         return f"{figure(value)} ({unit})"
     if unit in ("", "ratio") or unit.startswith("score"):
         return figure(value)
-    return f"{figure(value)} {unit}"
+    one = figure(value) == "1" and unit.endswith("s")
+    return f"{figure(value)} {unit[:-1] if one else unit}"
 
 
 def _unit(kpi: str) -> str:

@@ -114,7 +114,8 @@ def flip_region(
     if count == 0:
         return NoRegion(f"{plan} is {'better' if better else 'worse'} in every replication")
     if count < min_flips:
-        return NoRegion(f"{plan} is {flips_to} in only {count} replications: too few to locate")
+        runs = "replication" if count == 1 else "replications"
+        return NoRegion(f"{plan} is {flips_to} in only {count} {runs}: too few to locate")
     found = _prim(inputs, flipped)
     if isinstance(found, NoRegion):
         return found
