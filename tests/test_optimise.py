@@ -194,3 +194,13 @@ def test_a_seed_gives_the_same_plans_whatever_the_workers(tmp_path):
     again = run_cli("rerun", str(out), "--workers", "1", "--quiet")
     assert again.returncode == 0, again.stderr
     assert "reproduced: identical trials.csv" in again.stdout
+
+
+def test_a_sales_organisation_s_payroll_is_not_given_to_the_channels():
+    """The roles' pay is part of the monthly budget and not the share levers' to spend."""
+    base = sim.load_scenario(SCENARIOS / "b2b" / "saas.yaml")
+    levers = ["channels.linkedin_ads.budget", "channels.paid_search.budget"]
+    plans = make_plans(base, levers)
+    start = plans.scenario(plans.start(), "start")
+    assert start.model_dump(exclude={"name"}) == base.model_dump(exclude={"name"})
+    assert plans.budget == pytest.approx(base.monthly_budget())

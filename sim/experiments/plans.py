@@ -123,8 +123,8 @@ class Plans:
 
 
 def fixed_spend(scenario: Scenario, share_channels: Sequence[str]) -> float:
-    """Monthly money the share levers cannot use: rep payroll and the other channels."""
-    payroll = scenario.sales.reps * scenario.rep_cost_per_month()
+    """Monthly money the share levers cannot use: the payroll (reps and roles), other channels."""
+    payroll = scenario.payroll_per_month()
     others = sum(
         c.budget for n, c in scenario.channels.items() if c.enabled and n not in share_channels
     )
