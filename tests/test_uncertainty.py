@@ -140,6 +140,11 @@ def test_compare_with_a_posterior_folder_on_the_command_line(tmp_path):
     kpis = pd.read_csv(out / "kpis.csv")
     assert set(kpis[f"input.{QUALITY}"]) <= {0.3, 1.5}
     assert "the posterior in" in (out / "report.html").read_text()
+    summary = pd.read_csv(out / "summary.csv").set_index(["scenario", "kpi"])
+    decision = pd.read_csv(out / "decision.csv").set_index(["scenario", "kpi"])
+    plan = ("touchpoint_management", "customers")
+    assert summary.loc[plan, "p_better"] == decision.loc[plan, "p_better"]
+    assert summary.loc[plan, "range_low"] == decision.loc[plan, "low"]
     bad = run_cli(
         "compare", AIDA, TPM,
         "--posterior", str(tmp_path), "--out", str(tmp_path / "no"),

@@ -125,7 +125,7 @@ def write_comparison(
         comparison.kpis.to_csv(tmp / "kpis.csv", index=False)
         if extra is not None:
             extra.to_csv(tmp / "extra.csv", index=False)
-        summary.to_csv(tmp / "summary.csv", index=False)
+        _with_decision(summary, decision).to_csv(tmp / "summary.csv", index=False)
         if answer is not None and decision is not None:
             decision.to_csv(tmp / "decision.csv", index=False)
             answer.sensitivity.to_csv(tmp / "sensitivity.csv", index=False)
@@ -133,6 +133,26 @@ def write_comparison(
             save_figure(fig, tmp, stem)
         (tmp / "report.html").write_text(page, encoding="utf-8")
     return Path(out)
+
+
+DECISION_COLUMNS = {
+    "low": "range_low",
+    "high": "range_high",
+    "worst_case": "worst_case",
+    "p_better": "p_better",
+    "seed_low": "seed_low",
+    "seed_high": "seed_high",
+    "input_share": "input_share",
+}
+"""The decision figures ``summary.csv`` carries beside each plan's paired difference."""
+
+
+def _with_decision(summary: pd.DataFrame, decision: pd.DataFrame | None) -> pd.DataFrame:
+    """``summary`` with the plausible range, worst case and chance better of each plan."""
+    if decision is None:
+        return summary
+    figures = decision[["scenario", "kpi", *DECISION_COLUMNS]].rename(columns=DECISION_COLUMNS)
+    return summary.merge(figures, on=["scenario", "kpi"], how="left")
 
 
 def write_sweep(
