@@ -173,14 +173,19 @@ def _signed(value: float, counted: bool) -> str:
     return f"{'+' if value > 0 else '−'}{figure(abs(value))}"
 
 
-def _flip(region: FlipRegion) -> str:
-    conditions = []
+def bounds(region: FlipRegion) -> dict[str, str]:
+    """Each input the region restricts, by key: ``between 1 and 2``, ``above 1``, ``below 2``."""
+    out = {}
     for key, (low, high) in region.limits.items():
         if low is not None and high is not None:
-            bound = f"between {figure(low)} and {figure(high)}"
+            out[key] = f"between {figure(low)} and {figure(high)}"
         else:
-            bound = f"above {figure(low)}" if low is not None else f"below {figure(high)}"
-        conditions.append(f"{input_label(key)} is {bound}")
+            out[key] = f"above {figure(low)}" if low is not None else f"below {figure(high)}"
+    return out
+
+
+def _flip(region: FlipRegion) -> str:
+    conditions = [f"{input_label(key)} is {bound}" for key, bound in bounds(region).items()]
     return (
         f"The answer flips ({region.scenario} turns {region.flips_to}) if "
         f"{' and '.join(conditions)}: that region holds {percent(region.coverage)} % of the "

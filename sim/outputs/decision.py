@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from sim.analysis.answer import figure, input_label, kpi_label, percent
+from sim.analysis.answer import bounds, figure, input_label, kpi_label, percent
 from sim.analysis.decision import LEVEL
 from sim.analysis.discovery import FlipRegion, NoRegion
 from sim.experiments.compare import Answer
@@ -71,19 +71,11 @@ def answer_text(answer: Answer) -> str:
 
 def region_text(region: FlipRegion) -> str:
     """Where the answer flips, with how much of the flips the region holds."""
-    bounds = []
-    for key, (low, high) in region.limits.items():
-        name = input_label(key)
-        if low is not None and high is not None:
-            bounds.append(f"{name} between {figure(low)} and {figure(high)}")
-        elif low is not None:
-            bounds.append(f"{name} above {figure(low)}")
-        else:
-            bounds.append(f"{name} below {figure(high)}")
+    where = [f"{input_label(key)} {bound}" for key, bound in bounds(region).items()]
     return (
         f"{region.scenario} turns {region.flips_to} in {region.flips} of {region.pairs} "
         f"replications; {percent(region.coverage)} % of them lie where "
-        f"{' and '.join(bounds)} ({percent(region.density)} % of the replications there flip; "
+        f"{' and '.join(where)} ({percent(region.density)} % of the replications there flip; "
         "PRIM scenario discovery)."
     )
 
