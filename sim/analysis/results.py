@@ -14,6 +14,7 @@ from sim.analysis.folders import replace_folder, to_json
 from sim.analysis.kpis import Kpis, RunRecord, score, underspent
 from sim.analysis.monthly import cohort_retention, monthly
 from sim.analysis.provenance import Provenance
+from sim.model.budgets import BudgetScale
 from sim.model.model import JourneyModel
 from sim.model.version import model_version
 from sim.scenario.draws import resolve
@@ -148,9 +149,13 @@ def simulate_batch(
     progress: bool = False,
     model_class: type[JourneyModel] = JourneyModel,
     touch_log: bool = False,
+    budget_scales: Sequence[BudgetScale] | None = None,
     **agent_classes: type,
 ) -> list[RunResult]:
     """Run replications of ``scenario`` together, one per seed; the results of each.
+
+    ``budget_scales`` gives replication ``r`` its own multiples of channels' budgets (0 =
+    off; :mod:`sim.model.budgets`): its result is that of the scenario so budgeted.
 
     Replication ``r`` gives exactly what :func:`simulate` gives with ``seeds[r]``:
     batching only shares the fixed cost of each simulated day. A scenario with
@@ -159,17 +164,20 @@ def simulate_batch(
     """
     if scenario.uncertainty:
         results = []
-        for seed in seeds:
+        for r, seed in enumerate(seeds):
             fixed, values = resolve(scenario, seed)
             (result,) = simulate_batch(
                 fixed, [seed], progress=progress, model_class=model_class,
-                touch_log=touch_log, **agent_classes,
+                touch_log=touch_log, budget_scales=None if budget_scales is None
+                else [budget_scales[r]], **agent_classes,
             )  # fmt: skip
             result.inputs = values
             result.spec = scenario if result.spec is not None else None
             results.append(result)
         return results
     logged = {"touch_log": True} if touch_log else {}  # a subclass need not know the flag
+    if budget_scales is not None:
+        logged["budget_scales"] = budget_scales
     model = model_class(scenario, seeds=list(seeds), **agent_classes, **logged)
     model.collect_every_day = False  # the results hold the daily table; nobody reads Mesa's
     days = range(scenario.horizon_days)
@@ -182,20 +190,13 @@ def simulate_batch(
 
 def collect(model: JourneyModel, replica: int = 0) -> RunResult:
     """Results of one replication of a model that has been stepped (to the horizon or not)."""
-    record = RunRecord.of(model, replica)
+    spec = model.budgets.scenario(model.spec, replica)
+    record = RunRecord.of(model, replica, spec)
     kpis, undefined = score(record)
     seed = model.replicas.seeds[replica]
     warnings = underspent(kpis, model.sources)
     result = RunResult(
-        model.spec.name,
-        seed,
-        kpis,
-        undefined,
-        record.daily,
-        record.ledger,
-        warnings,
-        model.spec,
-        record=record,
+        spec.name, seed, kpis, undefined, record.daily, record.ledger, warnings, spec, record=record
     )
     if model.prospects.touch_log is not None:
         result.touches, result.purchases = _touch_record(model, replica)

@@ -31,7 +31,7 @@ from sim.experiments.specs import RunSpec
 from sim.experiments.store import RunStore, content_hash, finite, run_key
 from sim.model.cost import batch_capacity
 
-RETURNED = ("daily", "result")
+RETURNED = ("daily", "result", "measured")
 """What a run may send back besides its KPIs: handed to the caller, never stored."""
 
 
@@ -39,14 +39,20 @@ def run_batch(specs: Sequence[RunSpec]) -> list[dict[str, Any]]:
     """Run specs of one scenario as one batch, in whatever process the engine chose.
 
     Returns:
-        Per spec: ``{"kpis", "undefined", "inputs", "seconds"}`` and, if it asks, ``"daily"`` and
-        (with a touch log) ``"result"``; ``seconds`` is the batch's time shared equally.
+        Per spec: ``{"kpis", "undefined", "inputs", "seconds"}`` and, if it asks, ``"daily"``,
+        (with a touch log) ``"result"`` and (with a measure) ``"measured"``; ``seconds`` is
+        the batch's time shared equally.
     """
     start = time.perf_counter()
     first = specs[0]
     seeds = [s.seed for s in specs]
+    scales = [dict(s.budget_scale) for s in specs] if any(s.budget_scale for s in specs) else None
     results = simulate_batch(
-        first.scenario, seeds, touch_log=first.touch_log, **first.agents.keywords()
+        first.scenario,
+        seeds,
+        touch_log=first.touch_log,
+        budget_scales=scales,
+        **first.agents.keywords(),
     )
     seconds = (time.perf_counter() - start) / len(specs)
     outcomes = []
@@ -58,15 +64,20 @@ def run_batch(specs: Sequence[RunSpec]) -> list[dict[str, Any]]:
             "seconds": seconds,
         }
         if spec.keep_daily:
-            outcome["daily"] = result.daily
+            columns = list(spec.daily_columns) or list(result.daily.columns)
+            outcome["daily"] = result.daily[columns]
         if spec.touch_log:
             outcome["result"] = result
+        if spec.measure is not None:
+            outcome["measured"] = spec.measure(result)
         outcomes.append(outcome)
     return outcomes
 
 
 def batches(specs: Sequence[RunSpec], hashes: Sequence[str] | None = None) -> list[list[int]]:
     """Indices of ``specs`` grouped into batches: same scenario, classes and touch log.
+
+    Specs that differ only in their channels' budget multiples share a batch.
 
     At most :data:`~sim.model.cost.BATCH_SIZE` replications and
     :data:`~sim.model.cost.BATCH_ROWS` prospect rows each; ``hashes`` are the specs'
@@ -129,7 +140,13 @@ def run_specs(
     runs = store if isinstance(store, RunStore) or store is None else RunStore(store)
     hashes = scenario_hashes(specs)
     keys = [
-        run_key(spec.scenario, spec.seed, spec.agents.names(), scenario_hash=digest)
+        run_key(
+            spec.scenario,
+            spec.seed,
+            spec.agents.names(),
+            scenario_hash=digest,
+            budget_scale=spec.budget_scale,
+        )
         for spec, digest in zip(specs, hashes, strict=True)
     ]
     for agents in {spec.agents.names(): spec.agents for spec in specs}.values():

@@ -8,7 +8,7 @@ numbers), so each strategy or parameter value meets the same prospects.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -100,6 +100,13 @@ class RunSpec:
         agents: The model and agent classes (default: Touchpoint's own).
         touch_log: Run with a touch log and send back the whole
             :class:`~sim.analysis.results.RunResult` (``attribution`` needs its paths).
+        budget_scale: Multiples of channels' budgets, as ``(channel, multiple)`` pairs (0 =
+            off): runs of one scenario that differ only in these share a batch
+            (:mod:`sim.model.budgets`).
+        daily_columns: With ``keep_daily``, send back only these columns (all if empty).
+        measure: A module-level function of the run's
+            :class:`~sim.analysis.results.RunResult`, called where the run was made; what
+            it returns comes back as the record's ``measured`` (a lift test's counts).
     """
 
     scenario: Scenario
@@ -110,6 +117,9 @@ class RunSpec:
     keep_daily: bool = False
     agents: Agents = Agents()
     touch_log: bool = False
+    budget_scale: tuple[tuple[str, float], ...] = ()
+    daily_columns: tuple[str, ...] = ()
+    measure: Callable[[Any], Any] | None = None
 
 
 def replication_seeds(seed: int, replications: int) -> list[int]:

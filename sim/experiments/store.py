@@ -66,14 +66,20 @@ def content_hash(scenario: Scenario) -> str:
 
 
 def run_key(
-    scenario: Scenario, seed: int, agents: str = "", *, scenario_hash: str | None = None
+    scenario: Scenario,
+    seed: int,
+    agents: str = "",
+    *,
+    scenario_hash: str | None = None,
+    budget_scale: tuple[tuple[str, float], ...] = (),
 ) -> str:
-    """The key of one run: its scenario's content hash, its seed and any custom classes.
+    """The key of one run: its scenario, seed, custom classes and channels' budget multiples.
 
     ``scenario_hash`` is the scenario's :func:`content_hash` if the caller has it already.
     """
     digest = content_hash(scenario) if scenario_hash is None else scenario_hash
     text = f"{digest}:{int(seed)}" + (f":{agents}" if agents else "")
+    text += "".join(f":{name}={float(value)!r}" for name, value in sorted(budget_scale))
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 

@@ -21,6 +21,7 @@ from sim.scenario.vocabulary import DAYS_PER_MONTH, DIMENSIONS, Payer
 
 if TYPE_CHECKING:
     from sim.model.market import Market
+    from sim.model.replicas import Replicas
 
 
 class Prospect(mesa.Agent):
@@ -125,16 +126,9 @@ class Channel(mesa.Agent):
         self.flighting = Flighting(spec.flighting)
         self.touches_stream = streams.channel(name, "touches")
         self.quality_stream = streams.channel(name, "quality")
-        self._reachable = (  # who the channel can ever reach: drawn once, before the run
-            None
-            if spec.reach_share >= 1.0
-            else model.replicas.chance(
-                streams.channel(name, "audience"),
-                np.arange(model.replicas.rows),
-                spec.reach_share,
-                once=True,
-            )
-        )
+        self.scale = model.budgets.of(name)
+        """This channel's budget multiple per replication (``None``: 1 in every one)."""
+        self._reachable = self._reach(model)  # who it can ever reach: drawn once, before the run
         # everyone in the target stages, chosen the default way: counted, never listed
         self._counted = (
             spec.audience == "everyone"
@@ -145,6 +139,22 @@ class Channel(mesa.Agent):
                 for name in ("audience", "touches_today", "choose")
             )
         )
+
+    def _reach(self, model: Market) -> np.ndarray | None:
+        """Who the channel may ever touch: its ``reach_share``, less a lift test's holdout.
+
+        Each is a draw per prospect on the channel's own stream, made once: a holdout
+        of 10 % keeps the same prospects out whatever the budget (``None``: everyone).
+        """
+        spec, rows = self.spec, np.arange(model.replicas.rows)
+        reachable = None
+        if spec.reach_share < 1.0:
+            stream = streams.channel(self.name, "audience")
+            reachable = model.replicas.chance(stream, rows, spec.reach_share, once=True)
+        if spec.holdout_share > 0.0:
+            exposed = ~held_out(model.replicas, self.name, rows, spec.holdout_share)
+            reachable = exposed if reachable is None else reachable & exposed
+        return reachable
 
     def audience(self) -> np.ndarray:
         """Prospects this channel can reach today (within its ``reach_share`` of the market)."""
@@ -170,14 +180,17 @@ class Channel(mesa.Agent):
 
     def _affordable(self) -> np.ndarray:
         """Touches the budget buys today, per replication (no cost: no limit)."""
-        replicas = self.model.replicas
+        replicas, scale = self.model.replicas, self.scale
         if self.spec.cost_per_touch <= 0:
-            return np.full(replicas.count, replicas.size, dtype=np.int64)
+            everyone = np.full(replicas.count, replicas.size, dtype=np.int64)
+            return everyone if scale is None else np.where(scale > 0, everyone, 0)
         share = self.model.spec.population.sample_share
         per_day = self.spec.budget * share / DAYS_PER_MONTH / self.spec.cost_per_touch
         day, flighting = self.model.day, self.flighting
-        due = whole_on(per_day * (flighting.to_date(day) - flighting.to_date(day - 1)), day)
-        return np.full(replicas.count, due, dtype=np.int64)
+        today = per_day * (flighting.to_date(day) - flighting.to_date(day - 1))
+        if scale is None:
+            return np.full(replicas.count, whole_on(today, day), dtype=np.int64)
+        return np.array([whole_on(today * s, day) for s in scale], dtype=np.int64)
 
     def reach_window(self) -> np.ndarray | None:
         """Per replication, how many of the day's order are in reach (None: everyone).
@@ -235,13 +248,9 @@ class Channel(mesa.Agent):
         """Touch today's share of the audience and pay for it."""
         model, spec = self.model, self.spec
         if spec.fixed_cost_per_month:
-            model.ledger.record(
-                model.day,
-                Payer.CHANNEL,
-                self.name,
-                Item.FIXED,
-                spec.fixed_cost_per_month * model.spec.population.sample_share / DAYS_PER_MONTH,
-            )
+            fixed = spec.fixed_cost_per_month * model.spec.population.sample_share / DAYS_PER_MONTH
+            on = None if self.scale is None else self.scale > 0  # a channel at 0 is off
+            model.ledger.record(model.day, Payer.CHANNEL, self.name, Item.FIXED, fixed, where=on)
         rows = self._by_walk() if self._counted else self._by_list()
         if rows.size == 0:
             return
@@ -270,6 +279,15 @@ class Channel(mesa.Agent):
             touches=n,
             where=n > 0,
         )
+
+
+def held_out(replicas: Replicas, channel: str, rows: np.ndarray, share: float) -> np.ndarray:
+    """Whether each of ``rows`` is in ``channel``'s lift-test holdout of ``share``.
+
+    One draw per prospect, made once on the channel's own stream: an analysis that knows
+    the seed finds the same control group the run kept out.
+    """
+    return replicas.chance(streams.channel(channel, "holdout"), rows, share, once=True)
 
 
 _GOLDEN_FRACTION = (5**0.5 - 1) / 2

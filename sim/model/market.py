@@ -14,6 +14,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from sim.model.audiences import Audiences
+    from sim.model.budgets import Budgets
     from sim.model.committees import Committees
     from sim.model.ledger import Ledger, Tally
     from sim.model.pipeline import Pipeline
@@ -39,6 +40,8 @@ class Market(Protocol):
     draws are keyed instead (:mod:`sim.model.replicas`)."""
     replicas: Replicas
     """The replications advanced together and their generators (draw through these)."""
+    budgets: Budgets
+    """Each channel's budget multiple per replication (coalitions, response curves)."""
     audiences: Audiences
     """Today's channel audiences, found once per kind."""
     won_today: list[np.ndarray]

@@ -24,6 +24,7 @@ from mesa.agentset import AgentSet
 from sim.model import aftersale, competition, journey, subscriptions, word_of_mouth
 from sim.model.agents import Channel, Prospect
 from sim.model.audiences import Audiences
+from sim.model.budgets import Budgets, BudgetScale
 from sim.model.daily import DailyRecord
 from sim.model.ledger import Ledger, Tally
 from sim.model.network import SocialGraph
@@ -68,6 +69,8 @@ class JourneyModel(mesa.Model):
             is stepped every day, after the journey moved (one replication only).
         touch_log: Keep every touch (prospect, day, source, quality) in
             ``prospects.touch_log``, for attribution (:mod:`sim.model.touchlog`).
+        budget_scales: Per replication, multiples of channels' budgets (0 = off), so
+            coalitions and response curves share a batch (:mod:`sim.model.budgets`).
 
     Extension points, besides the agent classes (override them in a subclass):
     :meth:`build_graph` makes the social graph, :meth:`lead_priority` orders the
@@ -99,6 +102,7 @@ class JourneyModel(mesa.Model):
         rep_class: type[Rep] = Rep,
         prospect_class: type[Prospect] = Prospect,
         touch_log: bool = False,
+        budget_scales: Sequence[BudgetScale] | None = None,
     ) -> None:
         """Build the population, the social graph and the agents from ``scenario``."""
         seeds = [int(seed)] if seeds is None else [int(s) for s in seeds]
@@ -114,6 +118,7 @@ class JourneyModel(mesa.Model):
         self.sources = scenario.touch_sources()
         enabled = scenario.enabled_channels()
         self.source_index = {name: i for i, name in enumerate(self.sources)}
+        self.budgets = Budgets(budget_scales, self.replicas.count, enabled)
 
         self.prospects = ProspectTable(self.replicas.rows, len(self.sources), size)
         if touch_log:

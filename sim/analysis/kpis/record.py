@@ -24,6 +24,7 @@ from sim.scenario.vocabulary import Payer
 
 if TYPE_CHECKING:
     from sim.model.model import JourneyModel
+    from sim.scenario.schema import Scenario
 
 PROSPECT_COLUMNS = (
     "reached",
@@ -94,9 +95,13 @@ class RunRecord:
     daily: pd.DataFrame
 
     @classmethod
-    def of(cls, model: JourneyModel, replica: int = 0) -> RunRecord:
-        """The record of one replication of a model that has been stepped."""
-        spec, size = model.spec, model.spec.population.size
+    def of(cls, model: JourneyModel, replica: int = 0, spec: Scenario | None = None) -> RunRecord:
+        """The record of one replication of a model that has been stepped.
+
+        ``spec`` is the scenario the replication ran if not the model's (its own budgets).
+        """
+        spec = model.spec if spec is None else spec
+        size = spec.population.size
         block = model.prospects.block(replica * size, (replica + 1) * size)
         tally = vars(model.tally.of(replica))
         ledger = model.ledger.to_frame(replica)
@@ -108,9 +113,10 @@ class RunRecord:
             discount_rate_per_year=spec.product.discount_rate_per_year,
             subscription=bool(spec.product.term_months),
             sample_share=spec.population.sample_share,
-            planned_per_month={
-                name: spec.channels[name].budget + spec.channels[name].fixed_cost_per_month
-                for name in spec.enabled_channels()
+            planned_per_month={  # a channel its own budgets switch off plans nothing
+                name: (spec.channels[name].budget + spec.channels[name].fixed_cost_per_month)
+                * spec.channels[name].enabled
+                for name in model.spec.enabled_channels()
             },
             tally={name: value.copy() for name, value in tally.items() if name != "sources"},
             prospects=_prospects(model, block, replica * size, ledger),

@@ -49,6 +49,12 @@ class Channel(Section):
         "for a network where 40% of the accounts are); each prospect is in it or not for the "
         "whole run; 1 = everyone.",
     )
+    holdout_share: Annotated[float, Field(ge=0, lt=1)] = Field(
+        0.0,
+        description="A lift test's control group: this share of the market, chosen at random "
+        "(drawn once per prospect on the channel's own stream), is never touched by the "
+        "channel, which spends its budget on the rest; 0 = no holdout.",
+    )
     audience: Literal["everyone", "active_need"] = Field(
         "everyone",
         description="'everyone' pushes at all (advertising); 'active_need' is found only by "
