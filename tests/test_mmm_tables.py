@@ -13,8 +13,8 @@ import pytest
 
 from sim.analysis.mmm_identification import unidentifiable
 from sim.analysis.mmm_tables import (
-    meridian_channels,
     meridian_columns,
+    meridian_loader_arguments,
     meridian_table,
     pymc_marketing_table,
     robyn_table,
@@ -186,7 +186,8 @@ def test_meridian_columns_name_every_column_and_a_period_without_customers_is_fi
     named = [columns[k] for k in ("time", "geo", "kpi", "revenue_per_kpi", "population")]
     named += [*columns["controls"], *columns["media"], *columns["media_spend"]]
     assert sorted(named) == sorted(table.columns)  # the loader reads every column, no other
-    maps = meridian_channels(table)
+    maps = meridian_loader_arguments(table)
+    assert maps["kpi_type"] == "non_revenue"
     assert [maps["media_to_channel"][c] for c in columns["media"]] == list(CHANNELS)
     assert [maps["media_spend_to_channel"][c] for c in columns["media_spend"]] == list(CHANNELS)
     assert not table.isna().any().any()
@@ -257,10 +258,12 @@ def test_meridian_loads_the_export_as_it_is():
     data = load.DataFrameDataLoader(
         df=table,
         coord_to_columns=load.CoordToColumns(**meridian_columns(table)),
-        kpi_type="non-revenue",
-        **meridian_channels(table),
+        **meridian_loader_arguments(table),
     ).load()
     spend = data.media_spend.transpose("geo", "time", "media_channel")
-    expected = table.set_index(["geo", "time"])[[f"{c}_spend" for c in CHANNELS]]
+    expected = table.set_index(["geo", "time"]).sort_index()[[f"{c}_spend" for c in CHANNELS]]
     np.testing.assert_allclose(spend.to_numpy().reshape(-1, len(CHANNELS)), expected.to_numpy())
     assert list(data.media_spend.media_channel.values) == list(CHANNELS)
+    assert float(data.kpi.sum()) == pytest.approx(table["conversions"].sum())
+    assert list(data.controls.control_variable.values) == ["competitor_wins"]
+    assert data.population.to_series().to_dict() == GEOS

@@ -123,7 +123,7 @@ def meridian_table(frame: pd.DataFrame, replication: int = 0) -> pd.DataFrame:
     included) over its new customers, so ``conversions × revenue_per_conversion`` is the
     revenue of every period with a new customer; a period with none (Meridian reads no
     missing value) carries the geo's revenue per new customer over the whole history.
-    Read it with :func:`meridian_columns` and :func:`meridian_channels`.
+    Read it with :func:`meridian_columns` and :func:`meridian_loader_arguments`.
 
     Args:
         frame: The daily frame or :func:`weekly`'s (the rows are its periods).
@@ -181,14 +181,23 @@ def meridian_columns(table: pd.DataFrame) -> dict[str, object]:
     }
 
 
-def meridian_channels(table: pd.DataFrame) -> dict[str, dict[str, str]]:
-    """``media_to_channel`` and ``media_spend_to_channel`` for a :func:`meridian_table`.
+def meridian_loader_arguments(table: pd.DataFrame) -> dict[str, object]:
+    """The rest of Meridian's ``DataFrameDataLoader`` arguments for a :func:`meridian_table`.
 
-    ``DataFrameDataLoader(df=table, coord_to_columns=CoordToColumns(**meridian_columns(table)),
-    kpi_type="non-revenue", **meridian_channels(table)).load()``.
+    ``kpi_type`` (``"non_revenue"``: the kpi is new customers, with revenue per
+    conversion), ``media_to_channel`` and ``media_spend_to_channel``::
+
+        from meridian.data.load import CoordToColumns, DataFrameDataLoader
+
+        data = DataFrameDataLoader(
+            df=table,
+            coord_to_columns=CoordToColumns(**meridian_columns(table)),
+            **meridian_loader_arguments(table),
+        ).load()
     """
     channels = _meridian_channels(table)
     return {
+        "kpi_type": "non_revenue",
         "media_to_channel": {f"{c}_impression": c for c in channels},
         "media_spend_to_channel": {f"{c}_spend": c for c in channels},
     }
