@@ -122,8 +122,10 @@ def test_every_export_keeps_the_totals_of_its_history(kind):
         assert pymc[channel].sum() == pytest.approx(spend[channel])
         assert meridian[f"{channel}_spend"].sum() == pytest.approx(spend[channel])
         assert meridian[f"{channel}_impression"].sum() == touches[channel]
+        assert meridian[f"{channel}_impression"].dtype == np.int64  # counts stay counts
         assert robyn[f"{channel}_S"].sum() == pytest.approx(spend[channel])
         assert robyn[f"{channel}_I"].sum() == touches[channel]
+        assert robyn[f"{channel}_I"].dtype == np.int64
         for national in (False, True):
             answer = true_contributions(frame, replication=1, national=national)
             assert answer[channel].sum() == pytest.approx(truth[channel])

@@ -134,9 +134,12 @@ def meridian_table(frame: pd.DataFrame, replication: int = 0) -> pd.DataFrame:
     """
     history = one_history(frame, replication)
     channels = channel_order(history)
-    wide = history.pivot(index=["date", "geo"], columns="channel", values=["touches", "spend"])
-    media = {f"{c}_impression": wide["touches", c] for c in channels}
-    spend = {f"{c}_spend": wide["spend", c] for c in channels}
+    touches, spend = (
+        history.pivot(index=["date", "geo"], columns="channel", values=column)
+        for column in ("touches", "spend")
+    )
+    media = {f"{c}_impression": touches[c] for c in channels}
+    spend = {f"{c}_spend": spend[c] for c in channels}
     outcomes = _outcomes(history)
     per_geo = outcomes.groupby(level="geo")[["revenue", "new_customers"]].sum()
     average = (per_geo["revenue"] / per_geo["new_customers"]).where(
