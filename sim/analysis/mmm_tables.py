@@ -38,8 +38,8 @@ KEYS = ("geo", "population", "replication", "date", "channel")
 def weekly(long: pd.DataFrame) -> pd.DataFrame:
     """Roll the daily frame up to weeks that start on Monday.
 
-    ``date`` becomes the week's Monday and ``day`` becomes ``week`` (1 for the week of
-    the first Monday in the frame). ``spend``, ``touches`` and ``true_customers`` are
+    ``date`` becomes the week's Monday and ``day`` becomes ``week`` (1 for the first
+    whole week). ``spend``, ``touches`` and ``true_customers`` are
     summed per channel; ``new_customers``, ``revenue`` and ``competitor_wins`` once per
     geo and day (not once per channel row) and then over the week; ``population`` is
     kept. Only whole weeks are kept: a week with fewer than seven days in the frame
@@ -82,8 +82,9 @@ def pymc_marketing_table(frame: pd.DataFrame, replication: int = 0) -> pd.DataFr
 
     Columns: ``date``, ``geo`` (only when there are several geos: the panel column of
     ``MMM(..., dims=("geo",))``), one column per channel named by the channel (its
-    spend), the target ``new_customers``, ``revenue`` (the other target) and the control
-    ``competitor_wins``. One row per period (per geo). Read it with::
+    spend), the target ``new_customers``, ``revenue`` (the other target: pymc-marketing ignores
+    the columns it is not told about) and the control ``competitor_wins``. One row per
+    period (per geo). Read it with::
 
         from pymc_marketing.mmm import MMM, GeometricAdstock, LogisticSaturation
 
