@@ -1,266 +1,274 @@
-"""Ground truth by removal: what each source really won, on common random numbers.
+"""The runs behind the ground truth, on common random numbers, region by region.
 
-The true effect of a channel is never observed in a real market; in the simulator it
-is: run the same prospects (replication k of every variant uses the same seed) once as
-the scenario stands and once with the source switched off, and count the customers and
-the lifetime profit that did not happen. A channel switched off spends nothing; the
-reps, referrals, review look-ups and post-purchase care are switched off in the
-scenario's own terms (:func:`removals`). Each channel is also run with 90 % of its
-budget, so the last 10 % has a price: the marginal return that budget moves are made on.
+The true effect of a source is never observed in a real market; in the simulator it is:
+run the same prospects (replication ``k`` of every run in a region uses the same seed)
+with some sources switched off and count what did not happen. One study runs, in each
+region (a scenario file; one region when there is one file):
 
-Removal effects need not add up to the total: where sources are complements (a search
-that makes a prospect aware, a rep who closes), removing either loses the customer, so
-both are credited in full. :func:`interaction` reports the sum against the total.
+- every **coalition** of the players a Shapley value needs (:mod:`sim.experiments.shapley`):
+  the players outside it switched off, the other sources as the scenario has them; the
+  coalition of every player is the baseline, run with a touch log (what a team observes);
+- each **other source** switched off alone (reps, referrals, review look-ups, care,
+  channels that are not players): reported by removal, never scored;
+- each paid player at 0, ¼, ½, 1, 1½ and 2 times its budget (:mod:`sim.experiments.curves`);
+- each channel player with a **lift-test holdout** (:mod:`sim.experiments.lift`).
+
+A channel off or at a multiple of its budget differs from the baseline in its budget alone,
+so all of those share the baseline's batches (:mod:`sim.model.budgets`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from sim.analysis.results import RunResult
-from sim.analysis.stats import cost_per_extra, paired_difference
+from sim.experiments.curves import MULTIPLES
+from sim.experiments.lift import holdout_counts
 from sim.experiments.runner import run_specs, tidy
+from sim.experiments.shapley import Design, coalition_name
 from sim.experiments.specs import RunSpec
 from sim.scenario.loading import with_overrides
 from sim.scenario.schema import Scenario
 
-BASELINE = "baseline"
-"""The variant that runs the scenario as it stands."""
+OUTCOMES = ("customers", "revenue", "lifetime_profit")
+"""What a coalition's value is measured in: customers and revenue during the run, and the
+lifetime profit of the customers won (their whole lives' margin less every cost)."""
 
-TRIM = 0.9
-"""Share of a channel's budget kept to price its last 10 %."""
-
-OUTCOMES = ("customers", "lifetime_profit")
-"""What a removal is measured in: customers won during the run, lifetime profit."""
-
-KINDS = ("channel", "rep", "referral", "reviews", "care")
-"""Kinds of source a removal switches off."""
+DAILY = ("day", "new_customers", "revenue")
+"""The daily columns a coalition sends back (the true contribution of each day)."""
 
 
 @dataclass(frozen=True)
 class Variant:
-    """One way of running the scenario: as it stands, without a source, or trimmed.
+    """A source the scenario can switch off, and how.
 
     Attributes:
-        name: ``baseline``, ``without <source>`` or ``90% <channel>``.
-        source: The source removed or trimmed (``None`` for the baseline).
-        kind: One of :data:`KINDS`, or ``trim`` (``None`` for the baseline).
-        overrides: The dotted changes that make it from the scenario.
+        source: The channel's name, or ``rep``, ``referral``, ``reviews``, ``care``.
+        kind: ``channel`` or the source's own name.
+        overrides: The dotted changes that switch it off.
     """
 
-    name: str
-    source: str | None
-    kind: str | None
+    source: str
+    kind: str
     overrides: dict[str, object]
 
 
 def removals(scenario: Scenario) -> list[Variant]:
-    """The sources of ``scenario`` that can be switched off, one variant each.
+    """The sources of ``scenario`` that can be switched off: channels first.
 
     A source the scenario does not use (no reps, no word of mouth, reviews off, no
     care) has nothing to remove and is left out.
     """
     wom, after = scenario.word_of_mouth, scenario.after_sale
     out = [
-        Variant(f"without {name}", name, "channel", {f"channels.{name}.enabled": False})
+        Variant(name, "channel", {f"channels.{name}.enabled": False})
         for name in scenario.enabled_channels()
     ]
     if scenario.sales.reps > 0:
-        out.append(Variant("without rep", "rep", "rep", {"sales.reps": 0}))
+        out.append(Variant("rep", "rep", {"sales.reps": 0}))
     if wom.network != "none" and wom.conversation_rate_per_day > 0:
-        change = {"word_of_mouth.conversation_rate_per_day": 0.0}
-        out.append(Variant("without referral", "referral", "referral", change))
+        out.append(
+            Variant("referral", "referral", {"word_of_mouth.conversation_rate_per_day": 0.0})
+        )
     if scenario.reviews.enabled:
-        change = {"reviews.enabled": False}
-        out.append(Variant("without reviews", "reviews", "reviews", change))
+        out.append(Variant("reviews", "reviews", {"reviews.enabled": False}))
     if after.care_touches_per_month > 0:
-        change = {"after_sale.care_touches_per_month": 0.0}
-        out.append(Variant("without care", "care", "care", change))
+        out.append(Variant("care", "care", {"after_sale.care_touches_per_month": 0.0}))
     return out
 
 
-def trims(scenario: Scenario) -> list[Variant]:
-    """Each channel that buys touches, with :data:`TRIM` of its budget."""
-    return [
-        Variant(
-            trimmed_name(name),
-            name,
-            "trim",
-            {f"channels.{name}.budget": channel.budget * TRIM},
-        )
-        for name, channel in scenario.channels.items()
-        if channel.enabled and channel.budget > 0 and channel.cost_per_touch > 0
-    ]
+@dataclass(frozen=True)
+class Region:
+    """One regional market of a study and the seeds of its replications."""
+
+    name: str
+    scenario: Scenario
+    seeds: tuple[int, ...]
 
 
-def trimmed_name(channel: str) -> str:
-    """The name of the variant with :data:`TRIM` of ``channel``'s budget."""
-    return f"{TRIM:.0%} {channel}"
+@dataclass(frozen=True)
+class Study:
+    """What to run in every region.
 
+    Attributes:
+        design: The players' coalitions and Shapley weights.
+        curves: The channels whose response curve is measured.
+        holdout_share: The share a lift test holds out of each channel player (0: none).
+    """
 
-def variants(scenario: Scenario) -> list[Variant]:
-    """The baseline, every removal and every trim."""
-    return [Variant(BASELINE, None, None, {}), *removals(scenario), *trims(scenario)]
+    design: Design
+    curves: tuple[str, ...]
+    holdout_share: float
+
+    @property
+    def players(self) -> tuple[str, ...]:
+        """The players, in order."""
+        return self.design.players
 
 
 @dataclass
-class Runs:
-    """Every variant's runs.
+class RegionRuns:
+    """A region's runs, arranged for the estimates.
 
     Attributes:
-        variants: The variants run, the baseline first.
-        kpis: One row per variant × replication: ``variant``, ``replication``, ``seed``, KPIs.
-        daily: New customers and revenue per replication and day, of the baseline and of
-            each channel's removal (what :func:`daily_contribution` needs).
-        observed: The baseline's runs with their touch logs, one per replication: what
-            a marketing team would observe.
+        values: Per outcome, ``replications × coalitions``.
+        daily: ``replications × coalitions × days`` new customers.
+        removed: Per source that is not a player, its runs' KPIs (one row a replication).
+        curves: Per curve channel and multiple, its runs' KPIs.
+        holdouts: Per channel player, each replication's holdout counts.
+        observed: The baseline's runs with their touch logs, one per replication.
     """
 
-    variants: list[Variant]
-    kpis: pd.DataFrame
-    daily: pd.DataFrame
-    observed: list[RunResult]
+    values: dict[str, np.ndarray]
+    daily: np.ndarray
+    removed: dict[str, pd.DataFrame] = field(default_factory=dict)
+    curves: dict[str, dict[float, pd.DataFrame]] = field(default_factory=dict)
+    holdouts: dict[str, list[dict[str, int]]] = field(default_factory=dict)
+    observed: list[RunResult] = field(default_factory=list)
 
 
-def run_variants(
-    scenario: Scenario,
-    seeds: Sequence[int],
+def region_specs(region: Region, study: Study) -> list[tuple[tuple, RunSpec]]:
+    """Every run of one region, each with the key the results are arranged by."""
+    scenario, design = region.scenario, study.design
+    switches = {v.source: v for v in removals(scenario)}
+    made: dict[frozenset[str], Scenario] = {}
+
+    def without(sources: Sequence[str]) -> tuple[Scenario, tuple[tuple[str, float], ...]]:
+        """The scenario with ``sources`` off: channels by budget, the rest by overrides."""
+        channels = tuple((s, 0.0) for s in sources if switches[s].kind == "channel")
+        others = frozenset(s for s in sources if switches[s].kind != "channel")
+        if others not in made:
+            changes = {k: v for s in sorted(others) for k, v in switches[s].overrides.items()}
+            made[others] = with_overrides(scenario, changes, scenario.name) if others else scenario
+        return made[others], channels
+
+    out: list[tuple[tuple, RunSpec]] = []
+    for c, members in enumerate(design.coalitions):
+        variant, scale = without([p for p in design.players if p not in members])
+        grand = c == 0
+        label = coalition_name(members, design.players)
+        for r, seed in enumerate(region.seeds):
+            spec = RunSpec(
+                variant, seed, r, label, keep_daily=not grand, touch_log=grand,
+                budget_scale=scale, daily_columns=DAILY,
+            )  # fmt: skip
+            out.append((("coalition", c, r), spec))
+    for source in (s for s in switches if s not in design.players):
+        variant, scale = without([source])
+        for r, seed in enumerate(region.seeds):
+            spec = RunSpec(variant, seed, r, f"without {source}", budget_scale=scale)
+            out.append((("removed", source, r), spec))
+    for channel in study.curves:
+        for multiple in (m for m in MULTIPLES if m not in (0.0, 1.0)):
+            for r, seed in enumerate(region.seeds):
+                label = f"{channel} at {multiple:g}x budget"
+                spec = RunSpec(scenario, seed, r, label, budget_scale=((channel, multiple),))
+                out.append((("curve", channel, multiple, r), spec))
+    if study.holdout_share > 0:
+        for channel in (p for p in design.players if switches[p].kind == "channel"):
+            change = {f"channels.{channel}.holdout_share": study.holdout_share}
+            held = with_overrides(scenario, change, scenario.name)
+            for r, seed in enumerate(region.seeds):
+                label = f"{channel} with a {study.holdout_share:.0%} holdout"
+                spec = RunSpec(held, seed, r, label, measure=holdout_counts)
+                out.append((("holdout", channel, r), spec))
+    return out
+
+
+def run_study(
+    regions: Sequence[Region],
+    study: Study,
     *,
     executor: Executor | None = None,
     workers: int | None = None,
     progress: bool = True,
-) -> Runs:
-    """Run every variant of ``scenario`` on the same seeds (common random numbers).
+) -> tuple[list[RegionRuns], pd.DataFrame]:
+    """Run every region's runs together; each region's arranged, and the runs' KPIs.
 
-    The baseline runs with a touch log (which changes no number).
+    Returns:
+        Per region its :class:`RegionRuns`, and one KPI row per run (``region``,
+        ``variant``, ``replication``, ``seed``, the KPIs).
     """
-    chosen = variants(scenario)
-    specs = [
-        RunSpec(
-            with_overrides(scenario, variant.overrides, scenario.name),
-            seed,
-            r,
-            variant.name,
-            keep_daily=variant.kind == "channel",  # the baseline's comes with its result
-            touch_log=variant.kind is None,
-        )
-        for variant in chosen
-        for r, seed in enumerate(seeds)
+    planned = [
+        (i, key, spec)
+        for i, region in enumerate(regions)
+        for key, spec in region_specs(region, study)
     ]
+    specs = [spec for _, _, spec in planned]
     records = run_specs(specs, executor=executor, workers=workers, progress=progress)
-    meta = [{"variant": s.label, "replication": s.replication, "seed": s.seed} for s in specs]
-    daily = pd.concat(
-        [
-            (rec["result"].daily if "result" in rec else rec["daily"])[
-                ["day", "new_customers", "revenue"]
-            ].assign(variant=spec.label, replication=spec.replication)
-            for spec, rec in zip(specs, records, strict=True)
-            if "result" in rec or "daily" in rec
-        ],
-        ignore_index=True,
-    )
-    observed = [rec["result"] for rec in records if "result" in rec]
-    return Runs(chosen, tidy(specs, records, meta), daily, observed)
+    meta = [
+        {
+            "region": regions[i].name,
+            "variant": s.label,
+            "replication": s.replication,
+            "seed": s.seed,
+        }
+        for i, _, s in planned
+    ]
+    table = tidy(specs, records, meta)
+    arranged = [_arrange(region, study, planned, records, i) for i, region in enumerate(regions)]
+    return arranged, table
 
 
-def truth_table(runs: Runs) -> pd.DataFrame:
-    """Per source: what removing it costs, with paired 95 % CIs, and its last 10 %.
-
-    Returns:
-        One row per removed source: ``source``, ``kind``; for each of :data:`OUTCOMES`
-        the loss without it (``<outcome>``, ``<outcome>_low``, ``<outcome>_high``, baseline
-        − without, paired by replication); ``share`` (of the customers' removal effects,
-        negatives counted as 0: the scale attribution models are scored on); for
-        channels, ``last10_customers`` (customers the last 10 % of the budget won, with
-        ``_low``/``_high``), ``last10_spend`` (what the channel spent on it) and
-        ``last10_cost_per_customer`` (with a paired bootstrap interval; NaN unless the
-        last 10 % clearly won customers).
-    """
-    by_variant = {
-        name: frame.set_index("replication")
-        for name, frame in runs.kpis.groupby("variant", sort=False)
-    }
-    base = by_variant[BASELINE]
-    rows = []
-    for variant in runs.variants:
-        if variant.kind in (None, "trim"):
+def _arrange(
+    region: Region, study: Study, planned: list, records: list[dict], index: int
+) -> RegionRuns:
+    """One region's records in the shapes the estimates need."""
+    replications = len(region.seeds)
+    coalitions = len(study.design.coalitions)
+    days = region.scenario.horizon_days
+    values = {o: np.full((replications, coalitions), np.nan) for o in OUTCOMES}
+    daily = np.zeros((replications, coalitions, days))
+    runs = RegionRuns(values, daily, observed=[None] * replications)  # type: ignore[list-item]
+    curve_rows: dict[tuple[str, float], dict[int, dict]] = {}
+    removed_rows: dict[str, dict[int, dict]] = {}
+    for (i, key, _), record in zip(planned, records, strict=True):
+        if i != index:
             continue
-        other = by_variant[variant.name].loc[base.index]
-        row: dict[str, object] = {"source": variant.source, "kind": variant.kind}
-        for outcome in OUTCOMES:
-            change = paired_difference(other[outcome], base[outcome])
-            row |= {
-                outcome: change["diff"],
-                f"{outcome}_low": change["diff_low"],
-                f"{outcome}_high": change["diff_high"],
-            }
-        row |= _last10(by_variant, variant.source, base)
-        rows.append(row)
-    table = pd.DataFrame(rows)
-    positive = table["customers"].clip(lower=0)
-    table.insert(8, "share", positive / positive.sum() if positive.sum() > 0 else np.nan)
-    return table
+        kind, r = key[0], key[-1]
+        if kind == "coalition":
+            c = key[1]
+            for outcome in OUTCOMES:
+                values[outcome][r, c] = record["kpis"][outcome]
+            frame = record["result"].daily if "result" in record else record["daily"]
+            frame = frame[frame["day"] >= 1]
+            daily[r, c, frame["day"].to_numpy() - 1] = frame["new_customers"].to_numpy()
+            if "result" in record:
+                runs.observed[r] = record["result"]
+        elif kind == "removed":
+            removed_rows.setdefault(key[1], {})[r] = record["kpis"]
+        elif kind == "curve":
+            curve_rows.setdefault((key[1], key[2]), {})[r] = record["kpis"]
+        elif kind == "holdout":
+            runs.holdouts.setdefault(key[1], [None] * replications)[r] = record["measured"][key[1]]  # type: ignore[list-item]
+    runs.removed = {s: _frame(rows) for s, rows in removed_rows.items()}
+    design = study.design
+    grand = design.index(set(design.players))
+    for channel in study.curves:
+        points = {m: _frame(rows) for (c, m), rows in curve_rows.items() if c == channel}
+        points[1.0] = _coalition_kpis(records, planned, index, grand)
+        points[0.0] = _coalition_kpis(
+            records, planned, index, design.index(set(design.players) - {channel})
+        )
+        runs.curves[channel] = points
+    return runs
 
 
-def _last10(by_variant: dict[str, pd.DataFrame], source: str, base: pd.DataFrame) -> dict:
-    """What the last 10 % of a channel's budget won and cost (empty when not trimmed).
+def _frame(rows: dict[int, dict]) -> pd.DataFrame:
+    """KPI dicts by replication as a frame in replication order."""
+    return pd.DataFrame([rows[r] for r in sorted(rows)])
 
-    The cost is what the channel itself spent the more: a channel that cannot spend its
-    budget (its audience runs out first) saves nothing when trimmed.
-    """
-    name = trimmed_name(source)
-    if name not in by_variant:
-        return {}
-    trimmed = by_variant[name].loc[base.index]
-    spend = f"spend_actual.{source}"
-    won = paired_difference(trimmed["customers"], base["customers"])
-    priced = cost_per_extra(trimmed[spend], trimmed["customers"], base[spend], base["customers"])
-    return {
-        "last10_customers": won["diff"],
-        "last10_customers_low": won["diff_low"],
-        "last10_customers_high": won["diff_high"],
-        "last10_spend": priced["extra_cost"],
-        "last10_cost_per_customer": priced["cost_per_extra_customer"],
-        "last10_cost_per_customer_low": priced["cost_per_extra_low"],
-        "last10_cost_per_customer_high": priced["cost_per_extra_high"],
+
+def _coalition_kpis(records: list[dict], planned: list, index: int, coalition: int) -> pd.DataFrame:
+    """A coalition's runs' KPIs in one region, in replication order."""
+    rows = {
+        key[-1]: record["kpis"]
+        for (i, key, _), record in zip(planned, records, strict=True)
+        if i == index and key[0] == "coalition" and key[1] == coalition
     }
-
-
-def interaction(runs: Runs, truth: pd.DataFrame) -> dict[str, float]:
-    """The removal effects' sum against the total they would split if they were additive.
-
-    Returns:
-        ``customers`` (the baseline's mean), ``sum_of_removals`` (customers lost over
-        every removal) and ``ratio`` (sum / total: 1 if sources act alone, above 1 where
-        they are complements, below 1 where they substitute for each other).
-    """
-    base = runs.kpis[runs.kpis["variant"] == BASELINE]["customers"].mean()
-    total = float(truth["customers"].sum())
-    return {
-        "customers": float(base),
-        "sum_of_removals": total,
-        "ratio": total / float(base) if base > 0 else float("nan"),
-    }
-
-
-def daily_contribution(runs: Runs) -> pd.DataFrame:
-    """Per replication, day and channel: the customers it won that day (baseline − without).
-
-    Returns:
-        ``replication``, ``day``, ``channel``, ``true_customers`` (paired by replication:
-        noisy day by day, exact in sum over the run).
-    """
-    daily = runs.daily.set_index(["variant", "replication", "day"])["new_customers"]
-    base = daily.loc[BASELINE]
-    frames = []
-    for variant in runs.variants:
-        if variant.kind != "channel":
-            continue
-        gain = (base - daily.loc[variant.name]).rename("true_customers").reset_index()
-        frames.append(gain.assign(channel=variant.source))
-    return pd.concat(frames, ignore_index=True)[["replication", "day", "channel", "true_customers"]]
+    return _frame(rows)

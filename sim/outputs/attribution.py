@@ -6,7 +6,6 @@ import html
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -14,136 +13,129 @@ from sim.analysis.folders import replace_folder, to_json
 from sim.analysis.provenance import Provenance
 from sim.experiments.attribution import ATTRIBUTION_KIND, Attribution
 from sim.model.version import model_version
+from sim.outputs.attribution_figures import curves_figure, scoreboard_figure, truth_figure
+from sim.outputs.mmm_exports import EXPORTS, lift_tests, mmm_warnings, write_mmm_exports
 from sim.outputs.report import html_page, save_figure
-from sim.outputs.style import figure, format_value, source_colors
+from sim.outputs.style import format_value
 
 FILES = (
     "truth.csv",
+    "others.csv",
     "interaction.json",
+    "curves.csv",
+    "lifts.csv",
+    "lift_tests.csv",
     "paths.parquet",
     "paths.csv",
     "scoreboard.csv",
     "ranking.csv",
     "mmm.csv",
     "mmm.parquet",
+    *EXPORTS,
     "runs.csv",
     "truth.png",
     "scoreboard.png",
     "report.html",
 )
-"""The files an attribution folder holds, besides the provenance (and each figure's SVG)."""
-
-
-def truth_figure(truth: pd.DataFrame) -> Figure:
-    """Customers lost without each source, with 95 % CIs (the ground truth)."""
-    fig = figure(8, 0.5 * len(truth) + 1.5)
-    ax = fig.add_subplot()
-    y = np.arange(len(truth))[::-1]
-    colors = source_colors(list(truth["source"]))
-    err = np.vstack(
-        [truth["customers"] - truth["customers_low"], truth["customers_high"] - truth["customers"]]
-    )
-    ax.barh(y, truth["customers"], xerr=np.nan_to_num(err), color=[colors[s] for s in truth.source])
-    ax.set_yticks(y, truth["source"])
-    ax.axvline(0, color="black", linewidth=0.8)
-    ax.set_xlabel("customers lost when the source is switched off (95% CI)")
-    return fig
-
-
-def scoreboard_figure(board: pd.DataFrame, labels: dict[str, str]) -> Figure:
-    """Each model's share of the conversions per source, beside the true share."""
-    sources = list(dict.fromkeys(board["source"]))
-    models = list(dict.fromkeys(board["model"]))
-    shares = board.pivot(index="model", columns="source", values="share").loc[models, sources]
-    truth = board.drop_duplicates("source").set_index("source")["true_share"].loc[sources]
-    fig = figure(11, 5)
-    ax = fig.add_subplot()
-    width = 0.8 / (len(models) + 1)
-    x = np.arange(len(sources))
-    ax.bar(x - 0.4 + width / 2, truth, width, color="black", label="truth (removal)")
-    palette = source_colors(models)
-    for i, model in enumerate(models, start=1):
-        ax.bar(
-            x - 0.4 + width * (i + 0.5), shares.loc[model], width,
-            color=palette[model], label=labels.get(model, model),
-        )  # fmt: skip
-    ax.set_xticks(x, [s.replace("_", "\n") for s in sources])
-    ax.set_ylabel("share of the conversions")
-    ax.legend(ncol=3, fontsize=8)
-    return fig
+"""The files an attribution folder holds, besides the provenance, each figure's SVG and
+``curves.png`` (when curves were measured)."""
 
 
 def attribution_notes(result: Attribution, replications: int, seed: int) -> list[str]:
     """The report's explanation: how the truth was found and how to read it."""
     inter = result.interaction
     best = result.ranking.iloc[0]
+    how = "every coalition" if result.exact else "coalitions along sampled orders"
+    regions = (
+        f" over {len(result.regions)} regions ({', '.join(result.regions)}), whose truths add up"
+        if len(result.regions) > 1
+        else ""
+    )
     return [
-        f"Scenario: {result.scenario}. {replications} replications on common random numbers "
-        f"(master seed {seed}): replication k of every variant meets the same prospects.",
-        "Truth: the baseline against the same runs with one source switched off (a channel's "
-        "budget not spent; no reps; no word of mouth; no review look-ups; no care), paired by "
-        "replication, with Student-t 95% intervals. Each channel is also run at 90% of its "
-        "budget: what the last 10% won and what each of those customers cost.",
-        f"Removal effects do not add up when sources interact: together they come to "
-        f"{format_value(inter['sum_of_removals'])} customers against "
-        f"{format_value(inter['customers'])} won ({inter['ratio']:.2f} times). Where sources "
-        "are complements (one makes a prospect aware, another closes), removing either loses "
-        "the customer, so each is credited in full.",
-        "Scoreboard: each model's share of the conversions per touch source against the true "
-        "share (removal effects on customers, normalised over the touch sources); error = the "
-        "sum of absolute share differences (0 = exact, 2 = everything in the wrong place).",
-        f"Least wrong: {best['label']} (error {best['error']:.2f}).",
+        f"Scenario: {result.scenario}{regions}. {replications} replications on common random "
+        f"numbers (master seed {seed}): replication k of every run meets the same prospects.",
+        f"Players: {', '.join(result.players)}. Truth: each player's Shapley value, from "
+        f"{how} of the players (the others switched off, a channel by spending nothing), paired "
+        "by replication, with Student-t 95% intervals; beside it each player's removal effect "
+        "(all players against all but it) and add-one effect (it alone against none).",
+        f"The players won {format_value(inter['joint'])} customers together (a run); their "
+        f"Shapley values add up to that, their removal effects to "
+        f"{format_value(inter['sum_of_removals'])} ({inter['ratio']:.2f} times: above 1 where "
+        "players are complements, below 1 where they substitute for each other).",
+        "Other sources (reps, referrals, review look-ups, care, channels that are not players) "
+        "are reported by removal in others.csv and not scored.",
+        "Scoreboard: each model's share of the conversions over the players' touches against "
+        "the Shapley share; error = the sum of absolute share differences (0 = exact, 2 = "
+        "everything in the wrong place).",
+        f"Least wrong against the Shapley shares: {best['label']} (error {best['error']:.2f}).",
+        *mmm_warnings(result),
     ]
 
 
 def attribution_page(result: Attribution, notes: Sequence[str], figures: dict[str, Figure]) -> str:
-    """A self-contained HTML report: notes, truth table, ranking, figures."""
+    """A self-contained HTML report: notes, truth, others, lifts, ranking, figures."""
     truth = result.truth
     truth_rows = "".join(
-        "<tr>"
-        f"<th>{html.escape(str(r.source))}</th><td>{html.escape(str(r.kind))}</td>"
-        f"<td>{_interval(r.customers, r.customers_low, r.customers_high)}</td>"
-        f"<td>{_interval(r.lifetime_profit, r.lifetime_profit_low, r.lifetime_profit_high)}</td>"
-        f"<td>{format_value(r.share)}</td>"
-        f"<td>{_last10(r)}</td>"
-        "</tr>"
-        for r in truth.itertuples()
+        f"<tr><th>{html.escape(str(r['player']))}</th><td>{format_value(r['share'])}</td>"
+        + "".join(
+            f"<td>{_cell(r, column)}</td>"
+            for column in ("customers", "removal_customers", "add_one_customers", "lifetime_profit")
+        )
+        + "</tr>"
+        for _, r in truth.iterrows()
+    )
+    other_rows = "".join(
+        f"<tr><th>{html.escape(str(r['source']))}</th>"
+        f"<td>{_cell(r, 'customers')}</td><td>{_cell(r, 'lifetime_profit')}</td></tr>"
+        for _, r in result.others.iterrows()
+    )
+    lift_rows = "".join(
+        f"<tr><th>{html.escape(str(r.channel))}</th><td>{html.escape(str(r.design))}</td>"
+        f"<td>{_interval(r.estimate, r.low, r.high)}</td><td>{format_value(r.truth)}</td>"
+        f"<td>{r.covered} of {r.experiments}</td></tr>"
+        for r in result.lifts.itertuples()
     )
     rank_rows = "".join(
         f"<tr><td>{int(r.rank)}</td><th>{html.escape(str(r.label))}</th>"
-        f"<td>{format_value(r.error)}</td></tr>"
+        f"<td>{format_value(r.error)}</td><td>{format_value(r.error_removal)}</td></tr>"
         for r in result.ranking.itertuples()
     )
-    tables = f"""<h2>Ground truth: what each source won</h2>
-<table><tr><th>source</th><th>kind</th><th>customers lost without it [95% CI]</th>
-<th>lifetime profit lost [95% CI]</th><th>true share</th>
-<th>last 10% of budget: customers; cost per customer</th></tr>{truth_rows}</table>
+    tables = f"""<h2>Ground truth: what each player won</h2>
+<table><tr><th>player</th><th>Shapley share</th><th>Shapley value, customers [95% CI]</th>
+<th>removal effect</th><th>alone (add-one)</th><th>Shapley value, lifetime profit</th></tr>
+{truth_rows}</table>
+<h2>Other sources, by removal (not scored)</h2>
+<table><tr><th>source</th><th>customers lost without it [95% CI]</th>
+<th>lifetime profit lost</th></tr>{other_rows}</table>
+<h2>Lift tests on the simulator</h2>
+<table><tr><th>channel</th><th>design</th><th>first experiment's estimate [95% CI]</th>
+<th>truth (removal)</th><th>intervals covering the truth</th></tr>{lift_rows}</table>
 <h2>Attribution models against the truth</h2>
-<table><tr><th>rank</th><th>model</th><th>total absolute share error</th></tr>{rank_rows}</table>"""
+<table><tr><th>rank</th><th>model</th><th>error against Shapley shares</th>
+<th>against removal shares</th></tr>{rank_rows}</table>"""
     return html_page(f"Touchpoint attribution: {result.scenario}", notes, tables, figures)
 
 
 def attribution_text(result: Attribution) -> str:
     """The truth and the ranking as text tables for the terminal."""
     truth = result.truth
-    width = max(len(s) for s in truth["source"])
+    width = max(8, *(len(s) for s in truth["player"]))
     lines = [
-        f"{'source':<{width}}  {'customers lost without it':>30}  {'profit lost':>34}  "
-        f"{'share':>6}",
+        f"{'player':<{width}}  {'share':>6}  {'Shapley value, customers':>28}  "
+        f"{'removal':>8}  {'alone':>8}",
     ]
     lines += [
-        f"{r.source:<{width}}  "
-        f"{_interval(r.customers, r.customers_low, r.customers_high):>30}  "
-        f"{_interval(r.lifetime_profit, r.lifetime_profit_low, r.lifetime_profit_high):>34}  "
-        f"{format_value(r.share):>6}"
+        f"{r.player:<{width}}  {format_value(r.share):>6}  "
+        f"{_interval(r.customers, r.customers_low, r.customers_high):>28}  "
+        f"{format_value(r.removal_customers):>8}  {format_value(r.add_one_customers):>8}"
         for r in truth.itertuples()
     ]
     inter = result.interaction
     lines.append(
-        f"\nremovals sum to {format_value(inter['sum_of_removals'])} customers against "
-        f"{format_value(inter['customers'])} won ({inter['ratio']:.2f}x): sources interact"
+        f"\nthe players won {format_value(inter['joint'])} customers together; their removal "
+        f"effects sum to {format_value(inter['sum_of_removals'])} ({inter['ratio']:.2f}x)"
     )
-    lines.append("\nattribution models, least wrong first (total absolute share error):")
+    lines.append("\nattribution models, least wrong first (total absolute error against Shapley):")
     label = max(len(str(x)) for x in result.ranking["label"])
     lines += [
         f"{int(r.rank):>2}. {r.label:<{label}}  {format_value(r.error):>6}"
@@ -152,21 +144,13 @@ def attribution_text(result: Attribution) -> str:
     return "\n".join(lines)
 
 
+def _cell(row: pd.Series, column: str) -> str:
+    """``row[column]`` with its interval (``_low``, ``_high``)."""
+    return _interval(row[column], row[f"{column}_low"], row[f"{column}_high"])
+
+
 def _interval(mean: float, low: float, high: float) -> str:
     return f"{format_value(mean)} [{format_value(low)}, {format_value(high)}]"
-
-
-def _last10(row: object) -> str:
-    customers = getattr(row, "last10_customers", np.nan)
-    if not np.isfinite(customers):
-        return ""
-    won = _interval(customers, row.last10_customers_low, row.last10_customers_high)
-    cost = _interval(
-        row.last10_cost_per_customer,
-        row.last10_cost_per_customer_low,
-        row.last10_cost_per_customer_high,
-    )
-    return f"{won}; {cost}"
 
 
 def write_attribution(
@@ -181,26 +165,31 @@ def write_attribution(
         "truth": truth_figure(result.truth),
         "scoreboard": scoreboard_figure(result.scoreboard, labels),
     }
-    page = attribution_page(
-        result,
-        notes,
-        {
-            "ground truth (removal)": figures["truth"],
-            "models against the truth": figures["scoreboard"],
-        },
-    )
+    if not result.curves.empty:
+        figures["curves"] = curves_figure(result.curves)
+    captions = {
+        "truth": "ground truth (Shapley values, removal and add-one effects)",
+        "scoreboard": "models against the truth",
+        "curves": "response curves (95% CI)",
+    }
+    page = attribution_page(result, notes, {captions[k]: f for k, f in figures.items()})
     touches = result.touches.assign(source=result.touches["source"].astype(str))
     with replace_folder(out, ATTRIBUTION_KIND, **model_version()) as tmp:
         if provenance is not None:
             provenance.write(tmp)
         result.truth.to_csv(tmp / "truth.csv", index=False)
+        result.others.to_csv(tmp / "others.csv", index=False)
         (tmp / "interaction.json").write_text(to_json(result.interaction))
+        result.curves.to_csv(tmp / "curves.csv", index=False)
+        result.lifts.to_csv(tmp / "lifts.csv", index=False)
+        lift_tests(result).to_csv(tmp / "lift_tests.csv", index=False)
         touches.to_parquet(tmp / "paths.parquet", index=False)
         result.paths.to_csv(tmp / "paths.csv", index=False)
         result.scoreboard.to_csv(tmp / "scoreboard.csv", index=False)
         result.ranking.to_csv(tmp / "ranking.csv", index=False)
         result.mmm.to_csv(tmp / "mmm.csv", index=False)
         result.mmm.to_parquet(tmp / "mmm.parquet", index=False)
+        write_mmm_exports(tmp, result.mmm)
         result.runs.to_csv(tmp / "runs.csv", index=False)
         for stem, fig in figures.items():
             save_figure(fig, tmp, stem)

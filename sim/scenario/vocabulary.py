@@ -74,3 +74,6 @@ SHARED_SOURCES = ("rep", "referral", "reviews")
 
 RESERVED_SOURCES = frozenset({*SHARED_SOURCES, "post_purchase", "customer"})
 """Names a channel may not take: they label other sources and payers in results."""
+
+LIFT_HOLDOUT_SHARE = 0.2
+"""The share of the market a lift test holds out of a channel, unless told otherwise."""

@@ -1,0 +1,74 @@
+"""The marketing-mix files of an attribution folder: tables each tool reads as they are.
+
+One history (replication 0: a marketing team has one) in the layouts of pymc-marketing,
+Meridian and Robyn (:mod:`sim.analysis.mmm_tables`), weekly and, for pymc-marketing, daily
+too; the true contributions row for row beside them; the simulated lift tests in the
+format of pymc-marketing's ``add_lift_test_measurements``; and a warning for each channel
+whose spend cannot identify it (:mod:`sim.analysis.mmm_identification`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from sim.analysis import mmm_tables
+from sim.analysis.folders import to_json
+from sim.analysis.mmm_identification import unidentifiable
+from sim.experiments.attribution import Attribution
+from sim.experiments.lift import pymc_marketing_lift_tests
+
+EXPORTS = (
+    "mmm_weekly.csv",
+    "pymc_marketing.csv",
+    "pymc_marketing_daily.csv",
+    "meridian.csv",
+    "meridian_columns.json",
+    "robyn.csv",
+    "true_contributions.csv",
+    "true_contributions_daily.csv",
+    "true_contributions_national.csv",
+)
+"""The marketing-mix exports written beside the long frame."""
+
+
+def write_mmm_exports(folder: Path, mmm: pd.DataFrame) -> None:
+    """Write :data:`EXPORTS` into ``folder`` (a folder being made)."""
+    weeks = mmm_tables.weekly(mmm)
+    weeks.to_csv(folder / "mmm_weekly.csv", index=False)
+    mmm_tables.pymc_marketing_table(weeks).to_csv(folder / "pymc_marketing.csv", index=False)
+    mmm_tables.pymc_marketing_table(mmm).to_csv(folder / "pymc_marketing_daily.csv", index=False)
+    meridian = mmm_tables.meridian_table(weeks)
+    meridian.to_csv(folder / "meridian.csv", index=False)
+    arguments = mmm_tables.meridian_columns(meridian) | {
+        "loader": mmm_tables.meridian_loader_arguments(meridian)
+    }
+    (folder / "meridian_columns.json").write_text(to_json(arguments))
+    mmm_tables.robyn_table(weeks).to_csv(folder / "robyn.csv", index=False)
+    mmm_tables.true_contributions(weeks).to_csv(folder / "true_contributions.csv", index=False)
+    daily = mmm_tables.true_contributions(mmm)
+    daily.to_csv(folder / "true_contributions_daily.csv", index=False)
+    national = mmm_tables.true_contributions(weeks, national=True)
+    national.to_csv(folder / "true_contributions_national.csv", index=False)
+
+
+def lift_tests(result: Attribution) -> pd.DataFrame:
+    """The randomised holdouts of replication 0, as pymc-marketing's lift tests (weekly).
+
+    ``x`` is the channel's mean weekly spend in the exported history (the regions added up);
+    ``delta_y`` and ``sigma`` are the estimate and its error spread over the run's weeks.
+    """
+    columns = ["channel", "x", "delta_x", "delta_y", "sigma"]
+    if result.lifts.empty:
+        return pd.DataFrame(columns=columns)
+    weeks = mmm_tables.weekly(result.mmm)
+    history = weeks[weeks["replication"] == 0]
+    spend = history.groupby(["date", "channel"])["spend"].sum().groupby("channel").mean()
+    run_weeks = result.mmm["day"].max() / 7  # the experiment ran the whole horizon
+    return pymc_marketing_lift_tests(result.lifts, spend, run_weeks)[columns]
+
+
+def mmm_warnings(result: Attribution) -> list[str]:
+    """One line per channel a marketing-mix model cannot identify from its spend."""
+    return [f"Marketing-mix data: {line}" for line in unidentifiable(result.mmm)]
