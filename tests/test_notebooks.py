@@ -25,7 +25,8 @@ QUICK = {
     "04_sensitivity": "MORRIS_SAMPLES = 6\nSOBOL_SAMPLES = 8\nSWEEP_REPLICATIONS = 10\nWORKERS = 1",
     "05_custom_behaviour": 'SMALL = {"population.size": 2000, "horizon_days": 120}\n'
     "REPLICATIONS = 3",
-    "06_calibrate": "SIMULATIONS = 250\nPARTICLES = 20",
+    "06_calibrate": 'SMALL = {"population.size": 5000, "horizon_days": 120}\n'
+    "SIMULATIONS = 250\nPARTICLES = 20",
     "07_optimise": 'SMALL = {"population.size": 5000, "horizon_days": 120}\nTRIALS = 6\n'
     "REPLICATIONS = 2\nCONFIRM_REPLICATIONS = 2\nFRESH_SEEDS = 4\nWORKERS = 1",
     "08_attribution_and_mmm": 'SMALL = {"population.size": 2000, "horizon_days": 120}\n'
