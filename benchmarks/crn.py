@@ -10,7 +10,8 @@ say how much, on the touchpoint-management strategy:
   small change is measured precisely; near 1 (or √2 ≈ 1.41, independent runs): the
   change drowns in the noise of a new seed.
 * **Removal half-widths.** The 95 % CI half-width of each source's removal effect on
-  customers (``sim.attribution``'s truth table: ``customers_low``/``customers_high``).
+  customers (``sim.attribution``: the players' ``removal_customers_low``/``_high`` in
+  ``truth``, the other sources' ``customers_low``/``_high`` in ``others``).
 
 ``--baseline REF`` measures the same figures on git ref ``REF`` too (its own code and
 scenarios, checked out with ``git worktree`` into a temporary folder and removed after),
@@ -38,6 +39,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 import sim
 from benchmarks.measure import ROOT, STRATEGY, log
@@ -181,15 +183,32 @@ def removal_halfwidths(
     """
     start = time.perf_counter()
     scenario = sim.load_scenario(scenario_path, {"population.size": size, "horizon_days": days})
-    result = sim.attribution(scenario, replications, workers=workers, progress=False)
+    result = sim.attribution(
+        scenario, replications, workers=workers, progress=False, curves=False, holdout_share=0.0
+    )
     won = result.interaction["customers"]
+    removals = pd.concat(
+        [
+            result.truth.rename(
+                columns={
+                    "player": "source",
+                    "removal_customers": "lost",
+                    "removal_customers_low": "low",
+                    "removal_customers_high": "high",
+                }
+            ),
+            result.others.rename(
+                columns={"customers": "lost", "customers_low": "low", "customers_high": "high"}
+            ),
+        ]
+    )
     sources = {
         row.source: {
-            "customers": float(row.customers),
-            "halfwidth": float(row.customers_high - row.customers_low) / 2,
-            "every_customer": bool(np.isclose(row.customers, won)),
+            "customers": float(row.lost),
+            "halfwidth": float(row.high - row.low) / 2,
+            "every_customer": bool(np.isclose(row.lost, won)),
         }
-        for row in result.truth.itertuples()
+        for row in removals.itertuples()
     }
     return {
         "sources": sources,
