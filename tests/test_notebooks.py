@@ -22,15 +22,16 @@ QUICK = {
     "01_quickstart": 'SMALL = {"population.size": 2000, "horizon_days": 120}\nREPLICATIONS = 3',
     "02_seven_touches_times_four": "QUALITIES = [0.5, 1.0, 2.0]\nREPLICATIONS = 3",
     "03_why_aida_underperforms": "REPLICATIONS = 4\nWORKERS = 1",
-    "04_sensitivity": "MORRIS_SAMPLES = 6\nSOBOL_SAMPLES = 8\nSWEEP_REPLICATIONS = 10\nWORKERS = 1",
+    "04_sensitivity": 'MARKET = {"horizon_days": 182}\nMORRIS_SAMPLES = 6\nSOBOL_SAMPLES = 8\n'
+    "SWEEP_REPLICATIONS = 10\nWORKERS = 1",
     "05_custom_behaviour": 'SMALL = {"population.size": 2000, "horizon_days": 120}\n'
     "REPLICATIONS = 3",
     "06_calibrate": 'SMALL = {"population.size": 5000, "horizon_days": 120}\n'
     "SIMULATIONS = 250\nPARTICLES = 20",
     "07_optimise": 'SMALL = {"population.size": 5000, "horizon_days": 120}\nTRIALS = 6\n'
     "REPLICATIONS = 2\nCONFIRM_REPLICATIONS = 2\nFRESH_SEEDS = 4\nWORKERS = 1",
-    "08_attribution_and_mmm": 'SMALL = {"population.size": 2000, "horizon_days": 120}\n'
-    "REPLICATIONS = 4\nDRAWS = 100",
+    "08_attribution_and_mmm": 'SMALL = {"population.size": 1000, "horizon_days": 91}\n'
+    "REPLICATIONS = 2\nDRAWS = 100\nWORKERS = 1",
 }
 """Per notebook: the sizes of the default run, assigned after its ``parameters`` cell."""
 
