@@ -80,6 +80,7 @@ def _attribution(args: argparse.Namespace) -> int:
     from sim.experiments.specs import replication_seeds
     from sim.experiments.unknowns import uncertainty_notes
     from sim.outputs.attribution import attribution_notes, attribution_text, write_attribution
+    from sim.outputs.mmm_exports import mmm_warnings
 
     if importlib.util.find_spec("pyarrow") is None:
         raise InputError(
@@ -110,6 +111,8 @@ def _attribution(args: argparse.Namespace) -> int:
     made = Provenance("attribution", scenarios, seeds, options)
     write_attribution(out, result, notes, MODEL_LABELS, made)
     print(attribution_text(result))
+    for line in mmm_warnings(result):
+        print(f"warning: {line}")
     if not args.quiet:
         print(
             f"{args.replications} replications, common random numbers, seed {args.seed}",
