@@ -10,7 +10,7 @@ import pytest
 
 import sim
 from sim.analysis.attribution_models import MODELS
-from sim.experiments.curves import MULTIPLES
+from sim.experiments.curves import MULTIPLES, curve_table
 from sim.experiments.truth import removals
 from tests.conftest import BUSY, SCENARIOS, run_cli, small
 
@@ -219,3 +219,18 @@ def test_bad_input_is_one_line(tmp_path, args, named):
     line = result.stderr.strip()
     assert len(line.splitlines()) == 1 and named in line and "Traceback" not in line
     assert not out.exists()
+
+
+def test_a_roas_needs_a_material_spend_step():
+    def runs(spend, revenue):
+        return pd.DataFrame(
+            {"spend_actual.chat": [spend] * 3, "revenue": [revenue] * 3,
+             "customers": [revenue / 100] * 3, "lifetime_profit": [revenue / 2] * 3}
+        )  # fmt: skip
+
+    points = {"chat": {0.0: runs(0, 0), 1.0: runs(1000, 4000), 2.0: runs(1010, 4600)}}
+    table = curve_table(points, {"chat": 100.0}).set_index("multiple")
+    assert table.loc[1.0, "roas"] == pytest.approx(4.0)
+    assert table.loc[1.0, "marginal_roas"] == pytest.approx(4.0)
+    assert np.isnan(table.loc[2.0, "marginal_roas"])  # 10 more spent: 1 %, not material
+    assert table.loc[2.0, "roas"] == pytest.approx(4600 / 1010)

@@ -25,6 +25,11 @@ MULTIPLES = (0.0, 0.25, 0.5, 1.0, 1.5, 2.0)
 OUTCOMES = ("customers", "revenue", "lifetime_profit")
 """What a curve is measured in."""
 
+MATERIAL = 0.05
+"""A ROAS needs a spend step of at least this share of the channel's spend at today's
+budget: over a smaller one (a channel its audience caps) the gain is when the touches came,
+not how many, and the ratio is noise over almost nothing."""
+
 
 def curve_channels(scenario: Scenario, players: list[str]) -> list[str]:
     """The players whose budget buys touches: a curve has a meaning for them."""
@@ -58,11 +63,13 @@ def curve_table(
         paired by replication); ``roas`` (revenue gained per unit of extra spend),
         ``marginal_roas`` (the same over the point below) and ``lifetime_roas`` (lifetime
         profit gained plus the extra spend, per unit of it: above 1, the money paid for
-        itself over the customers' lifetimes). NaN where the spend did not grow.
+        itself over the customers' lifetimes). NaN where the spend grew by less than
+        :data:`MATERIAL` of the channel's spend at today's budget.
     """
     rows = []
     for channel, by_multiple in points.items():
         zero = by_multiple[0.0]
+        floor = max(1.0, MATERIAL * float(by_multiple[1.0][spend_column(channel)].mean()))
         previous = None
         for multiple in sorted(by_multiple):
             runs = by_multiple[multiple]
@@ -81,19 +88,19 @@ def curve_table(
                     f"{outcome}_high": gain["diff_high"],
                 }
             extra = float((spend - zero[spend_column(channel)]).mean())
-            row["roas"] = _ratio(row["revenue"], extra)
-            row["lifetime_roas"] = _ratio(row["lifetime_profit"] + extra, extra)
+            row["roas"] = _ratio(row["revenue"], extra, floor)
+            row["lifetime_roas"] = _ratio(row["lifetime_profit"] + extra, extra, floor)
             if previous is None:
                 row["marginal_roas"] = np.nan
             else:
                 step = float((spend - previous[spend_column(channel)]).mean())
                 gained = float((runs["revenue"] - previous["revenue"]).mean())
-                row["marginal_roas"] = _ratio(gained, step)
+                row["marginal_roas"] = _ratio(gained, step, floor)
             rows.append(row)
             previous = runs
     return pd.DataFrame(rows)
 
 
-def _ratio(gain: float, spend: float) -> float:
-    """``gain / spend``, NaN unless the spend grew by at least one unit of money."""
-    return gain / spend if spend >= 1.0 else float("nan")
+def _ratio(gain: float, spend: float, floor: float) -> float:
+    """``gain / spend``, NaN unless the spend grew by at least ``floor`` (:data:`MATERIAL`)."""
+    return gain / spend if spend >= floor else float("nan")

@@ -1,13 +1,15 @@
 """Lift tests run on the simulator: the experiment's estimate beside the truth.
 
 **A randomised holdout** (a conversion-lift study): the channel keeps a random share of
-the market out of its reach for the whole run (``channels.<name>.holdout_share``) and
-spends its budget on the rest; the customers won per prospect in the exposed group
-against the holdout, times the market, estimate what the channel wins (Gordon, Zettelmeyer,
-Bhargava & Chapsky 2019, "A comparison of approaches to advertising measurement: evidence
-from big field experiments at Facebook"). Its 95 % interval is the two-proportion Wald
-interval. Its target is the channel's removal effect; word of mouth from the exposed to the
-held-out, and the budget spent on fewer prospects, bias it, as they would a real one.
+the market out of its reach for the whole run (``channels.<name>.holdout_share``) and does
+not buy their touches, so the exposed get what they would have had; the customers won per
+prospect in the exposed group against the holdout, times the market, estimate what the
+channel wins (Gordon, Zettelmeyer, Bhargava & Chapsky 2019, "A comparison of approaches to
+advertising measurement: evidence from big field experiments at Facebook"). Its 95 %
+interval is the two-proportion Wald interval. Its target is the channel's removal effect;
+whatever links the two groups biases it, as it would a real one: word of mouth, the review
+score, a shared rep queue, and another channel whose budget binds (it spends on whoever
+is left in its audience, and the holdout changes who that is).
 
 **A geo holdout**, when the market has several regions: the channel is switched off in a
 random half of them; the customers per prospect in the regions with it against those

@@ -185,7 +185,8 @@ class Channel(mesa.Agent):
             everyone = np.full(replicas.count, replicas.size, dtype=np.int64)
             return everyone if scale is None else np.where(scale > 0, everyone, 0)
         share = self.model.spec.population.sample_share
-        per_day = self.spec.budget * share / DAYS_PER_MONTH / self.spec.cost_per_touch
+        exposed = 1.0 - self.spec.holdout_share  # a holdout's touches are not bought
+        per_day = self.spec.budget * share * exposed / DAYS_PER_MONTH / self.spec.cost_per_touch
         day, flighting = self.model.day, self.flighting
         today = per_day * (flighting.to_date(day) - flighting.to_date(day - 1))
         if scale is None:

@@ -134,7 +134,10 @@ class ProspectTable:
         self.looked = np.zeros(0, dtype=np.int64)  # the rows changed when it looked today
 
     def progress(self, rows: np.ndarray, rule: str = "mean") -> np.ndarray:
-        """Trust as a share of threshold (0..1), mean or weakest of the four trusts."""
+        """Trust as a share of threshold (0..1), mean or weakest of the four trusts.
+
+        A trust nobody needs (threshold 0) is met, as :meth:`trusts_met` says.
+        """
         return _progress(rows, self.trust, self.threshold, rule == "min")
 
     def trusts_met(self, rows: np.ndarray) -> np.ndarray:
@@ -195,8 +198,8 @@ def _progress(rows, trust, threshold, weakest):  # noqa: ANN001, ANN202 - a comp
         total = np.float32(0.0)
         low = np.float32(1.0)
         for d in range(dims):
-            share = trust[r, d] / max(threshold[r, d], np.float32(1e-9))
-            share = min(share, np.float32(1.0))
+            need = threshold[r, d]
+            share = np.float32(1.0) if need <= 0 else min(trust[r, d] / need, np.float32(1.0))
             total += share
             low = min(low, share)
         out[i] = low if weakest else total / np.float32(dims)

@@ -53,7 +53,8 @@ class Channel(Section):
         0.0,
         description="A lift test's control group: this share of the market, chosen at random "
         "(drawn once per prospect on the channel's own stream), is never touched by the "
-        "channel, which spends its budget on the rest; 0 = no holdout.",
+        "channel, whose touches for them are not bought (it spends budget x (1 - share) on "
+        "the rest, as an ad platform's holdout does); 0 = no holdout.",
     )
     audience: Literal["everyone", "active_need"] = Field(
         "everyone",
