@@ -48,7 +48,7 @@ from sim.experiments.shapley import (
     interaction,
     value_table,
 )
-from sim.experiments.specs import check_count, check_seed
+from sim.experiments.specs import check_count, check_seed, replication_seeds
 from sim.experiments.truth import (
     OUTCOMES,
     Region,
@@ -142,15 +142,12 @@ def attribution(
     """
     check_count("replications", replications)
     check_seed(seed)
-    if not 0 <= holdout_share < 1:
-        raise InputError(f"holdout share: must be in [0, 1); got {holdout_share}")
     scenarios = [scenario] if isinstance(scenario, Scenario) else list(scenario)
     first = scenarios[0]
-    chosen = check_players(
-        first,
-        list(players) if players is not None else default_players(first),
-        [v.source for v in removals(first)],
+    study = plan_study(
+        first, players, holdout_share, curves=curves, exact_up_to=exact_up_to, seed=seed
     )
+    chosen = list(study.players)
     for other in scenarios[1:]:
         if set(other.enabled_channels()) != set(first.enabled_channels()):
             raise InputError(
@@ -159,11 +156,6 @@ def attribution(
             )
     if len({s.name for s in scenarios}) < len(scenarios):
         raise InputError("regions: two scenarios have the same name; name each region")
-    study = Study(
-        design(chosen, exact_up_to=exact_up_to, seed=seed),
-        tuple(curve_channels(first, chosen)) if curves else (),
-        holdout_share,
-    )
     regions = [
         Region(s.name, s, tuple(region_seeds(seed, replications, i)))
         for i, s in enumerate(scenarios)
@@ -210,26 +202,42 @@ def planned_runs(
     exact_up_to: int = EXACT_UP_TO,
 ) -> list[int]:
     """How many runs :func:`attribution` makes in each region (for a cost estimate)."""
-    first = scenarios[0]
-    chosen = list(players) if players is not None else default_players(first)
-    chosen = check_players(first, chosen, [v.source for v in removals(first)])
-    study = Study(
-        design(chosen, exact_up_to=exact_up_to),
-        tuple(curve_channels(first, chosen)) if curves else (),
-        holdout_share,
-    )
+    study = plan_study(scenarios[0], players, holdout_share, curves=curves, exact_up_to=exact_up_to)
     seeds = tuple(range(replications))
     return [len(region_specs(Region(s.name, s, seeds), study)) for s in scenarios]
 
 
+def plan_study(
+    scenario: Scenario,
+    players: Sequence[str] | None,
+    holdout_share: float,
+    *,
+    curves: bool = True,
+    exact_up_to: int = EXACT_UP_TO,
+    seed: int = 0,
+) -> Study:
+    """What to run in each region: the players' design, the curves, the holdout.
+
+    Raises:
+        InputError: A player the market cannot switch off, or a bad holdout share.
+    """
+    if not 0 <= holdout_share < 1:
+        raise InputError(f"holdout share: must be in [0, 1); got {holdout_share}")
+    chosen = list(players) if players is not None else default_players(scenario)
+    chosen = check_players(scenario, chosen, [v.source for v in removals(scenario)])
+    return Study(
+        design(chosen, exact_up_to=exact_up_to, seed=seed),
+        tuple(curve_channels(scenario, chosen)) if curves else (),
+        holdout_share,
+    )
+
+
 def region_seeds(seed: int, replications: int, region: int) -> list[int]:
     """The seeds of a region's replications: the first region's are ``replication_seeds``."""
-    sequence = (
-        np.random.SeedSequence(seed) if region == 0 else np.random.SeedSequence([seed, region])
-    )
-    return [
-        int(child.generate_state(1, dtype=np.uint32)[0]) for child in sequence.spawn(replications)
-    ]
+    if region == 0:
+        return replication_seeds(seed, replications)
+    entropy = np.random.SeedSequence([seed, region]).generate_state(1, dtype=np.uint32)[0]
+    return replication_seeds(int(entropy), replications)
 
 
 def others_table(arranged: list[RegionRuns], study: Study) -> pd.DataFrame:
