@@ -64,13 +64,13 @@ def test_bad_scales_are_refused():
         Budgets([{}, {}], 1, ["webinar"])
 
 
-def test_runs_differing_only_in_budgets_share_a_batch_and_keep_their_own_keys(market):
+def test_a_batch_holds_one_coalition_and_each_run_keeps_its_own_key(market):
     specs = [
         RunSpec(market, SEED, 0, "all"),
         RunSpec(market, SEED, 0, "no webinar", budget_scale=(("webinar", 0.0),)),
         RunSpec(market, SEED + 1, 1, "all"),
     ]
-    assert batches(specs) == [[0, 1, 2]]
+    assert batches(specs) == [[0, 2], [1]]  # a channel off everywhere in a batch costs nothing
     keys = {run_key(s.scenario, s.seed, budget_scale=s.budget_scale) for s in specs}
     assert len(keys) == 3
     records = run_specs(specs, workers=1, progress=False)

@@ -75,9 +75,12 @@ def run_batch(specs: Sequence[RunSpec]) -> list[dict[str, Any]]:
 
 
 def batches(specs: Sequence[RunSpec], hashes: Sequence[str] | None = None) -> list[list[int]]:
-    """Indices of ``specs`` grouped into batches: same scenario, classes and touch log.
+    """Indices of ``specs`` grouped into batches: same scenario, classes, touch log and budgets.
 
-    Specs that differ only in their channels' budget multiples share a batch.
+    Runs that differ only in their channels' budget multiples could share a batch (the model
+    takes a multiple per replication), but at the sizes that matter they are slower together:
+    a channel off in some replications still looks for its audience in all of them, and one
+    off in every replication of a batch costs nothing (``python -m benchmarks.coalitions``).
 
     At most :data:`~sim.model.cost.BATCH_SIZE` replications and
     :data:`~sim.model.cost.BATCH_ROWS` prospect rows each; ``hashes`` are the specs'
@@ -88,9 +91,9 @@ def batches(specs: Sequence[RunSpec], hashes: Sequence[str] | None = None) -> li
     of a scenario with uncertain inputs: each seed draws its own values.
     """
     hashes = scenario_hashes(specs) if hashes is None else hashes
-    groups: dict[tuple[str, str, bool], list[int]] = {}
+    groups: dict[tuple, list[int]] = {}
     for i, spec in enumerate(specs):
-        key = (hashes[i], spec.agents.names(), spec.touch_log)
+        key = (hashes[i], spec.agents.names(), spec.touch_log, spec.budget_scale)
         groups.setdefault(key, []).append(i)
     out = []
     for members in groups.values():

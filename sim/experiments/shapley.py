@@ -1,9 +1,8 @@
 """Shapley ground truth: each player's fair share of what the players win together.
 
 A coalition of players is the scenario with every other player switched off: a channel
-off spends nothing (its budget multiple 0, :mod:`sim.model.budgets`, so every coalition
-of the same market shares one batch), reps, referrals, reviews or care off in the
-scenario's own terms (:func:`~sim.experiments.truth.removals`). Replication ``k`` of every
+off spends nothing (its budget multiple 0, :mod:`sim.model.budgets`), reps, referrals,
+reviews or care off in the scenario's own terms (:func:`~sim.experiments.truth.removals`). Replication ``k`` of every
 coalition has the same seed (common random numbers), so the value of a coalition is
 measured on the same prospects as every other.
 

@@ -101,8 +101,7 @@ class RunSpec:
         touch_log: Run with a touch log and send back the whole
             :class:`~sim.analysis.results.RunResult` (``attribution`` needs its paths).
         budget_scale: Multiples of channels' budgets, as ``(channel, multiple)`` pairs (0 =
-            off): runs of one scenario that differ only in these share a batch
-            (:mod:`sim.model.budgets`).
+            off; :mod:`sim.model.budgets`): the scenario so budgeted, with no copy of it.
         daily_columns: With ``keep_daily``, send back only these columns (all if empty).
         measure: A module-level function of the run's
             :class:`~sim.analysis.results.RunResult`, called where the run was made; what

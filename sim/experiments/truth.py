@@ -13,8 +13,9 @@ region (a scenario file; one region when there is one file):
 - each paid player at 0, ¼, ½, 1, 1½ and 2 times its budget (:mod:`sim.experiments.curves`);
 - each channel player with a **lift-test holdout** (:mod:`sim.experiments.lift`).
 
-A channel off or at a multiple of its budget differs from the baseline in its budget alone,
-so all of those share the baseline's batches (:mod:`sim.model.budgets`).
+A channel off or at a multiple of its budget differs from the baseline in its budget alone:
+it is the baseline's scenario with a budget multiple (:mod:`sim.model.budgets`), batched
+with the replications of the same coalition.
 """
 
 from __future__ import annotations

@@ -248,6 +248,8 @@ class Channel(mesa.Agent):
     def step(self) -> None:
         """Touch today's share of the audience and pay for it."""
         model, spec = self.model, self.spec
+        if self.scale is not None and not self.scale.any():
+            return  # switched off in every replication: it costs nothing, not even a look
         if spec.fixed_cost_per_month:
             fixed = spec.fixed_cost_per_month * model.spec.population.sample_share / DAYS_PER_MONTH
             on = None if self.scale is None else self.scale > 0  # a channel at 0 is off

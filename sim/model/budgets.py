@@ -1,11 +1,14 @@
-"""Channel budgets per replication: coalitions and response curves in one batch.
+"""Channel budgets per replication: a coalition or a response curve's point as a multiple.
 
 Replication ``r`` of a batch may run each channel at its own multiple of the scenario's
 budget: 0 switches the channel off (no touch, no fixed cost, a free channel too), 0.5
 halves what it buys, 2 doubles it. Every other draw stays where it was (streams are keyed
 by name, seed, day and prospect: :mod:`sim.model.streams`), so replication ``r`` gives the
-numbers of a run alone of the scenario with those budgets, and a Shapley value's
-coalitions or a response curve's points share one batch and its fixed daily cost.
+numbers of a run alone of the scenario with those budgets. A Shapley value's coalitions
+and a response curve's points are therefore one scenario with multiples, not scenarios of
+their own. The runner batches each coalition's replications together, where a channel off
+in all of them costs nothing; several coalitions in one batch give the same numbers, no
+faster at the sizes that matter (``python -m benchmarks.coalitions``).
 """
 
 from __future__ import annotations

@@ -69,8 +69,8 @@ class JourneyModel(mesa.Model):
             is stepped every day, after the journey moved (one replication only).
         touch_log: Keep every touch (prospect, day, source, quality) in
             ``prospects.touch_log``, for attribution (:mod:`sim.model.touchlog`).
-        budget_scales: Per replication, multiples of channels' budgets (0 = off), so
-            coalitions and response curves share a batch (:mod:`sim.model.budgets`).
+        budget_scales: Per replication, multiples of channels' budgets (0 = off): a
+            coalition or a response curve's point (:mod:`sim.model.budgets`).
 
     Extension points, besides the agent classes (override them in a subclass):
     :meth:`build_graph` makes the social graph, :meth:`lead_priority` orders the
