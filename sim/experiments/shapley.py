@@ -2,9 +2,9 @@
 
 A coalition of players is the scenario with every other player switched off: a channel
 off spends nothing (its budget multiple 0, :mod:`sim.model.budgets`), reps, referrals,
-reviews or care off in the scenario's own terms (:func:`~sim.experiments.truth.removals`). Replication ``k`` of every
-coalition has the same seed (common random numbers), so the value of a coalition is
-measured on the same prospects as every other.
+reviews or care off in the scenario's own terms (:func:`~sim.experiments.truth.removals`).
+Replication ``k`` of every coalition has the same seed (common random numbers), so the
+value of a coalition is measured on the same prospects as every other.
 
 A player's Shapley value is its marginal contribution averaged over the orders in which
 the players could join (Shapley 1953, "A value for n-person games"); it splits the
