@@ -12,6 +12,7 @@ import sim
 from sim.analysis.attribution_models import MODELS
 from sim.experiments.curves import MULTIPLES, curve_table
 from sim.experiments.truth import removals
+from sim.outputs.mmm_exports import lift_tests
 from tests.conftest import BUSY, SCENARIOS, run_cli, small
 
 RETARGETING = {  # a channel that only ever touches prospects who have bought already
@@ -150,11 +151,21 @@ def test_regions_add_up_and_give_a_geo_holdout():
     ]
     found = sim.attribution(
         regions, replications=2, players=["search_content", "live_chat"], curves=False,
-        holdout_share=0.0, workers=1, progress=False,
+        workers=1, progress=False,
     )  # fmt: skip
     assert found.regions == [f"region_{i}" for i in range(4)]
     assert set(found.mmm.geo) == set(found.regions)
-    assert set(found.lifts.design) == {"geo"}
+    geo = found.lifts[found.lifts.design == "geo"]
+    assert set(geo.channel) == {"search_content", "live_chat"} and set(geo.geo) == {"all regions"}
+    holdouts = found.lifts[found.lifts.design == "holdout"]
+    assert set(holdouts.geo) == {"all regions", *found.regions}
+    whole = holdouts.geo == "all regions"
+    market = holdouts[whole].set_index("channel").truth
+    by_region = holdouts[~whole].groupby("channel").truth.sum()
+    assert by_region.to_numpy() == pytest.approx(market.reindex(by_region.index).to_numpy())
+    tests = lift_tests(found)  # one per region and channel: MMM(dims=("geo",)) reads them
+    assert list(tests.columns) == ["geo", "channel", "x", "delta_x", "delta_y", "sigma"]
+    assert len(tests) == 4 * 2 and (tests.x > 0).all() and (tests.delta_x == -tests.x).all()
     assert found.truth.customers.sum() == pytest.approx(found.interaction["joint"])
     populations = found.mmm.drop_duplicates("geo").set_index("geo").population
     assert list(populations) == [500, 600, 700, 800]

@@ -64,6 +64,9 @@ from sim.scenario.schema import Scenario
 ATTRIBUTION_KIND = "attribution"
 """The kind of output folder this produces."""
 
+WHOLE_MARKET = "all regions"
+"""The ``geo`` of a lift test run over every region at once."""
+
 
 @dataclass
 class Attribution:
@@ -79,8 +82,9 @@ class Attribution:
         others: Per source that is not a player: what switching it off loses (not scored).
         interaction: The players' joint effect against the sums of removals and add-ones.
         curves: Per paid player and budget multiple: spend, gains, true and marginal ROAS.
-        lifts: Per channel player and design (``holdout``, ``geo``): the first experiment's
-            estimate and interval, the truth (removal effect), and coverage over all.
+        lifts: Per channel player, design (``holdout``, ``geo``) and ``geo`` (where it ran):
+            the first experiment's estimate and interval, the truth (removal effect), and
+            coverage over all.
         touches: Every player's touch before conversion, one row each (tidy).
         paths: Identical player paths counted, in ChannelAttribution's format.
         scoreboard: Per model and player: its ``share``, the ``true_share`` (Shapley) and
@@ -282,28 +286,42 @@ def _curves(arranged: list[RegionRuns], regions: list[Region], study: Study) -> 
 def _lifts(
     arranged: list[RegionRuns], regions: list[Region], study: Study, truth: pd.DataFrame, seed: int
 ) -> pd.DataFrame:
-    """Each channel player's holdout (and geo) experiment beside its removal effect."""
+    """Each channel player's holdout (and geo) experiment beside its removal effect.
+
+    ``geo`` names where the experiment ran: the whole market (:data:`WHOLE_MARKET` when
+    there are several regions), or, with several regions, each region on its own too (what
+    a marketing-mix model with a geo dimension is calibrated with).
+    """
     removal = truth.set_index("player")["removal_customers"]
+    whole = WHOLE_MARKET if len(regions) > 1 else regions[0].name
+    grand = study.design.index(set(study.players))
+    replications = range(len(regions[0].seeds))
     rows = []
-    size = sum(r.scenario.population.size for r in regions)
     for channel in arranged[0].holdouts:
         counts = [
             {k: sum(runs.holdouts[channel][r][k] for runs in arranged) for k in HOLDOUT_COUNTS}
-            for r in range(len(regions[0].seeds))
+            for r in replications
         ]
+        size = sum(r.scenario.population.size for r in regions)
         found = lift_summary(holdout_estimates(counts, size), float(removal[channel]), "holdout")
-        rows.append({"channel": channel, **found})
+        rows.append({"channel": channel, "geo": whole, **found})
+        if len(regions) == 1:
+            continue
+        off = study.design.index(set(study.players) - {channel})
+        for region, runs in zip(regions, arranged, strict=True):
+            lost = runs.values["customers"][:, grand] - runs.values["customers"][:, off]
+            experiments = holdout_estimates(runs.holdouts[channel], region.scenario.population.size)
+            found = lift_summary(experiments, float(lost.mean()), "holdout")
+            rows.append({"channel": channel, "geo": region.name, **found})
     if len(regions) >= 4:
         population = np.array([r.scenario.population.size for r in regions], dtype=float)
-        grand = study.design.index(set(study.players))
         for channel in (p for p in study.players if p in regions[0].scenario.channels):
             off = study.design.index(set(study.players) - {channel})
             on_values = np.stack([runs.values["customers"][:, grand] for runs in arranged], axis=1)
             off_values = np.stack([runs.values["customers"][:, off] for runs in arranged], axis=1)
             experiments = geo_estimates(on_values, off_values, population, seed)
-            rows.append(
-                {"channel": channel, **lift_summary(experiments, float(removal[channel]), "geo")}
-            )
+            found = lift_summary(experiments, float(removal[channel]), "geo")
+            rows.append({"channel": channel, "geo": whole, **found})
     return pd.DataFrame(rows)
 
 

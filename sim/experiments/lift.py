@@ -165,30 +165,3 @@ def lift_summary(experiments: pd.DataFrame, truth: float, design: str) -> dict[s
         "covered": covered,
         "experiments": len(experiments),
     }
-
-
-def pymc_marketing_lift_tests(
-    lifts: pd.DataFrame, weekly_spend: pd.Series, weeks: float
-) -> pd.DataFrame:
-    """The lift tests as pymc-marketing's ``MMM.add_lift_test_measurements`` reads them.
-
-    A holdout measures the channel switched off: at its usual weekly spend ``x``, a change
-    ``delta_x = -x`` changed the weekly customers by ``delta_y`` (minus the estimate over
-    the weeks of the run), with standard error ``sigma``.
-
-    Args:
-        lifts: Per channel and design (:func:`lift_summary` rows with ``channel``).
-        weekly_spend: Each channel's mean weekly spend in the history exported.
-        weeks: Weeks the experiment ran.
-    """
-    tests = lifts[lifts["design"] == "holdout"]
-    x = weekly_spend.reindex(tests["channel"]).to_numpy()
-    return pd.DataFrame(
-        {
-            "channel": tests["channel"].to_numpy(),
-            "x": x,
-            "delta_x": -x,
-            "delta_y": -tests["estimate"].to_numpy() / weeks,
-            "sigma": np.maximum(tests["se"].to_numpy() / weeks, 1e-9),
-        }
-    )

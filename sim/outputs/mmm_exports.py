@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from sim.analysis import mmm_tables
 from sim.analysis.folders import to_json
 from sim.analysis.mmm_identification import unidentifiable
-from sim.experiments.attribution import Attribution
-from sim.experiments.lift import pymc_marketing_lift_tests
+from sim.experiments.attribution import WHOLE_MARKET, Attribution
 
 EXPORTS = (
     "mmm_weekly.csv",
@@ -56,17 +56,36 @@ def write_mmm_exports(folder: Path, mmm: pd.DataFrame) -> None:
 def lift_tests(result: Attribution) -> pd.DataFrame:
     """The randomised holdouts of replication 0, as pymc-marketing's lift tests (weekly).
 
-    ``x`` is the channel's mean weekly spend in the exported history (the regions added up);
-    ``delta_y`` and ``sigma`` are the estimate and its error spread over the run's weeks.
+    A holdout measures the channel switched off: at its usual weekly spend ``x``, a change
+    ``delta_x = -x`` changed the weekly customers by ``delta_y`` (minus the estimate spread
+    over the run's weeks), with standard error ``sigma``. With several regions there is one
+    test per region and channel, with a ``geo`` column, as ``MMM(dims=("geo",))`` needs;
+    with one, one per channel.
     """
     columns = ["channel", "x", "delta_x", "delta_y", "sigma"]
-    if result.lifts.empty:
+    tests = result.lifts[result.lifts["design"] == "holdout"] if len(result.lifts) else None
+    if tests is None or tests.empty:
         return pd.DataFrame(columns=columns)
     weeks = mmm_tables.weekly(result.mmm)
     history = weeks[weeks["replication"] == 0]
-    spend = history.groupby(["date", "channel"])["spend"].sum().groupby("channel").mean()
+    by = ["geo", "channel"] if len(result.regions) > 1 else ["channel"]
+    if len(by) == 2:
+        tests = tests[tests["geo"] != WHOLE_MARKET]
+    spend = history.groupby([*by, "date"])["spend"].sum().groupby(by).mean()
+    x = spend.reindex(pd.MultiIndex.from_frame(tests[by]) if len(by) == 2 else tests["channel"])
     run_weeks = result.mmm["day"].max() / 7  # the experiment ran the whole horizon
-    return pymc_marketing_lift_tests(result.lifts, spend, run_weeks)[columns]
+    table = pd.DataFrame(
+        {
+            "channel": tests["channel"].to_numpy(),
+            "x": x.to_numpy(),
+            "delta_x": -x.to_numpy(),
+            "delta_y": -tests["estimate"].to_numpy() / run_weeks,
+            "sigma": np.maximum(tests["se"].to_numpy() / run_weeks, 1e-9),
+        }
+    )
+    if len(by) == 2:
+        table.insert(0, "geo", tests["geo"].to_numpy())
+    return table
 
 
 def mmm_warnings(result: Attribution) -> list[str]:
