@@ -151,6 +151,7 @@ def lift_summary(experiments: pd.DataFrame, truth: float, design: str) -> dict[s
 
     Returns:
         ``design``, ``estimate``/``low``/``high``/``se`` (replication 0), ``truth``,
+        ``mean_estimate`` (over every experiment: against ``truth``, the design's bias),
         ``covered`` (experiments whose interval holds the truth) and ``experiments``.
     """
     first = experiments.iloc[0]
@@ -162,6 +163,7 @@ def lift_summary(experiments: pd.DataFrame, truth: float, design: str) -> dict[s
         "high": float(first["high"]),
         "se": float(first["se"]),
         "truth": truth,
+        "mean_estimate": float(experiments["estimate"].mean()),
         "covered": covered,
         "experiments": len(experiments),
     }
