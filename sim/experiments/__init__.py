@@ -6,7 +6,8 @@ in a resumable store. On top: :func:`compare` (strategies on common random
 numbers), :func:`sweep` (a full factorial grid) and :func:`sensitivity` (Sobol or
 Morris indices with SALib), :func:`calibrate` (ABC-SMC with pyabc) and
 :func:`optimise` (the best plan for a budget, with optuna) and :func:`attribution`
-(ground truth by removal, and attribution models scored against it).
+(Shapley ground truth over chosen players, response curves, lift tests, and
+attribution models scored against it).
 """
 
 from sim.experiments.attribution import Attribution, attribution
