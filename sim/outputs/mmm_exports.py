@@ -1,10 +1,10 @@
 """The marketing-mix files of an attribution folder: tables each tool reads as they are.
 
 One history (replication 0: a marketing team has one) in the layouts of pymc-marketing,
-Meridian and Robyn (:mod:`sim.analysis.mmm_tables`), weekly and, for pymc-marketing, daily
-too; the true contributions row for row beside them; the simulated lift tests in the
-format of pymc-marketing's ``add_lift_test_measurements``; and a warning for each channel
-whose spend cannot identify it (:mod:`sim.analysis.mmm_identification`).
+Meridian and Robyn (:mod:`sim.analysis.mmm_tables`), weekly and daily; the true
+contributions row for row beside them; the simulated lift tests in the format of
+pymc-marketing's ``add_lift_test_measurements``; and a warning for each channel whose spend
+cannot identify it (:mod:`sim.analysis.mmm_identification`).
 """
 
 from __future__ import annotations
@@ -24,8 +24,10 @@ EXPORTS = (
     "pymc_marketing.csv",
     "pymc_marketing_daily.csv",
     "meridian.csv",
+    "meridian_daily.csv",
     "meridian_columns.json",
     "robyn.csv",
+    "robyn_daily.csv",
     "true_contributions.csv",
     "true_contributions_daily.csv",
     "true_contributions_national.csv",
@@ -45,7 +47,9 @@ def write_mmm_exports(folder: Path, mmm: pd.DataFrame) -> None:
         "loader": mmm_tables.meridian_loader_arguments(meridian)
     }
     (folder / "meridian_columns.json").write_text(to_json(arguments))
+    mmm_tables.meridian_table(mmm).to_csv(folder / "meridian_daily.csv", index=False)
     mmm_tables.robyn_table(weeks).to_csv(folder / "robyn.csv", index=False)
+    mmm_tables.robyn_table(mmm).to_csv(folder / "robyn_daily.csv", index=False)
     mmm_tables.true_contributions(weeks).to_csv(folder / "true_contributions.csv", index=False)
     daily = mmm_tables.true_contributions(mmm)
     daily.to_csv(folder / "true_contributions_daily.csv", index=False)
