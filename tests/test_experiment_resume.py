@@ -94,10 +94,13 @@ def _kill_midway(out: Path, sig: signal.Signals) -> tuple[subprocess.CompletedPr
 
 
 def _resume_and_check(out: Path, reference: pd.DataFrame) -> None:
+    """Run the same sweep again, in one process: the stop needed a pool, the resume does
+    not (which runs are kept, and that none is redone, does not depend on the workers;
+    a pool's two spawned workers would only add their start-up to every test)."""
     kept = _finished(out)
     assert 3 <= len(kept) < TOTAL, "the sweep was not stopped midway"
     stamps = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in kept}
-    again = run_cli(*ARGS, "--workers", "2", "--out", str(out))
+    again = run_cli(*ARGS, "--workers", "1", "--out", str(out))
     assert again.returncode == 0, again.stderr
     assert f"resuming: {len(kept)} of {TOTAL} runs already in" in again.stderr
     assert f"{TOTAL}/{TOTAL}" in again.stderr
