@@ -33,12 +33,13 @@ def test_layers_are_kept_by_import_linter():
     assert "2 kept, 0 broken" in result.stdout
 
 
-def test_a_command_starts_without_scipy_stats():
-    """Every command, notebook kernel and pool worker imports the CLI's modules first:
+@pytest.mark.parametrize("module", ["sim.cli.main", "sim.experiments.runner"])
+def test_a_command_or_a_pool_worker_starts_without_scipy_stats(module):
+    """Every command, notebook kernel and pool worker imports these modules first:
     ``scipy.stats`` would cost each 0.8 s of CPU, for distributions only an uncertain input
-    draws from (it is imported where a distribution is drawn)."""
+    draws from and intervals computed once a study is done (it is imported where used)."""
     probe = subprocess.run(
-        [sys.executable, "-c", "import sys, sim.cli.main; print(sorted(sys.modules))"],
+        [sys.executable, "-c", f"import sys, {module}; print(sorted(sys.modules))"],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -27,7 +27,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from sim.analysis.results import RunResult
 from sim.model.agents import held_out
@@ -40,7 +39,8 @@ HOLDOUT_SHARE = LIFT_HOLDOUT_SHARE
 HOLDOUT_COUNTS = ("held", "held_won", "exposed", "exposed_won")
 """What a holdout counts: prospects and customers won in each group."""
 
-Z95 = float(stats.norm.ppf(0.975))
+Z95 = 1.959963984540054
+"""The normal quantile of a two-sided 95 % interval (``scipy.stats.norm.ppf(0.975)``)."""
 
 
 def holdout_counts(result: RunResult) -> dict[str, dict[str, int]]:
@@ -118,6 +118,8 @@ def geo_estimates(
     Returns:
         ``replication``, ``regions_off``, ``estimate``, ``se``, ``low``, ``high``.
     """
+    from scipy import stats  # here, not at the top: every pool worker imports this module
+
     regions = population.size
     rng = np.random.default_rng(np.random.SeedSequence([seed, 0x6E0]))
     rows = []

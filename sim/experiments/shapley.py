@@ -27,7 +27,6 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from sim.scenario.errors import InputError
 from sim.scenario.schema import Scenario
@@ -195,6 +194,8 @@ def estimate(weights: np.ndarray, values: np.ndarray, spread: np.ndarray | None 
     Returns:
         ``mean``, ``low``, ``high``: arrays with one entry per estimate.
     """
+    from scipy import stats  # here, not at the top: every pool worker imports this module
+
     per_run = values @ weights.T  # replications × estimates
     runs = per_run.shape[0]
     mean = per_run.mean(axis=0)
