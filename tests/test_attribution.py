@@ -35,8 +35,9 @@ def known():
     raw["channels"]["retargeting"] = RETARGETING
     scenario = sim.scenario_from_dict(raw)
     found = sim.attribution(
-        scenario, replications=4, seed=5, players=PLAYERS, workers=1, progress=False
-    )
+        scenario, replications=4, seed=5, players=PLAYERS, curves=False, holdout_share=0.0,
+        workers=1, progress=False,
+    )  # fmt: skip
     return scenario, found
 
 
