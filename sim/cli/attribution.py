@@ -18,7 +18,7 @@ from sim.cli.flags import (
     shaping_options,
 )
 from sim.scenario.errors import InputError
-from sim.scenario.vocabulary import LIFT_HOLDOUT_SHARE as HOLDOUT_SHARE
+from sim.scenario.vocabulary import LIFT_HOLDOUT_SHARE
 
 DEFAULT_OUT = Path("results/attribution")
 
@@ -53,9 +53,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         "(channels, rep, referral, reviews, care; default: the paid channels)",
     )  # fmt: skip
     cmd.add_argument(
-        "--holdout-share", type=float, default=HOLDOUT_SHARE, metavar="S",
-        help=f"share of the market each channel's lift test holds out (default {HOLDOUT_SHARE}; "
-        "0: no lift tests)",
+        "--holdout-share", type=float, default=LIFT_HOLDOUT_SHARE, metavar="S",
+        help="share of the market each channel's lift test holds out "
+        f"(default {LIFT_HOLDOUT_SHARE}; 0: no lift tests)",
     )  # fmt: skip
     cmd.set_defaults(handler=_attribution)
 

@@ -34,7 +34,6 @@ from sim.analysis.stats import paired_difference
 from sim.experiments.curves import curve_channels, curve_table
 from sim.experiments.lift import (
     HOLDOUT_COUNTS,
-    HOLDOUT_SHARE,
     geo_estimates,
     holdout_estimates,
     lift_summary,
@@ -60,6 +59,7 @@ from sim.experiments.truth import (
 )
 from sim.scenario.errors import InputError
 from sim.scenario.schema import Scenario
+from sim.scenario.vocabulary import LIFT_HOLDOUT_SHARE
 
 ATTRIBUTION_KIND = "attribution"
 """The kind of output folder this produces."""
@@ -119,7 +119,7 @@ def attribution(
     seed: int = 0,
     *,
     players: Sequence[str] | None = None,
-    holdout_share: float = HOLDOUT_SHARE,
+    holdout_share: float = LIFT_HOLDOUT_SHARE,
     curves: bool = True,
     exact_up_to: int = EXACT_UP_TO,
     executor: Executor | None = None,
@@ -200,7 +200,7 @@ def planned_runs(
     scenarios: Sequence[Scenario],
     replications: int,
     players: Sequence[str] | None = None,
-    holdout_share: float = HOLDOUT_SHARE,
+    holdout_share: float = LIFT_HOLDOUT_SHARE,
     *,
     curves: bool = True,
     exact_up_to: int = EXACT_UP_TO,
@@ -247,22 +247,21 @@ def region_seeds(seed: int, replications: int, region: int) -> list[int]:
 def others_table(arranged: list[RegionRuns], study: Study) -> pd.DataFrame:
     """Per source that is not a player: customers and lifetime profit lost without it."""
     grand = study.design.index(set(study.players))
+    outcomes = ("customers", "lifetime_profit")
+    base = {o: sum(runs.values[o][:, grand] for runs in arranged) for o in outcomes}
     rows = []
     for source in arranged[0].removed:
         row: dict[str, object] = {"source": source}
-        for outcome in ("customers", "lifetime_profit"):
-            base = sum(runs.values[outcome][:, grand] for runs in arranged)
+        for outcome in outcomes:
             without = sum(runs.removed[source][outcome].to_numpy() for runs in arranged)
-            change = paired_difference(without, base)
+            change = paired_difference(without, base[outcome])
             row |= {
                 outcome: change["diff"],
                 f"{outcome}_low": change["diff_low"],
                 f"{outcome}_high": change["diff_high"],
             }
         rows.append(row)
-    columns = ["source"] + [
-        f"{o}{s}" for o in ("customers", "lifetime_profit") for s in ("", "_low", "_high")
-    ]
+    columns = ["source"] + [f"{o}{s}" for o in outcomes for s in ("", "_low", "_high")]
     return pd.DataFrame(rows, columns=columns)
 
 

@@ -31,10 +31,6 @@ import pandas as pd
 from sim.analysis.results import RunResult
 from sim.model.agents import held_out
 from sim.model.replicas import Replicas
-from sim.scenario.vocabulary import LIFT_HOLDOUT_SHARE
-
-HOLDOUT_SHARE = LIFT_HOLDOUT_SHARE
-"""The share of the market a randomised lift test holds out, by default."""
 
 HOLDOUT_COUNTS = ("held", "held_won", "exposed", "exposed_won")
 """What a holdout counts: prospects and customers won in each group."""

@@ -228,12 +228,14 @@ def _arrange(
     runs = RegionRuns(values, daily, observed=[None] * replications)  # type: ignore[list-item]
     curve_rows: dict[tuple[str, float], dict[int, dict]] = {}
     removed_rows: dict[str, dict[int, dict]] = {}
+    coalition_rows: dict[int, dict[int, dict]] = {}
     for (i, key, _), record in zip(planned, records, strict=True):
         if i != index:
             continue
         kind, r = key[0], key[-1]
         if kind == "coalition":
             c = key[1]
+            coalition_rows.setdefault(c, {})[r] = record["kpis"]
             for outcome in OUTCOMES:
                 values[outcome][r, c] = record["kpis"][outcome]
             frame = record["result"].daily if "result" in record else record["daily"]
@@ -252,10 +254,8 @@ def _arrange(
     grand = design.index(set(design.players))
     for channel in study.curves:
         points = {m: _frame(rows) for (c, m), rows in curve_rows.items() if c == channel}
-        points[1.0] = _coalition_kpis(records, planned, index, grand)
-        points[0.0] = _coalition_kpis(
-            records, planned, index, design.index(set(design.players) - {channel})
-        )
+        points[1.0] = _frame(coalition_rows[grand])
+        points[0.0] = _frame(coalition_rows[design.index(set(design.players) - {channel})])
         runs.curves[channel] = points
     return runs
 
@@ -263,13 +263,3 @@ def _arrange(
 def _frame(rows: dict[int, dict]) -> pd.DataFrame:
     """KPI dicts by replication as a frame in replication order."""
     return pd.DataFrame([rows[r] for r in sorted(rows)])
-
-
-def _coalition_kpis(records: list[dict], planned: list, index: int, coalition: int) -> pd.DataFrame:
-    """A coalition's runs' KPIs in one region, in replication order."""
-    rows = {
-        key[-1]: record["kpis"]
-        for (i, key, _), record in zip(planned, records, strict=True)
-        if i == index and key[0] == "coalition" and key[1] == coalition
-    }
-    return _frame(rows)
