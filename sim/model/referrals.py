@@ -56,15 +56,22 @@ class ReferralProgramme:
 
     def __init__(self, spec: ProgrammeSpec, replicas: Replicas, sample_share: float) -> None:
         """Start the programme: nothing promised, nothing paid."""
-        self.spec = spec
         self.replicas = replicas
-        rows = replicas.rows if spec.running else 0  # an unused programme keeps no columns
-        self.promised = np.zeros(rows, dtype=bool)
-        self.rewarded = np.zeros(rows, dtype=np.int32)
+        self.sample_share = sample_share
+        self.promised = np.zeros(0, dtype=bool)
+        self.rewarded = np.zeros(0, dtype=np.int32)
         self.spent = np.zeros(replicas.count)
         self._month = 0
+        self.retune(spec)
+
+    def retune(self, spec: ProgrammeSpec) -> None:
+        """The programme's terms from now on (a fork's change); what was promised stays."""
+        self.spec = spec
+        if spec.running and self.promised.size == 0:  # an unused programme keeps no columns
+            self.promised = np.zeros(self.replicas.rows, dtype=bool)
+            self.rewarded = np.zeros(self.replicas.rows, dtype=np.int32)
         budget = spec.budget_per_month
-        self.budget = np.inf if budget is None else budget * sample_share
+        self.budget = np.inf if budget is None else budget * self.sample_share
         reward = spec.reward_referrer
         self.lift = spec.max_uplift * reward / (reward + spec.reward_for_half_lift)
         """Relative lift of an eligible customer's willingness to recommend."""

@@ -125,7 +125,8 @@ class Rep(mesa.Agent):
         """
         model = self.model
         self.paid += booked
-        employed = model.day - max(int(self.team.starts[self.person]), 1) + 1
+        last = min(model.day, int(self.team.ends[self.person]) - 1)
+        employed = last - max(int(self.team.starts[self.person]), 1) + 1
         payroll = self.team.pay_per_day * max(employed, 0)
         idle = np.maximum(payroll - self.paid, 0.0)
         self.paid += idle

@@ -27,6 +27,8 @@ from sim.scenario.schema import Quality, Role, Scenario
 from sim.scenario.vocabulary import DAYS_PER_MONTH, DAYS_PER_YEAR
 
 MINUTES_PER_DAY = 24.0 * 60.0
+NEVER = np.iinfo(np.int64).max
+"""The end day of someone who stays."""
 
 
 class Team:
@@ -37,6 +39,8 @@ class Team:
             ``<name>_1``, ``<name>_2``, ...
         role: The role's scenario section.
         starts: The day each person starts (0: in post at the start, fully ramped).
+        ends: The first day each person is no longer employed (a fork that cuts the team,
+            :func:`sim.model.fork.fork`; never, otherwise).
         free: ``(replications, people)`` when each is next free (days).
         member, start: Today's assignments, per activity of the last :meth:`serve`.
     """
@@ -56,16 +60,41 @@ class Team:
         self.replicas = replicas
         self.share = share
         self.starts = np.array([0] * role.headcount + [role.hire_day] * role.new_hires)
+        self.ends = np.full(role.people, NEVER)
         self.free = np.zeros((replicas.count, role.people))
-        self.selling_share = min(1.0, role.hours_per_day / calendar.open_hours())
-        self.pay_per_day = role.cost_per_year / DAYS_PER_YEAR * share
-        minutes_a_year = calendar.working_days_per_year() * role.hours_per_day * 60.0
-        self.cost_per_minute = role.cost_per_year / minutes_a_year if minutes_a_year else 0.0
+        self._pay(role)
         self.member = np.zeros(0, dtype=np.int64)
         self.start = np.zeros(0)
         self.rows = np.zeros(0, dtype=np.int64)
         self._work_stream = f"sales: {name} activity minutes"
         self._ghost_streams = (f"sales: {name} rest of market", f"sales: {name} its hour")
+
+    def _pay(self, role: Role) -> None:
+        """The role's pay and selling hours, per day and per selling minute."""
+        self.role = role
+        self.selling_share = min(1.0, role.hours_per_day / self.calendar.open_hours())
+        self.pay_per_day = role.cost_per_year / DAYS_PER_YEAR * self.share
+        minutes_a_year = self.calendar.working_days_per_year() * role.hours_per_day * 60.0
+        self.cost_per_minute = role.cost_per_year / minutes_a_year if minutes_a_year else 0.0
+
+    def restaff(self, role: Role, day: int) -> int:
+        """From the day after ``day``, the role as ``role``: hire or let go the difference.
+
+        New people start the next day and ramp up as any hire (in post at once on day 0);
+        when the team shrinks, the latest to join leave first. Returns the people added.
+        """
+        self._pay(role)
+        staying = np.flatnonzero(self.ends == NEVER)
+        change = role.people - staying.size
+        if change > 0:
+            start = day + 1 if day > 0 else 0
+            self.starts = np.concatenate([self.starts, np.full(change, start)])
+            self.ends = np.concatenate([self.ends, np.full(change, NEVER)])
+            self.free = np.hstack([self.free, np.zeros((self.free.shape[0], change))])
+            return change
+        if change < 0:
+            self.ends[staying[change:]] = day + 1
+        return 0
 
     @property
     def people(self) -> int:
@@ -81,11 +110,11 @@ class Team:
         if role.ramp_months > 0:
             grown = np.clip(tenure / (role.ramp_months * DAYS_PER_MONTH), 0.0, 1.0)
             ramp = np.where(hired, role.ramp_start + (1.0 - role.ramp_start) * grown, 1.0)
-        return np.where(tenure >= 0, ramp, 0.0)
+        return np.where((tenure >= 0) & (day < self.ends), ramp, 0.0)
 
     def on_payroll(self, day: int) -> np.ndarray:
         """Whether each person is employed on ``day``."""
-        return self.starts <= day
+        return (self.starts <= day) & (day < self.ends)
 
     def work(self, rows: np.ndarray, events: np.ndarray) -> np.ndarray:
         """Minutes of each activity (gamma around the role's mean, keyed by prospect and event)."""
@@ -183,16 +212,18 @@ def newest_first(due: np.ndarray) -> np.ndarray:
     return -due
 
 
-def staff(scenario: Scenario, calendar: BusinessCalendar, replicas: Replicas) -> dict[str, Team]:
-    """The teams of a scenario: generalist reps (``rep``), or its ``sdr``, ``ae``, ``csm``."""
+def roles(scenario: Scenario) -> dict[str, Role]:
+    """The roles of a scenario: generalist reps (``rep``), or its ``sdr``, ``ae``, ``csm``."""
     sales = scenario.sales
-    share = scenario.population.sample_share
     if sales.roles is None:
-        working_days = DAYS_PER_YEAR * scenario.calendar.working_share
-        return {"rep": Team("rep", sales.generalist(working_days), calendar, replicas, share)}
-    roles = {"sdr": sales.roles.sdr, "ae": sales.roles.ae, "csm": sales.roles.csm}
+        return {"rep": sales.generalist(DAYS_PER_YEAR * scenario.calendar.working_share)}
+    named = {"sdr": sales.roles.sdr, "ae": sales.roles.ae, "csm": sales.roles.csm}
+    return {name: role for name, role in named.items() if role is not None}
+
+
+def staff(scenario: Scenario, calendar: BusinessCalendar, replicas: Replicas) -> dict[str, Team]:
+    """The teams of a scenario, one per role (:func:`roles`)."""
+    share = scenario.population.sample_share
     return {
-        name: Team(name, role, calendar, replicas, share)
-        for name, role in roles.items()
-        if role is not None
+        name: Team(name, role, calendar, replicas, share) for name, role in roles(scenario).items()
     }
