@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from sim.dashboard.claims import Claim
 from sim.dashboard.levers import LEVERS
 from sim.dashboard.plots import MAX_PLOTS, PLOTS
-from sim.dashboard.sides import SIDES
+from sim.dashboard.sides import REPLICATIONS, SIDES
 from sim.scenario.errors import ScenarioError
 from sim.scenario.files import named_file
 from sim.scenario.loading import SUFFIXES, TREE, load_scenario, scenario_tree, with_overrides
@@ -57,6 +58,24 @@ class Pull(_Strict):
     label: str | None = Field(None, max_length=80, description="The button's words.")
 
 
+class Question(_Strict):
+    """Predict, then reveal: asked before the step's levers are offered."""
+
+    ask: str = Field(min_length=1, max_length=300, description="The question to the room.")
+    options: list[str] = Field(min_length=2, max_length=4, description="The answers offered.")
+    answer: Annotated[int, Field(ge=0)] = Field(description="The right option (0 = the first).")
+    reveal: str = Field(min_length=1, max_length=400, description="Why, shown on Reveal.")
+
+    @model_validator(mode="after")
+    def _answer_offered(self) -> Question:
+        if self.answer >= len(self.options):
+            raise ValueError(
+                f"answer: must name one of the {len(self.options)} options (0 to "
+                f"{len(self.options) - 1}); got {self.answer}"
+            )
+        return self
+
+
 class Step(_Strict):
     """One step of a story: what the trainer says, what the room sees, what it may change."""
 
@@ -65,7 +84,9 @@ class Step(_Strict):
         None, description="Play stops at this day."
     )
     plots: list[PlotName] = Field(min_length=1, max_length=MAX_PLOTS)
+    question: Question | None = None
     levers: list[Pull] = Field(default_factory=list, max_length=6)
+    claims: list[Claim] = Field(default_factory=list, max_length=6)
 
 
 class Story(_Strict):
@@ -75,9 +96,19 @@ class Story(_Strict):
     summary: str = Field("", max_length=600)
     left: str = Field(description="Scenario file, relative to the scenario tree.")
     right: str = Field(description="Scenario file, relative to the scenario tree.")
+    takeaway: str = Field("", max_length=600, description="The debrief's lesson.")
     seed: Annotated[int, Field(ge=0, le=2**31)] = 7
     prospects: Annotated[int, Field(ge=100, le=1_000_000)] | None = None
+    horizon_days: Annotated[int, Field(ge=30, le=3650)] | None = None
+    replications: Annotated[int, Field(ge=1, le=100)] = REPLICATIONS
     steps: list[Step] = Field(min_length=1, max_length=20)
+
+    @model_validator(mode="after")
+    def _pauses_in_order(self) -> Story:
+        days = [s.pause_day for s in self.steps if s.pause_day is not None]
+        if days != sorted(set(days)):
+            raise ValueError(f"steps: pause days must rise step by step; got {days}")
+        return self
 
 
 @dataclass(frozen=True)
@@ -119,7 +150,30 @@ def load_story(path: str | Path, tree: str | Path | None = None) -> Told:
         for index, pull in enumerate(step.levers):
             where = f"{source}: steps.{number}.levers.{index}.value"
             _check_pull(pull, shipped, where)
+    horizon = story.horizon_days or max(s.horizon_days for s in shipped.values())
+    _check_claims(story, horizon, source)
     return Told(path.stem, story, sides["left"], sides["right"])
+
+
+def _check_claims(story: Story, horizon: int, source: str) -> None:
+    """Each claim falls within its step, and one against 'before' follows a lever."""
+    start, pulled = 0, set()
+    for number, step in enumerate(story.steps):
+        stop = step.pause_day or horizon
+        pulled |= {s for p in step.levers for s in (SIDES if p.side == "both" else (p.side,))}
+        for index, claim in enumerate(step.claims):
+            where = f"{source}: steps.{number}.claims.{index}"
+            if claim.by is not None and not start < claim.by <= stop:
+                raise StoryError(
+                    f"{where}.by: must fall within the step, days {start + 1} to {stop}; "
+                    f"got {claim.by}"
+                )
+            if claim.than == "before" and claim.side not in pulled:
+                raise StoryError(
+                    f"{where}.than: 'before' needs a lever pulled on the {claim.side} side "
+                    "by this step; got none"
+                )
+        start = stop
 
 
 def _side(root: Path, named: str, source: str, which: str) -> tuple[Path, Scenario]:

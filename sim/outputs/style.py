@@ -45,6 +45,18 @@ STAGE_COLORS = dict(
 """One colour per journey stage, used by every figure that shows stages."""
 
 SCENARIO_PALETTE = colormaps["tab10"].colors
+OKABE_ITO = {
+    "orange": "#E69F00",
+    "sky blue": "#56B4E9",
+    "bluish green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish purple": "#CC79A7",
+    "black": "#000000",
+}
+"""Okabe and Ito's palette, told apart under every common colour-vision deficiency
+(Okabe & Ito, “Color Universal Design”, 2008): the dashboard's sides and stages."""
 SOURCE_PALETTE = colormaps["tab20"].colors
 
 

@@ -1,0 +1,135 @@
+"""Claims: the effect each story step shows, as data, checked on the ensemble.
+
+A step states what the room should see (which side, which figure, which way, against
+what, by when): "by day 365 the right side has fewer customers than before care was
+switched off". A claim holds when the median of the runs shows it and at least
+:data:`SINGLE_SEED_SHARE` of the single runs do too, so a trainer never shows an effect
+that one seed in three contradicts. :func:`rehearse` plays a story as a trainer would
+(its levers pulled at each step's start, played to each pause) and checks every claim;
+``tests/test_story_claims.py`` rehearses every shipped story over 30 seeds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from sim.dashboard.kpis import KPIS
+
+if TYPE_CHECKING:
+    from sim.dashboard.sides import Side, Sides
+    from sim.dashboard.stories import Told
+
+SINGLE_SEED_SHARE = 0.9
+"""The share of single runs that must show a claim (and the median must)."""
+
+KpiName = Literal[tuple(KPIS)]
+
+
+class Claim(BaseModel):
+    """An effect a step shows: ``side``'s ``kpi`` is ``direction`` than ``than``, by day ``by``.
+
+    ``than: other`` compares with the other side's current course; ``than: before``
+    with the side's own course before the step's last lever.
+    """
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
+
+    side: Literal["left", "right"] = Field(description="The side the claim is about.")
+    kpi: KpiName = Field(description="The figure (see sim/dashboard/kpis.py).")
+    direction: Literal["more", "less"] = Field(description="Which way it differs.")
+    than: Literal["other", "before"] = Field("other", description="Against what.")
+    by: Annotated[int, Field(ge=1, le=3650)] | None = Field(
+        None, description="The day it must show by (default: the step's pause, or the end)."
+    )
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A claim checked on one day: the medians compared and the share of runs that agree."""
+
+    claim: Claim
+    day: int
+    median: float
+    against: float
+    share: float
+
+    @property
+    def holds(self) -> bool:
+        """The median shows it and enough single runs do."""
+        return _agrees(self.claim, self.median, self.against) and self.share >= SINGLE_SEED_SHARE
+
+    def words(self, sides: Sides | None = None) -> str:
+        """The claim in a trainee's words, with what the runs showed."""
+        claim, kpi = self.claim, KPIS[self.claim.kpi]
+        who = claim.side if sides is None else f"{sides.side(claim.side).name} ({claim.side})"
+        way = "more" if claim.direction == "more" else "less"
+        than = "the other side" if claim.than == "other" else "before the change"
+        runs = round(self.share * 100)
+        return (
+            f"By day {self.day}, {who}: {kpi.title.lower()} {way} than {than} "
+            f"({self.median:,.0f} against {self.against:,.0f}; so in {runs}% of the runs)"
+        )
+
+
+def _agrees(claim: Claim, value: np.ndarray | float, against: np.ndarray | float) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        return np.asarray(value > against if claim.direction == "more" else value < against)
+
+
+def check(claim: Claim, sides: Sides) -> Verdict:
+    """The claim on today's courses (the day the sides have reached)."""
+    side = sides.side(claim.side)
+    value = _today(side, claim.kpi, -1)
+    if claim.than == "other":
+        other = sides.side("right" if claim.side == "left" else "left")
+        against = _today(other, claim.kpi, -1)
+    else:
+        against = _today(side, claim.kpi, -2)
+    agree = _agrees(claim, value, against) & np.isfinite(value) & np.isfinite(against)
+    return Verdict(
+        claim,
+        sides.day,
+        float(np.nanmedian(value)) if np.isfinite(value).any() else np.nan,
+        float(np.nanmedian(against)) if np.isfinite(against).any() else np.nan,
+        float(agree.mean()),
+    )
+
+
+def _today(side: Side, kpi: str, branch: int) -> np.ndarray:
+    if len(side.branches) < -branch:
+        raise ValueError(f"a claim against 'before' needs a lever pulled on the {side.which} side")
+    return side.branches[branch].series(kpi)[:, -1]
+
+
+def rehearse(told: Told, replications: int | None = None) -> list[Verdict]:
+    """Play a story as a trainer would and check every claim of every step.
+
+    Each step's levers are pulled, in order, on the day the step starts; the sides then
+    play to each claim's day and to the step's pause (the last step: to the end).
+    """
+    from sim.dashboard.sides import SIDES, Sides
+
+    story = told.story
+    sides = Sides(
+        told.left,
+        told.right,
+        story.seed,
+        story.prospects,
+        replications or story.replications,
+        story.horizon_days,
+    )
+    verdicts = []
+    for step in story.steps:
+        for pull in step.levers:
+            for which in SIDES if pull.side == "both" else (pull.side,):
+                sides.side(which).pull(pull.lever, pull.value)
+        stop = step.pause_day or sides.horizon
+        for claim in sorted(step.claims, key=lambda c: c.by or stop):
+            sides.step((claim.by or stop) - sides.day)
+            verdicts.append(check(claim, sides))
+        sides.step(stop - sides.day)
+    return verdicts
