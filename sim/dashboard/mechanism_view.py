@@ -1,0 +1,238 @@
+"""The mechanism view: the prospects themselves, drawn on a canvas for a room to watch.
+
+One swim lane per stage of the journey (:data:`sim.dashboard.mechanism.LANES`), one
+shape per prospect; a prospect who moves on glides to its new lane. Leads no rep has
+reached yet queue at the front of their lane, longest waiting first, and turn from
+warm orange to cold blue as a call's chance to reach them fades. A recommendation is
+an arc from the customer who gave it to the friend who heard it, bright the day it
+happens, fading over a week. Shapes, lanes and words carry everything colour does.
+
+An ipyvue template like :class:`~sim.dashboard.livechart.LiveChart`, in plain
+JavaScript: no library to load, nothing online. Each frame is
+:func:`~sim.dashboard.mechanism.mechanism_frame`'s dict.
+"""
+
+from __future__ import annotations
+
+import ipyvue
+import traitlets
+
+SCRIPT = """
+const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
+const WARM = [230, 159, 0], COLD = [0, 114, 178];  // Okabe–Ito orange and blue
+const number = (n) => n.toLocaleString("en");
+const GLIDE_MS = 450, ARC_DAYS = 7;
+
+function mix(a, b, t) {
+  const c = a.map((v, i) => Math.round(v + (b[i] - v) * t));
+  return `rgb(${c[0]}, ${c[1]}, ${c[2]})`;
+}
+
+function shape(ctx, kind, x, y, r, colour, warmth) {
+  ctx.fillStyle = colour; ctx.strokeStyle = "rgba(0, 0, 0, 0.55)"; ctx.lineWidth = 1;
+  ctx.beginPath();
+  if (kind === "ring" || kind === "circle") {
+    ctx.arc(x, y, r, 0, 2 * Math.PI);
+  } else if (kind === "diamond" || kind === "waiting") {
+    ctx.moveTo(x, y - r * 1.2); ctx.lineTo(x + r * 1.2, y);
+    ctx.lineTo(x, y + r * 1.2); ctx.lineTo(x - r * 1.2, y); ctx.closePath();
+  } else if (kind === "square" || kind === "open square") {
+    ctx.rect(x - r * 0.9, y - r * 0.9, r * 1.8, r * 1.8);
+  } else if (kind === "star") {
+    for (let i = 0; i < 10; i++) {
+      const a = -Math.PI / 2 + (i * Math.PI) / 5, d = i % 2 ? r * 0.5 : r * 1.25;
+      ctx.lineTo(x + d * Math.cos(a), y + d * Math.sin(a));
+    }
+    ctx.closePath();
+  } else if (kind === "cross") {
+    ctx.moveTo(x - r, y - r); ctx.lineTo(x + r, y + r);
+    ctx.moveTo(x + r, y - r); ctx.lineTo(x - r, y + r);
+  } else if (kind === "dash") {
+    ctx.rect(x - r, y - r * 0.3, r * 2, r * 0.6);
+  }
+  if (kind === "waiting") {
+    const c = mix(COLD, WARM, Math.max(0, Math.min(1, warmth)));
+    ctx.fillStyle = "white"; ctx.fill();
+    ctx.strokeStyle = c; ctx.lineWidth = Math.max(3, r * 0.5); ctx.stroke();
+  } else if (kind === "ring" || kind === "open square" || kind === "cross") {
+    ctx.strokeStyle = colour; ctx.lineWidth = Math.max(2, r * 0.4); ctx.stroke();
+  } else {
+    ctx.fill(); ctx.stroke();
+  }
+}
+
+module.exports = {
+  mounted() {
+    this.seen = new Map();
+    this.painted = new Map();
+    this.from = new Map();
+    this.lastDay = null;
+    this.observer = new ResizeObserver(() => this.paint(1));
+    this.observer.observe(this.$refs.box);
+    this.update();
+  },
+  beforeDestroy() {
+    if (this.observer) { this.observer.disconnect(); }
+    if (this.raf) { cancelAnimationFrame(this.raf); }
+  },
+  watch: { frame() { this.update(); }, height() { this.paint(1); } },
+  methods: {
+    update() {
+      const frame = this.frame;
+      if (!frame || !frame.lanes) { return; }
+      const restart = this.lastDay === null || frame.day < this.lastDay;
+      if (restart) { this.seen = new Map(); }
+      for (const [friend, giver] of frame.links) {
+        const key = friend + ":" + giver;
+        if (!this.seen.has(key)) { this.seen.set(key, restart ? -Infinity : frame.day); }
+      }
+      this.lastDay = frame.day;
+      this.from = restart ? new Map() : this.painted;
+      this.started = performance.now();
+      if (this.raf) { cancelAnimationFrame(this.raf); }
+      const tick = () => {
+        const t = Math.min(1, (performance.now() - this.started) / GLIDE_MS);
+        this.paint(t);
+        this.raf = t < 1 ? requestAnimationFrame(tick) : null;
+      };
+      tick();
+    },
+    layout(ctx, frame, width, height) {
+      const lanes = frame.lanes, laneH = height / lanes.length;
+      const size = Math.max(14, Math.min(30, laneH / 2));
+      ctx.font = `bold 20px ${FONT}`;
+      const labelW = Math.max(...lanes.map((l) => ctx.measureText(l.label).width));
+      ctx.font = `18px ${FONT}`;
+      const countW = Math.max(...lanes.map((l) => ctx.measureText(number(l.count)).width));
+      const left = Math.min(labelW + countW + 30, width * 0.45);
+      const rows = Math.max(1, Math.floor((laneH - 4) / size));
+      const cols = Math.max(1, Math.floor((width - left - 10) / size));
+      const places = new Map(), geometry = [];
+      let d = 0;
+      lanes.forEach((lane, i) => {
+        const top = i * laneH;
+        let room = cols;
+        let note = lane.note;
+        const noteCols = note ? Math.ceil((ctx.measureText(note).width + 16) / size) : 0;
+        if (note && cols - noteCols >= 3) { room -= noteCols; } else { note = ""; }
+        let drawn = Math.min(lane.shown, rows * room);
+        let more = lane.count - drawn;
+        if (more > 0) {
+          const moreW = ctx.measureText(`+ ${number(more)} more`).width;
+          const moreCols = Math.ceil((moreW + 12) / size);
+          drawn = Math.min(lane.shown, rows * Math.max(0, room - moreCols));
+          more = lane.count - drawn;
+        }
+        const y0 = top + (laneH - rows * size) / 2 + size / 2;
+        for (let k = 0; k < lane.shown; k++, d++) {
+          if (k >= drawn) { continue; }
+          places.set(frame.dots.id[d], {
+            x: left + size / 2 + Math.floor(k / rows) * size,
+            y: y0 + (k % rows) * size, index: d,
+          });
+        }
+        geometry.push({ top, note, more, end: left + Math.ceil(drawn / rows) * size });
+      });
+      return { laneH, size, left, places, geometry };
+    },
+    paint(t) {
+      const box = this.$refs.box, canvas = this.$refs.canvas, frame = this.frame;
+      if (!box || !canvas || !frame || !frame.lanes) { return; }
+      const width = box.clientWidth, height = this.height, ratio = window.devicePixelRatio || 1;
+      const pixels = [Math.round(width * ratio), Math.round(height * ratio)];
+      if (canvas.width !== pixels[0] || canvas.height !== pixels[1]) {
+        [canvas.width, canvas.height] = pixels;
+      }
+      const ctx = canvas.getContext("2d");
+      ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+      ctx.clearRect(0, 0, width, height);
+      const g = this.layout(ctx, frame, width, height), ease = 1 - Math.pow(1 - t, 3);
+      ctx.textBaseline = "middle";
+      frame.lanes.forEach((lane, i) => {
+        const top = g.geometry[i].top, mid = top + g.laneH / 2;
+        ctx.fillStyle = i % 2 ? "#ffffff" : "#f2f2f2";
+        ctx.fillRect(0, top, width, g.laneH);
+        ctx.fillStyle = lane.colour; ctx.fillRect(0, top + 3, 8, g.laneH - 6);
+        ctx.fillStyle = "#000000"; ctx.textAlign = "left"; ctx.font = `bold 20px ${FONT}`;
+        ctx.fillText(lane.label, 16, mid);
+        ctx.textAlign = "right"; ctx.font = `18px ${FONT}`;
+        ctx.fillText(number(lane.count), g.left - 10, mid);
+        ctx.textAlign = "left";
+        if (g.geometry[i].more > 0) {
+          ctx.fillText(`+ ${number(g.geometry[i].more)} more`, g.geometry[i].end + 8, mid);
+        }
+        if (g.geometry[i].note) {
+          ctx.textAlign = "right"; ctx.fillText(g.geometry[i].note, width - 10, mid);
+        }
+      });
+      const now = new Map(), r = g.size * 0.36, dots = frame.dots;
+      for (const [id, place] of g.places) {
+        const before = this.from.get(id);
+        const x = before ? before.x + (place.x - before.x) * ease : place.x;
+        const y = before ? before.y + (place.y - before.y) * ease : place.y;
+        now.set(id, { x, y });
+        const d = place.index, lane = frame.lanes[dots.lane[d]];
+        ctx.globalAlpha = before ? 1 : ease;
+        shape(ctx, frame.shapes[dots.shape[d]], x, y, r, lane.colour, dots.warmth[d]);
+      }
+      ctx.globalAlpha = 1;
+      this.painted = now;
+      this.arcs(ctx, frame, g, now, ease);
+      box.dataset.day = frame.day;
+      box.dataset.dots = now.size;
+    },
+    arcs(ctx, frame, g, now, ease) {
+      for (const [friend, giver, giverLane] of frame.links) {
+        const age = frame.day - this.seen.get(friend + ":" + giver);
+        const to = now.get(friend);
+        if (!(age <= ARC_DAYS) || !to) { continue; }
+        const from = now.get(giver) || { x: g.left - 4, y: (giverLane + 0.5) * g.laneH };
+        const grow = age === 0 ? ease : 1;
+        const cx = (from.x + to.x) / 2 + (to.y - from.y) * 0.35;
+        const cy = (from.y + to.y) / 2 - (to.x - from.x) * 0.35;
+        ctx.globalAlpha = 1 - age / (ARC_DAYS + 1);
+        ctx.strokeStyle = "#000000"; ctx.lineWidth = 3; ctx.beginPath();
+        for (let s = 0; s <= 24; s++) {
+          const u = (s / 24) * grow, v = 1 - u;
+          const x = v * v * from.x + 2 * v * u * cx + u * u * to.x;
+          const y = v * v * from.y + 2 * v * u * cy + u * u * to.y;
+          if (s === 0) { ctx.moveTo(x, y); } else { ctx.lineTo(x, y); }
+        }
+        ctx.stroke();
+        if (grow === 1) {
+          ctx.beginPath(); ctx.arc(to.x, to.y, g.size * 0.55, 0, 2 * Math.PI); ctx.stroke();
+        }
+      }
+      ctx.globalAlpha = 1;
+    },
+  },
+};
+"""
+
+TEMPLATE = (
+    """
+<template>
+  <div class="touchpoint-mechanism" ref="box" :data-plot="plot"
+       :style="{position: 'relative', width: '100%', height: height + 'px'}">
+    <canvas ref="canvas" style="display: block; width: 100%; height: 100%"></canvas>
+  </div>
+</template>
+<script>
+"""
+    + SCRIPT
+    + """
+</script>
+"""
+)
+
+
+class MechanismView(ipyvue.VueTemplate):
+    """The prospects of one side, lane by lane: ``frame`` per day, ``height`` in px.
+
+    The width is the box the page gives it (100 %); the lanes share ``height``.
+    """
+
+    template = traitlets.Unicode(TEMPLATE).tag(sync=True)
+    plot = traitlets.Unicode("prospects").tag(sync=True)
+    height = traitlets.Int(360).tag(sync=True)
+    frame = traitlets.Dict({}).tag(sync=True)

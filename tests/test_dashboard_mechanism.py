@@ -1,0 +1,168 @@
+"""The mechanism view: its frame shows the model's prospects, leads cooling, word of mouth.
+
+A tiny market (400 prospects, an installed base that talks, slow reps) for a few weeks:
+every property is read against the model's own columns.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sim.dashboard.mechanism import (
+    LANES,
+    SHAPES,
+    duration_words,
+    mechanism_frame,
+    warmth,
+)
+from sim.dashboard.mechanism_view import MechanismView
+from sim.model.model import JourneyModel
+from sim.model.prospects import Stage
+from sim.scenario.loading import load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY = {
+    "population.size": 400,
+    "horizon_days": 60,
+    "population.initial_customer_share": 0.1,
+    "word_of_mouth.conversation_rate_per_day": 0.3,
+    "sales.response_time_hours": 72,
+}
+
+
+@pytest.fixture(scope="module")
+def scenario():
+    return load_scenario(ROOT / "scenarios" / "touchpoint_management.yaml", TINY)
+
+
+def _frames(model: JourneyModel, days: int, **kwargs) -> list[dict]:
+    frames = []
+    for _ in range(days):
+        model.step()
+        frames.append(mechanism_frame(model, **kwargs))
+    return frames
+
+
+def test_lanes_count_the_models_stages_and_dots_sit_in_their_lane(scenario):
+    model = JourneyModel(scenario, 3)
+    frame = _frames(model, 30, shown_per_lane=20)[-1]
+    counts = model.prospects.stage_counts[0]
+    dots = frame["dots"]
+    ids = np.asarray(dots["id"])
+    assert np.unique(ids).size == ids.size
+    for i, (lane, shown) in enumerate(zip(LANES, frame["lanes"], strict=True)):
+        assert shown["count"] == sum(int(counts[s]) for s in lane.stages)
+        assert shown["shown"] == min(shown["count"], 20)
+        mine = ids[np.asarray(dots["lane"]) == i]
+        assert mine.size == shown["shown"]
+        assert set(model.prospects.stage[mine].tolist()) <= {int(s) for s in lane.stages}
+    assert sum(lane["count"] for lane in frame["lanes"]) == scenario.population.size
+    assert frame["lanes"][0]["count"] > 20  # the cap was exercised: "+ more" in the view
+
+
+def test_the_same_prospects_stay_on_screen_from_day_to_day(scenario):
+    model = JourneyModel(scenario, 3)
+    before, after = _frames(model, 21, shown_per_lane=20)[-2:]
+    unaware = [
+        set(np.asarray(f["dots"]["id"])[np.asarray(f["dots"]["lane"]) == 0].tolist())
+        for f in (before, after)
+    ]
+    assert len(unaware[0] & unaware[1]) >= 15  # a day moves a few on, not the whole lane
+
+
+def test_waiting_leads_grow_older_by_a_day_each_day_until_a_rep_reaches_them(scenario):
+    model = JourneyModel(scenario, 3)
+    frames = _frames(model, 40)
+    grew = 0
+    for before, after in zip(frames, frames[1:], strict=False):
+        old = _waiting(before)
+        for row, (hours, warm) in _waiting(after).items():
+            assert not model.prospects.contacted[row] or model.day != after["day"]
+            if row in old:
+                assert hours == pytest.approx(old[row][0] + 24.0, abs=0.11)
+                assert warm <= old[row][1]
+                grew += 1
+    assert grew > 20
+    last = frames[-1]
+    assert last["queue"]["waiting"] == len(_waiting(last)) > 0
+    assert last["queue"]["oldest_hours"] == max(h for h, _ in _waiting(last).values())
+    assert last["lanes"][4]["note"].startswith(f"{last['queue']['waiting']} leads not reached")
+
+
+def _waiting(frame: dict) -> dict[int, tuple[float, float]]:
+    dots = frame["dots"]
+    return {
+        i: (h, w)
+        for i, h, w, s in zip(dots["id"], dots["hours"], dots["warmth"], dots["shape"], strict=True)
+        if SHAPES[s] == "waiting" and h >= 0
+    }
+
+
+def test_a_recommendation_joins_a_customer_and_a_friend_on_screen(scenario):
+    model = JourneyModel(scenario, 3)
+    assert mechanism_frame(model)["links"] == []  # day 0: nobody has recommended yet
+    frames = _frames(model, 30, shown_per_lane=20)
+    links = frames[-1]["links"]
+    assert frames[-1]["word_of_mouth"]["heard"] >= len(links) > 5
+    dots = frames[-1]["dots"]
+    shown = dict(zip(dots["id"], dots["lane"], strict=True))
+    referred_by = model.prospects.referred_by
+    heard = np.flatnonzero(referred_by >= 0)
+    in_word_of_mouth = set(heard.tolist()) | set(referred_by[heard].tolist())
+    graph = model.graph
+    for friend, giver, lane in links:
+        assert referred_by[friend] == giver  # replica 0: rows are its own
+        assert giver in graph.indices[graph.indptr[friend] : graph.indptr[friend + 1]]
+        assert LANES[lane].name in {"customer", "advocate", "gone"}
+        assert friend in shown
+        if giver not in shown:  # word of mouth comes first in a lane: it is full of it
+            assert {i for i, d in shown.items() if d == lane} <= in_word_of_mouth
+    assert sum(giver in shown for _, giver, _ in links) > len(links) / 2
+    customers = {"customer", "advocate"}
+    assert any(LANES[lane].name in customers for _, _, lane in links)
+    first = [set(map(tuple, f["links"])) for f in frames]
+    assert any(later > earlier for earlier, later in zip(first, first[1:], strict=False))
+
+
+def test_a_replication_of_a_batch_shows_what_its_own_run_shows(scenario):
+    batch = JourneyModel(scenario, seeds=[3, 11])
+    alone = JourneyModel(scenario, 11)
+    for _ in range(15):
+        batch.step()
+        alone.step()
+    shown, own = mechanism_frame(batch, replica=1), mechanism_frame(alone)
+    assert shown.pop("replica") == 1
+    own.pop("replica")
+    assert shown == own
+
+
+def test_the_frame_is_small_json_in_plain_words(scenario):
+    model = JourneyModel(scenario, 3)
+    frame = _frames(model, 30)[-1]
+    text = json.dumps(frame, allow_nan=False)
+    assert len(frame["dots"]["id"]) <= 160 * len(LANES)
+    assert len(text) < 60_000
+    words = [lane["label"] for lane in frame["lanes"]] + [lane["note"] for lane in frame["lanes"]]
+    assert not any("_" in w for w in words)
+
+
+def test_a_lead_cools_from_warm_to_cold_as_it_waits(scenario):
+    hours = np.array([0.0, 1.0, 4.0, 24.0, 72.0])
+    warm = warmth(scenario.sales, hours)
+    assert warm[0] == pytest.approx(1.0)
+    assert np.all(np.diff(warm) < 0)
+    assert [duration_words(h) for h in (0.5, 5.0, 72.0)] == ["30 minutes", "5 hours", "3 days"]
+
+
+def test_the_view_is_a_widget_that_takes_a_frame_and_a_height(scenario):
+    model = JourneyModel(scenario, 3)
+    view = MechanismView(height=330)
+    view.frame = mechanism_frame(model)
+    assert view.plot == "prospects"
+    assert view.frame["lanes"][0]["label"] == "Not aware yet"
+    assert "<script src" not in view.template and "http" not in view.template  # offline
+    assert Stage.SALES_QUALIFIED in LANES[4].stages
