@@ -7,14 +7,17 @@ import math
 from pathlib import Path
 
 import ipyvuetify as v
+import numpy as np
 import pandas as pd
 import pytest
 import solara
 
 import sim
-from sim.dashboard import app, panels, plots, session, sides, stories
+from sim.dashboard import app, claims, panels, plots, session, sides, stories
 from sim.dashboard.levers import LEVERS
 from sim.dashboard.livechart import LiveChart
+from sim.experiments.specs import replication_seeds
+from sim.model.daily import NEW_CUSTOMERS
 from tests.conftest import ROOT, run_cli
 
 SMALL = {"population.size": 1000, "horizon_days": 40}
@@ -114,28 +117,94 @@ def test_the_server_refuses_a_bad_story_in_one_line(tree):
     assert "Traceback" not in result.stderr
 
 
-def test_both_sides_step_in_lockstep_as_plain_runs(tree):
+def test_every_run_of_a_side_is_a_plain_run_of_its_seed(tree):
     told = stories.load_story(write_story(tree))
-    pair = sides.Sides(told.left, told.right, seed=3)
+    pair = sides.Sides(told.left, told.right, seed=3, replications=3)
     pair.step(6)
     assert pair.left.day == pair.right.day == 6
+    assert pair.seeds == replication_seeds(3, 3)  # compare's seeds for the master seed
     for side in pair:
-        expected = plain_daily(side.path, 3, 6, side.base)
-        pd.testing.assert_frame_equal(side.daily, expected)
+        for run, seed in enumerate(pair.seeds):
+            expected = plain_daily(side.path, seed, 6, side.base)
+            got = side.current.model.daily.frame(run)
+            pd.testing.assert_frame_equal(got, expected)
 
 
-def test_a_lever_replays_the_side_to_today_as_a_plain_run_of_the_changed_scenario(tree):
+def test_a_lever_forks_the_course_today_and_both_run_on(tree):
     told = stories.load_story(write_story(tree))
-    pair = sides.Sides(told.left, told.right, seed=3)
+    pair = sides.Sides(told.left, told.right, seed=3, replications=2)
     pair.step(8)
-    before = pair.right.daily.copy()
     pair.right.pull("care", 0)
-    assert pair.right.day == 8 and pair.right.scenario.after_sale.care_touches_per_month == 0
-    changed = {**pair.right.base, "after_sale.care_touches_per_month": 0}
-    pd.testing.assert_frame_equal(pair.right.daily, plain_daily(told.right, 3, 8, changed))
-    pd.testing.assert_frame_equal(pair.right.before.daily, before)
+    assert [b.label for b in pair.right.branches] == [
+        "As shipped",
+        "Care after the sale: 0 touches per customer per month (from day 8)",
+    ]
+    assert pair.right.scenario.after_sale.care_touches_per_month == 0
+    pair.step(10)
+    before, after = pair.right.branches
+    assert before.day == after.day == 18
+    np.testing.assert_array_equal(after.series("customers")[:, :9], before.series("customers")[:, :9])
+    shipped = plain_daily(told.right, pair.seeds[0], 18, pair.right.base)
+    pd.testing.assert_frame_equal(before.model.daily.frame(0), shipped)  # the old course ran on
+    pair.right.pull("competition", 5)
+    assert len(pair.right.branches) == 3 and pair.right.branches[-1].start == 18
     pair.right.reset()
-    assert pair.right.day == 0 and pair.right.before is None and not pair.right.pulled
+    assert pair.right.day == 0 and len(pair.right.branches) == 1 and not pair.right.pulled
+
+
+def test_the_figures_a_room_sees_are_the_daily_tables(tree):
+    told = stories.load_story(write_story(tree))
+    pair = sides.Sides(told.left, told.right, seed=3, replications=2)
+    pair.step(30)
+    branch = pair.right.current
+    daily = branch.model.daily.frame(1)
+    won = daily[NEW_CUSTOMERS].cumsum()
+    assert branch.series("customers")[1, -1] == won.iloc[-1]
+    cost = branch.series("cost_of_sale")[1]
+    assert np.isnan(cost[won.to_numpy() == 0]).all() and (cost[won.to_numpy() > 0] > 0).all()
+    funnel = [reached[1] for reached in branch.funnel().values()]
+    assert all(a >= b for a, b in zip(funnel, funnel[1:], strict=False))  # a real funnel
+    assert funnel[0] == 1000 and branch.funnel()["bought"][1] == won.iloc[-1]
+    assert {"sales reps", "post-purchase care"} <= set(branch.spend())
+    assert sides.LOOKS["left"].dash != sides.LOOKS["right"].dash
+
+
+CLAIMED = STORY.replace(
+    "      - {side: right, lever: care, value: 0}\n",
+    "      - {side: right, lever: competition, value: 5}\n"
+    "    claims:\n"
+    "      - {side: right, kpi: lost_to_competitors, direction: more, than: before, by: 30}\n"
+    "      - {side: right, kpi: lost_to_competitors, direction: less, than: before}\n",
+)
+
+
+def test_a_claim_holds_only_if_the_median_and_nine_runs_in_ten_show_it(tree):
+    told = stories.load_story(write_story(tree, CLAIMED))
+    shown, wrong = claims.rehearse(told, replications=4)
+    assert shown.day == 30 and wrong.day == 40
+    assert shown.holds and shown.share == 1.0 and shown.median > shown.against
+    assert not wrong.holds and wrong.share == 0.0
+    assert "lost to competitors more than before the change" in shown.words()
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("direction: more, than: before, by: 30", "direction: more, than: before, by: 3"),
+         r"steps.1.claims.0.by: must fall within the step, days 6 to 40; got 3"),
+        (("side: right, lever: competition", "side: left, lever: competition"),
+         r"steps.1.claims.0.than: 'before' needs a lever pulled on the right side"),
+        (("kpi: lost_to_competitors, direction: less", "kpi: happiness, direction: less"),
+         r"steps.1.claims.1.kpi: Input should be"),
+        (("pause_day: 5", "pause_day: 5\n    question: {ask: Who, options: [a, b], answer: 2,"
+          " reveal: b}"), r"answer: must name one of the 2 options"),
+    ],
+)
+def test_a_bad_claim_or_question_is_one_line(tree, change, message):
+    path = write_story(tree, CLAIMED.replace(*change))
+    with pytest.raises(stories.StoryError, match=message) as caught:
+        stories.load_story(path)
+    assert "\n" not in str(caught.value)
 
 
 def test_levers_move_money_and_keep_the_monthly_budget():

@@ -11,9 +11,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from typing import Any
+
 from sim.dashboard.levers import LEVERS
-from sim.dashboard.livechart import LiveChart
-from sim.dashboard.plots import DEFAULT_PLOTS, MAX_PLOTS, PLOTS, figure_layout, traces
+from sim.dashboard.plots import DEFAULT_PLOTS, MAX_PLOTS, PLOTS, chart_frame, chart_widget
 from sim.dashboard.sides import SIDES, Sides
 from sim.dashboard.stories import FILE_ENV, SCENARIO_DIR, Pull, Step, Story, Told
 
@@ -62,12 +63,21 @@ class Session:
 
     def __init__(self, told: Told) -> None:
         self.told = told
-        self.sides = Sides(told.left, told.right, told.story.seed, told.story.prospects)
+        story = told.story
+        self.sides = Sides(
+            told.left,
+            told.right,
+            story.seed,
+            story.prospects,
+            story.replications,
+            story.horizon_days,
+        )
         self.index = 0
         self.revision = 0
         self.message = ""
+        self.revealed = False
         self.chosen: list[str] = list(self.step.plots)
-        self.charts: dict[str, LiveChart] = {}
+        self.charts: dict[str, Any] = {}
 
     @property
     def story(self) -> Story:
@@ -93,10 +103,26 @@ class Session:
         """The plots on screen, at most four."""
         return self.chosen[:MAX_PLOTS]
 
-    def chart(self, name: str) -> LiveChart:
+    @property
+    def asking(self) -> bool:
+        """The step's question is on screen, not yet revealed: its levers wait."""
+        return self.step.question is not None and not self.revealed
+
+    @property
+    def at_end(self) -> bool:
+        """The last step, played to the end: time for the debrief."""
+        last = self.index + 1 >= len(self.story.steps)
+        return last and self.day >= self.sides.horizon
+
+    def reveal(self) -> None:
+        """Show the answer to the step's question, and offer its levers."""
+        self.revealed = True
+        self._changed()
+
+    def chart(self, name: str) -> Any:
         """The chart of a plot, made on first use, with today's numbers."""
         if name not in self.charts:
-            self.charts[name] = LiveChart(plot=name, figure_layout=figure_layout(PLOTS[name]))
+            self.charts[name] = chart_widget(name)
             self._send(name)
         return self.charts[name]
 
@@ -108,9 +134,8 @@ class Session:
 
     def _send(self, name: str) -> None:
         with self.sides.lock:
-            data = traces(PLOTS[name], self.sides)
-            day = self.day
-        self.charts[name].frame = {"day": day, "revision": self.revision, "traces": data}
+            frame = chart_frame(name, self.sides, self.revision)
+        self.charts[name].frame = frame
 
     def stop_day(self) -> int:
         """The day play stops at: the step's pause day still ahead, else the horizon."""
@@ -148,6 +173,7 @@ class Session:
         """On to the story's next step: its caption, its plots, its levers."""
         if self.index + 1 < len(self.story.steps):
             self.index += 1
+            self.revealed = False
             self.chosen = list(self.step.plots)
             self._changed()
 
@@ -161,6 +187,7 @@ class Session:
         self.sides.reset()
         self.index = 0
         self.message = ""
+        self.revealed = False
         self.chosen = list(self.step.plots)
         self._changed()
 
