@@ -43,28 +43,51 @@ LOADER = """
 CHART = (
     """
 <template>
-  <div class="touchpoint-chart" ref="chart" :data-plot="plot"
-       :style="{minHeight: figure_layout.height + 'px'}"></div>
+  <div class="touchpoint-cell">
+    <div class="touchpoint-chart" ref="chart" :data-plot="plot"></div>
+  </div>
 </template>
 <script>
 module.exports = {
-  mounted() { this.draw(); },
+  mounted() {
+    this.resized = () => {
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.draw(), 150);
+    };
+    window.addEventListener("resize", this.resized);
+    this.draw();
+  },
   watch: { frame() { this.draw(); }, figure_layout() { this.draw(); } },
   beforeDestroy() {
+    window.removeEventListener("resize", this.resized);
     if (window.Plotly && this.$refs.chart) { window.Plotly.purge(this.$refs.chart); }
   },
   methods: {"""
     + LOADER
     + """
+    scaled(value, scale, key) {
+      if (Array.isArray(value)) { return value.map((v) => this.scaled(v, scale, "")); }
+      if (value === null || typeof value !== "object") { return value; }
+      const out = {};
+      for (const [k, v] of Object.entries(value)) {
+        const sized = (k === "size" && /font$/i.test(key)) || key === "margin";
+        out[k] = sized && typeof v === "number" ? Math.round(v * scale) : this.scaled(v, scale, k);
+      }
+      return out;
+    },
     draw() {
       const chart = this.$refs.chart;
-      const frame = JSON.parse(JSON.stringify(this.frame));
-      const layout = JSON.parse(JSON.stringify(this.figure_layout));
+      const scale = Math.max(0.62, Math.min(1.3, window.innerHeight / 1080));
+      const frame = this.scaled(this.frame, scale, "");
+      const layout = this.scaled(this.figure_layout, scale, "");
+      if (frame.x_range) {
+        layout.xaxis = Object.assign({}, layout.xaxis, {range: frame.x_range, autorange: false});
+      }
       const asked = performance.now();
       const config = {displaylogo: false, displayModeBar: false, responsive: true};
       this.drawn = (this.drawn || Promise.resolve())
         .then(() => this.plotly())
-        .then((Plotly) => Plotly.react(chart, frame.traces, layout, config))
+        .then((Plotly) => Plotly.react(chart, frame.traces || [], layout, config))
         .then(() => {
           chart.dataset.drawMs = Math.round(performance.now() - asked);
           chart.dataset.day = frame.day;
@@ -96,7 +119,10 @@ module.exports = {
 class LiveChart(ipyvue.VueTemplate):
     """A Plotly chart: ``figure_layout`` once, ``frame`` (day, revision, traces) per update.
 
-    Not ``layout``: ipywidgets uses that name for the widget's own CSS layout.
+    The chart fills its grid cell and follows the window's size; its fonts and margins
+    are given for a 1080-pixel-high screen and scaled to the window's height. A frame's
+    ``x_range`` (numbers) fixes the x axis. Not ``layout``: ipywidgets uses that name for
+    the widget's own CSS layout.
     """
 
     template = traitlets.Unicode(CHART).tag(sync=True)

@@ -1,8 +1,11 @@
-"""The panels of a story on screen: the day, the controls, the caption and levers, the plots.
+"""The frame of a story on screen: the top bar, the scoreboard, the chart grid, the export.
 
-Only the day badge and the play button re-render while the sides run; the caption,
-the levers and the plot grid re-render when ``revision`` changes (a lever, a story
-step, Reset); the charts themselves are updated in place by :meth:`Session.push`.
+The page is one screen: a slim top bar (the story, day N of M, Play/Pause, forward, the
+speed, Reset), the caption band (:mod:`sim.dashboard.caption`), and below it the
+scoreboard beside a grid of at most four charts that fills the rest of the window.
+Only the day, the play button and the scoreboard re-render while the sides run; the
+caption, the levers and the grid re-render when ``revision`` changes (a lever, a story
+step, Reset); the charts themselves are updated in place by the session.
 """
 
 from __future__ import annotations
@@ -10,46 +13,46 @@ from __future__ import annotations
 import html
 import threading
 import time
+from collections.abc import Callable
 
 import solara
 
 from sim.dashboard.export import REPLICATIONS, report_html
-from sim.dashboard.levers import LEVERS
-from sim.dashboard.plots import MAX_PLOTS, PLOTS
-from sim.dashboard.session import Session, pull_label
-from sim.dashboard.sides import SIDES
-from sim.dashboard.stories import Pull
-from sim.scenario.errors import InputError
+from sim.dashboard.scoreboard import scoreboard_html, step_kpis
+from sim.dashboard.session import Session
 
-SPEEDS = {
-    "Slow: a day a second": 1.0,
-    "Steady: five days a second": 0.2,
-    "Fast: as fast as it goes": 0.0,
-}
+SPEEDS = {"Slow": 1.0, "Steady": 0.2, "Fast": 0.0}
 """Play speeds in words, and the seconds between days."""
-
-FORWARD = {"Forward a day": 1, "Forward a week": 7, "Forward a month": 30}
+SPEED_WORDS = {
+    "Slow": "a day a second",
+    "Steady": "five days a second",
+    "Fast": "as fast as it goes",
+}
+FORWARD = {
+    "Forward a day": (1, "+1 day"),
+    "Forward a week": (7, "+1 week"),
+    "Forward a month": (30, "+1 month"),
+}
+"""Each forward button: its name (read aloud, and on hover), its days, its words on screen."""
 
 
 @solara.component
 def DayBadge(session: Session, day: solara.Reactive[int]) -> None:  # noqa: N802 - Solara components are CamelCase
-    """Day N of the horizon, and the sides in their colours."""
-    names = " ".join(
-        f"<span style='color:{side.color};font-weight:700'>&#9632; {side.name}</span>"
-        for side in session.sides
-    )
+    """Day N of the horizon."""
     solara.HTML(
-        tag="div",
-        unsafe_innerHTML=(
-            f"<span class='touchpoint-day'>Day {day.value} of {session.sides.horizon}</span>"
-            f"<span class='touchpoint-sides'>{names}</span>"
-        ),
+        tag="span",
+        unsafe_innerHTML=f"Day {day.value} of {session.sides.horizon}",
+        classes=["touchpoint-day"],
     )
 
 
 @solara.component
 def Player(  # noqa: N802 - Solara components are CamelCase
-    session: Session, day: solara.Reactive[int], playing: solara.Reactive[bool], speed: str
+    session: Session,
+    day: solara.Reactive[int],
+    playing: solara.Reactive[bool],
+    speed: str,
+    on_end: Callable[[], None],
 ) -> None:
     """Play/Pause; while playing, a thread runs a day per tick and pushes the charts."""
 
@@ -62,6 +65,8 @@ def Player(  # noqa: N802 - Solara components are CamelCase
             day.value = session.day
             if reached:
                 playing.value = False
+                if session.at_end:
+                    on_end()
                 return
             cancel.wait(max(SPEEDS[speed] - (time.monotonic() - started), 0.0))
 
@@ -79,19 +84,23 @@ def Player(  # noqa: N802 - Solara components are CamelCase
 
 
 @solara.component
-def Controls(  # noqa: N802 - Solara components are CamelCase
+def TopBar(  # noqa: N802 - Solara components are CamelCase
     session: Session,
     day: solara.Reactive[int],
     playing: solara.Reactive[bool],
     on_change: solara.Reactive[int],
+    on_leave: Callable[[], None],
+    on_end: Callable[[], None],
 ) -> None:
-    """Play/Pause, forward a day/week/month, Reset, the speed in words."""
+    """The story's title, the day, Play/Pause, forward a day/week/month, the speed, Reset."""
     speed = solara.use_reactive(next(iter(SPEEDS)))
 
     def forward(days: int) -> None:
         playing.value = False
         session.forward(days)
         day.value = session.day
+        if session.at_end:
+            on_end()
 
     def reset() -> None:
         playing.value = False
@@ -99,113 +108,45 @@ def Controls(  # noqa: N802 - Solara components are CamelCase
         day.value = session.day
         on_change.value = session.revision
 
-    with solara.Row(classes=["touchpoint-controls"], style={"flex-wrap": "wrap"}):
-        Player(session, day, playing, speed.value)
-        for label, days in FORWARD.items():
-            solara.Button(label, on_click=lambda days=days: forward(days), outlined=True)
-        solara.Button("Reset", icon_name="mdi-restart", on_click=reset, outlined=True)
-        solara.Select("Speed", values=list(SPEEDS), value=speed, style={"max-width": "22em"})
-
-
-@solara.component
-def LeverButton(  # noqa: N802 - Solara components are CamelCase
-    session: Session, pull: Pull, on_change: solara.Reactive[int], shown: int
-) -> None:
-    """A button that pulls one lever; its tooltip gives the unit and the source."""
-
-    def press() -> None:
-        try:
-            session.pull(pull)
-        except InputError as exc:
-            session.message = str(exc)
-        on_change.value = session.revision + (0 if not session.message else 1)
-
-    done = session.pulled(pull)
-    with solara.Tooltip(LEVERS[pull.lever].tooltip()):
-        solara.Button(
-            ("✓ " if done else "") + pull_label(pull, session),
-            on_click=press,
-            color="secondary" if not done else None,
-            disabled=done,
-            classes=["touchpoint-lever"],
+    with solara.Row(classes=["touchpoint-top"], gap="6px"):
+        solara.Button("Stories", icon_name="mdi-arrow-left", on_click=on_leave, text=True)
+        solara.HTML(
+            tag="span",
+            unsafe_innerHTML=html.escape(session.story.title),
+            classes=["touchpoint-title"],
         )
+        DayBadge(session, day)
+        Player(session, day, playing, speed.value, on_end)
+        for name, (days, words) in FORWARD.items():
+            solara.Button(
+                words,
+                on_click=lambda days=days: forward(days),
+                outlined=True,
+                attributes={"aria-label": name, "title": name},
+            )
+        with solara.Tooltip(f"Speed: {SPEED_WORDS[speed.value]}"):
+            solara.ToggleButtonsSingle(
+                value=speed, values=list(SPEEDS), classes=["touchpoint-speed"]
+            )
+        solara.Button("Reset", icon_name="mdi-restart", on_click=reset, outlined=True)
 
 
 @solara.component
-def StoryPanel(  # noqa: N802 - Solara components are CamelCase
-    session: Session, on_change: solara.Reactive[int], playing: solara.Reactive[bool], shown: int
-) -> None:
-    """The caption of the step, its lever buttons, and Next (as of revision ``shown``)."""
-    story = session.story
-
-    def next_step() -> None:
-        playing.value = False
-        session.next_step()
-        on_change.value = session.revision
-
-    with solara.Card(classes=["touchpoint-story"]):
-        caption = html.escape(session.step.caption)
-        solara.HTML(tag="div", unsafe_innerHTML=f"<p class='touchpoint-caption'>{caption}</p>")
-        with solara.Row(style={"flex-wrap": "wrap"}):
-            for pull in session.step.levers:
-                LeverButton(session, pull, on_change, shown)
-            if not session.free:
-                solara.Button(
-                    f"Next ({session.index + 1} of {len(story.steps)})",
-                    icon_name="mdi-skip-next",
-                    on_click=next_step,
-                    disabled=session.index + 1 >= len(story.steps),
-                    color="primary",
-                    classes=["touchpoint-next"],
-                )
-        if session.message:
-            solara.Error(session.message)
-
-
-@solara.component
-def FreeLevers(session: Session, on_change: solara.Reactive[int], shown: int) -> None:  # noqa: N802 - Solara components are CamelCase
-    """Free play: every lever on either side, its presets; the plots shown (as of ``shown``)."""
-    with solara.Columns([1, 1]):
-        for which in SIDES:
-            side = session.sides.side(which)
-            with solara.Column():
-                solara.HTML(
-                    tag="h3",
-                    unsafe_innerHTML=f"<span style='color:{side.color}'>{side.name}</span>",
-                )
-                for name, lever in LEVERS.items():
-
-                    def choose(value, name=name, which=which) -> None:
-                        if value is None:
-                            return
-                        try:
-                            session.pull(Pull(side=which, lever=name, value=value))
-                        except InputError as exc:
-                            session.message = str(exc)
-                        on_change.value = on_change.value + 1
-
-                    with solara.Tooltip(lever.tooltip()):
-                        solara.Select(
-                            f"{lever.label} ({lever.unit})",
-                            values=list(lever.presets),
-                            value=side.pulled.get(name),
-                            on_value=choose,
-                        )
-
-    def plots(chosen: list[str]) -> None:
-        session.choose(chosen)
-        on_change.value = session.revision
-
-    solara.SelectMultiple(
-        f"Plots (up to {MAX_PLOTS})", values=session.plots(), all_values=list(PLOTS), on_value=plots
-    )
+def Scoreboard(session: Session, day: solara.Reactive[int], shown: int) -> None:  # noqa: N802 - Solara components are CamelCase
+    """Today's big numbers per side, the side ahead marked (as of ``day`` and ``shown``)."""
+    _ = day.value, shown  # re-render on a new day, lever, step or Reset
+    with session.sides.lock:
+        table = scoreboard_html(session.sides, step_kpis(session.step))
+    solara.HTML(tag="div", unsafe_innerHTML=table, classes=["touchpoint-board"])
 
 
 @solara.component
 def PlotGrid(session: Session, shown: int) -> None:  # noqa: N802 - Solara components are CamelCase
-    """The plots of the step, two a row, full width (as of revision ``shown``)."""
-    solara.GridFixed(
-        columns=2, children=[session.chart(name) for name in session.plots()], row_gap="16px"
+    """The step's charts, at most four, filling the rest of the window (as of ``shown``)."""
+    names = session.plots()
+    solara.Div(
+        classes=["touchpoint-grid", f"touchpoint-grid-{len(names)}"],
+        children=[session.chart(name) for name in names],
     )
 
 
@@ -227,7 +168,6 @@ def Export(session: Session) -> None:  # noqa: N802 - Solara components are Came
             label="Download report.html",
             mime_type="text/html",
         )
-        solara.Button("Prepare again", on_click=lambda: asked.set(asked.value + 1), text=True)
     else:
         solara.Button(
             f"Export report ({REPLICATIONS} runs each side)",

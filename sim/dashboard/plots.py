@@ -1,164 +1,314 @@
 """The plots a room can see, declared once: title, axis, and the numbers of each side.
 
-Each plot turns the two sides into Plotly traces (plain lists of numbers). Lines run
-over the days, one colour per side; the course a side had before its last lever
-stays beside it, dotted, in the same colour. The layout is built once per chart
-(:func:`figure_layout`); a frame sends only the traces.
+A plot over the days draws each side's current course as the median of its runs, with
+a light band where most runs fall (10 to 90 %), and the courses it had before each
+lever dotted and thinner; a label at each line's end names the side and today's value.
+The sides differ by colour (Okabe–Ito blue and orange), line style and marker, so a
+colour-blind trainee tells them apart. The funnel and the spend are horizontal bars,
+numbers on them. The layout is built once per chart (:func:`figure_layout`); a frame
+(:func:`chart_frame`) sends only numbers.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from sim.dashboard.sides import Course, Side
-from sim.model.daily import (
-    NEW_CUSTOMERS,
-    SPEND_PREFIX,
-    spend_label,
-    stage_column,
-)
-from sim.outputs.run_figures import cumulative_cost_of_sale
-from sim.scenario.vocabulary import JOURNEY_STAGES
+from sim.dashboard.kpis import KPIS
+from sim.dashboard.livechart import LiveChart
+from sim.dashboard.sides import median_band
 
-FONT_SIZE = 22
-"""Axis and legend text, in px: readable from the back of a room."""
-TITLE_SIZE = 28
-CHART_HEIGHT = 430
-
-LOST_TO_COMPETITOR = stage_column("lost_to_competitor")
+FONT_SIZE = 18
+"""Axis text in px on a 1080-pixel-high screen; the page scales it to the window."""
+TITLE_SIZE = 22
+BAND_OPACITY = 0.18
+"""How strongly the band where most runs fall is tinted with the side's colour."""
+SPEND_SOURCES = 6
+"""The spend view names this many sources, the largest; the rest are summed."""
+PATTERN = {"solid": "", "dash": "/"}
+"""A bar's fill pattern per side's line style: the right side's bars are hatched."""
 
 
 @dataclass(frozen=True)
 class Plot:
-    """A plot: its title, the y axis, and how a course becomes numbers.
+    """A plot: its title, its y axis in words, and what it draws.
 
     Attributes:
         name: The key stories use.
         title: What the room reads above it.
-        unit: The y axis.
-        line: For a plot over the days: ``course -> one value per day``.
-        bars: For a plot of today: ``course -> {category: value}``.
-        log: A logarithmic y axis (counts from thousands down to a few).
+        unit: The value axis, in words with its unit.
+        kind: ``line`` (a KPI over the days), ``funnel``, ``spend`` or ``mechanism``.
+        kpi: The KPI a line plot draws.
     """
 
     name: str
     title: str
     unit: str
-    line: Callable[[Course], np.ndarray] | None = None
-    bars: Callable[[Course], dict[str, float]] | None = None
-    log: bool = False
-
-
-def _funnel(course: Course) -> dict[str, float]:
-    today = course.daily.iloc[-1]
-    return {
-        stage.replace("_", " "): float(today[stage_column(stage)]) for stage in JOURNEY_STAGES[1:]
-    }
-
-
-def _spend(course: Course) -> dict[str, float]:
-    spent = course.daily.filter(like=SPEND_PREFIX, axis=1).sum()
-    return {spend_label(column): float(value) for column, value in spent.items()}
+    kind: str = "line"
+    kpi: str = ""
 
 
 PLOTS: dict[str, Plot] = {
-    plot.name: plot
-    for plot in (
-        Plot(
-            "cost_of_sale",
-            "Cost of sale to date",
-            "currency per new customer",
-            line=lambda c: cumulative_cost_of_sale(c.daily).to_numpy(),
-        ),
-        Plot(
-            "customers",
-            "Customers won",
-            "customers to date",
-            line=lambda c: c.daily[NEW_CUSTOMERS].cumsum().to_numpy(),
-        ),
-        Plot("funnel", "The funnel today", "prospects (log scale)", bars=_funnel, log=True),
-        Plot("spend", "Spend by source to date", "currency", bars=_spend),
-        Plot("referrals", "Customers won by referral", "to date", line=lambda c: c.referred),
-        Plot(
-            "lost_to_competitors",
-            "Lost to competitors",
-            "prospects to date",
-            line=lambda c: c.daily[LOST_TO_COMPETITOR].to_numpy(),
-        ),
-    )
+    **{kpi.name: Plot(kpi.name, kpi.title, kpi.unit, kpi=kpi.name) for kpi in KPIS.values()},
+    "funnel": Plot("funnel", "How far prospects got, to date", "prospects", kind="funnel"),
+    "spend": Plot("spend", "Spend by source, to date", "currency", kind="spend"),
+    "prospects": Plot("prospects", "The prospects themselves", "", kind="mechanism"),
 }
 """Every plot, by the name stories use, in the order free play offers them."""
 
-DEFAULT_PLOTS = ("cost_of_sale", "customers", "funnel", "lost_to_competitors")
+DEFAULT_PLOTS = ("customers", "cost_of_sale", "funnel", "spend")
 MAX_PLOTS = 4
 
 
+def chart_widget(name: str) -> Any:
+    """The chart of a plot, its layout set once; frames come from :func:`chart_frame`."""
+    if PLOTS[name].kind == "mechanism":
+        from sim.dashboard.mechanism_view import MechanismView
+
+        return MechanismView()
+    return LiveChart(plot=name, figure_layout=figure_layout(PLOTS[name]))
+
+
+def chart_frame(name: str, sides: Any, revision: int) -> dict:
+    """Today's numbers of a plot for both sides: what a chart's ``frame`` is set to."""
+    plot = PLOTS[name]
+    if plot.kind == "mechanism":
+        return _mechanism(sides, revision)
+    data = traces(plot, sides)
+    if plot.kind == "line":
+        x_range = [0, int(sides.horizon)]
+    else:
+        widest = max((_reach(t) for t in data), default=0.0)
+        x_range = [0, round(widest * 1.3, 2) or 1]
+    return {"day": int(sides.day), "revision": revision, "traces": data, "x_range": x_range}
+
+
+def watched_side(sides: Any) -> Any:
+    """The side the mechanism view shows: the one whose lever was pulled last (else right)."""
+    left, right = sides
+    return left if left.current.start > right.current.start else right
+
+
+def _mechanism(sides: Any, revision: int) -> dict:
+    """The prospects of the watched side's current course, its story seed's run."""
+    from sim.dashboard.mechanism import mechanism_frame
+
+    side = watched_side(sides)
+    frame = mechanism_frame(side.current.model)
+    return {**frame, "revision": revision, "side": side.which, "name": side.name}
+
+
+def _reach(trace: dict) -> float:
+    """The largest x a bar or label trace reaches (0 if none)."""
+    values = [v for v in trace.get("x", []) if isinstance(v, int | float)]
+    return max(values, default=0.0)
+
+
 def figure_layout(plot: Plot) -> dict:
-    """The Plotly layout of a plot: big fonts, hover values, built once per chart."""
-    axis = {"tickfont": {"size": FONT_SIZE}, "gridcolor": "#e5e5e5", "automargin": True}
-    return {
-        "title": {"text": plot.title, "font": {"size": TITLE_SIZE}, "x": 0.02},
+    """The Plotly layout of a plot: fonts for a room, axes from zero, built once per chart."""
+    axis = {
+        "tickfont": {"size": FONT_SIZE},
+        "gridcolor": "#e5e5e5",
+        "automargin": True,
+        "zeroline": True,
+        "zerolinecolor": "#999999",
+    }
+    layout: dict[str, Any] = {
+        "title": {"text": plot.title, "font": {"size": TITLE_SIZE}, "x": 0.01, "y": 0.98},
         "font": {"size": FONT_SIZE, "family": "system-ui, sans-serif"},
-        "height": CHART_HEIGHT,
-        "margin": {"l": 20, "r": 20, "t": 60, "b": 20},
-        "hovermode": "x unified" if plot.line else "closest",
+        "margin": {"l": 10, "r": 16, "t": 40, "b": 10},
         "hoverlabel": {"font": {"size": FONT_SIZE}},
-        "showlegend": True,
-        "legend": {"orientation": "h", "y": -0.12, "font": {"size": FONT_SIZE - 2}},
-        "xaxis": {**axis, "ticksuffix": "" if plot.bars else " d"},
-        "yaxis": {
-            **axis,
-            "title": {"text": plot.unit, "font": {"size": FONT_SIZE - 4}},
-            "type": "log" if plot.log else "linear",
-        },
-        "barmode": "group",
+        "showlegend": False,
         "plot_bgcolor": "white",
         "paper_bgcolor": "white",
         "uirevision": plot.name,
     }
+    if plot.kind == "line":
+        layout["hovermode"] = "x unified"
+        layout["xaxis"] = {
+            **axis,
+            "title": {"text": "day", "font": {"size": FONT_SIZE}, "standoff": 2},
+            "rangemode": "tozero",
+        }
+        layout["yaxis"] = {
+            **axis,
+            "title": {"text": plot.unit, "font": {"size": FONT_SIZE - 2}},
+            "rangemode": "tozero",
+            "separatethousands": True,
+        }
+    else:
+        layout["hovermode"] = "closest"
+        layout["barmode"] = "group"
+        layout["bargap"] = 0.25
+        layout["xaxis"] = {
+            **axis,
+            "title": {"text": plot.unit, "font": {"size": FONT_SIZE - 2}, "standoff": 2},
+            "rangemode": "tozero",
+            "separatethousands": True,
+        }
+        layout["yaxis"] = {**axis, "autorange": "reversed", "type": "category"}
+    return layout
 
 
-def traces(plot: Plot, sides: Iterable[Side]) -> list[dict]:
+def traces(plot: Plot, sides: Any) -> list[dict]:
     """The plot's traces for both sides: numbers only, ready to send."""
+    views = list(sides)
+    if plot.kind == "funnel":
+        return _funnel(views)
+    if plot.kind == "spend":
+        return _spend(views)
+    return _lines(plot.kpi, views, int(sides.day), int(sides.horizon))
+
+
+def _lines(kpi: str, views: list[Any], day: int, horizon: int) -> list[dict]:
+    """Per side: earlier courses dotted, the band, the median, and a label at each line's end."""
     out: list[dict] = []
-    for side in sides:
-        if plot.line is not None:
-            if side.before is not None:
-                out.append(_line(plot, side.before, side.color, side.before.label, "dot"))
-            out.append(_line(plot, side.course(), side.color, side.name, "solid"))
-        else:
-            assert plot.bars is not None
-            values = plot.bars(side.course())
-            out.append(
-                {
-                    "type": "bar",
-                    "name": side.name,
-                    "x": list(values),
-                    "y": _numbers(values.values()),
-                    "marker": {"color": side.color},
-                }
-            )
+    ends: list[tuple[Any, float, str]] = []
+    for view in views:
+        for branch in view.branches[:-1]:
+            middle = median_band(branch.series(kpi))[0]
+            out.append(_line(middle, view, "dot", 2.5, f"{view.name}: {branch.label}"))
+            ends.append((view, _last(middle), branch.label))
+        runs = np.asarray(view.branches[-1].series(kpi), dtype=float)
+        middle, low, high = median_band(runs)
+        if runs.shape[0] > 1:
+            out.append(_band(low, view, fill=False))
+            out.append(_band(high, view, fill=True))
+        out.append(_line(middle, view, view.dash, 4, view.name))
+        ends.append((view, _last(middle), ""))
+    current = [
+        (value if math.isfinite(value) else -math.inf) for _, value, label in ends if not label
+    ]
+    leader = current.index(max(current)) if current else 0
+    side = "left" if day > 0.6 * horizon else "right"
+    for view, value, label in ends:
+        vertical = "top" if not label and views.index(view) == leader else "bottom"
+        out.append(_end_label(view, day, value, label, f"{vertical} {side}"))
     return out
 
 
-def _line(plot: Plot, course: Course, color: str, name: str, dash: str) -> dict:
-    assert plot.line is not None
+def _line(values: np.ndarray, view: Any, dash: str, width: float, name: str) -> dict:
     return {
         "type": "scatter",
         "mode": "lines",
         "name": name,
         "x0": 0,
         "dx": 1,
-        "y": _numbers(plot.line(course)),
-        "line": {"color": color, "dash": dash, "width": 5 if dash == "solid" else 3},
+        "y": _numbers(values),
+        "line": {"color": view.color, "dash": dash, "width": width},
+        "hovertemplate": "%{y:,.0f}",
     }
 
 
-def _numbers(values: Iterable[float] | pd.Series) -> list[float | None]:
+def _band(values: np.ndarray, view: Any, fill: bool) -> dict:
+    """An edge of the band; the upper edge fills down to the lower (the trace before it)."""
+    trace = {
+        "type": "scatter",
+        "mode": "lines",
+        "name": f"{view.name}: most runs",
+        "x0": 0,
+        "dx": 1,
+        "y": _numbers(values),
+        "line": {"width": 0, "color": view.color},
+        "hoverinfo": "skip",
+        "showlegend": False,
+    }
+    if fill:
+        trace["fill"] = "tonexty"
+        trace["fillcolor"] = _rgba(view.color, BAND_OPACITY)
+    return trace
+
+
+def _end_label(view: Any, day: int, value: float, label: str, where: str) -> dict:
+    """The side's name and today's value at its line's end (an earlier course: its label)."""
+    known = math.isfinite(value)
+    text = label or (f"{view.name} {value:,.0f}" if known else view.name)
+    return {
+        "type": "scatter",
+        "mode": "markers+text" if not label else "text",
+        "x": [day],
+        "y": [round(value, 2) if known else 0],
+        "text": [text],
+        "textposition": where,
+        "textfont": {"color": view.color, "size": FONT_SIZE if not label else FONT_SIZE - 4},
+        "marker": {"color": view.color, "symbol": view.symbol, "size": 12},
+        "cliponaxis": False,
+        "hoverinfo": "skip",
+        "showlegend": False,
+    }
+
+
+def _funnel(views: list[Any]) -> list[dict]:
+    """Prospects who reached each stage to date: a bar per stage and side, numbers on them."""
+    reached = [view.branches[-1].funnel() for view in views]
+    stages = list(reached[0])
+    values = [[float(np.median(side[stage])) for stage in stages] for side in reached]
+    return _bars(views, stages, values)
+
+
+def _spend(views: list[Any]) -> list[dict]:
+    """Spend to date by source, largest first, both sides a bar each; the total on top.
+
+    The smallest sources beyond :data:`SPEND_SOURCES` are summed as "other sources".
+    """
+    spent = [
+        {source: float(np.median(runs)) for source, runs in view.branches[-1].spend().items()}
+        for view in views
+    ]
+    sources = sorted(
+        {s for side in spent for s in side if side[s] > 0},
+        key=lambda s: -sum(side.get(s, 0.0) for side in spent),
+    )
+    shown, rest = sources[:SPEND_SOURCES], sources[SPEND_SOURCES:]
+    categories = ["total", *shown] + (["other sources"] if rest else [])
+    values = [
+        [sum(side.values())]
+        + [side.get(s, 0.0) for s in shown]
+        + ([sum(side.get(s, 0.0) for s in rest)] if rest else [])
+        for side in spent
+    ]
+    return _bars(views, categories, values)
+
+
+def _bars(views: list[Any], categories: list[str], values: list[list[float]]) -> list[dict]:
+    """Horizontal bars, a trace per side (its colour, the right one hatched), numbers at the end."""
+    return [
+        {
+            "type": "bar",
+            "orientation": "h",
+            "name": view.name,
+            "y": categories,
+            "x": _numbers(side),
+            "text": [f"{v:,.0f}" for v in side],
+            "textposition": "outside",
+            "constraintext": "none",
+            "textfont": {"size": FONT_SIZE - 2, "color": "#222222"},
+            "cliponaxis": False,
+            "marker": {
+                "color": view.color,
+                "line": {"color": view.color, "width": 1},
+                "pattern": {"shape": PATTERN.get(view.dash, ""), "fgcolor": "#ffffff"},
+            },
+            "hovertemplate": f"{view.name}<br>%{{y}}: %{{x:,.0f}}<extra></extra>",
+        }
+        for view, side in zip(views, values, strict=True)
+    ]
+
+
+def _last(values: np.ndarray) -> float:
+    return float(values[-1]) if len(values) else math.nan
+
+
+def _rgba(color: str, alpha: float) -> str:
+    """``#rrggbb`` as a CSS ``rgba()`` with ``alpha``."""
+    red, green, blue = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red},{green},{blue},{alpha})"
+
+
+def _numbers(values: Iterable[float]) -> list[float | None]:
     """Floats rounded for the wire; NaN (undefined so far) as a gap."""
     return [round(float(v), 2) if math.isfinite(v) else None for v in values]
