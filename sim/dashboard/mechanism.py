@@ -128,7 +128,8 @@ def mechanism_frame(
 
     Returns:
         ``day``; ``prospects`` (the replication's size); ``lanes`` (name, label, colour,
-        count: everyone in it today, shown: its dots, note: a line in words); ``shapes``;
+        count: everyone in it today, shown: its dots, note: a line in words, short: a
+        shorter one for a narrow box); ``shapes``;
         ``dots`` as parallel lists (``id``: the prospect's row in the replication,
         ``lane``, ``shape``, ``hours``: hours a lead has waited for a rep, else -1,
         ``warmth``: what a call now still gets of it, 0..1, else -1); ``links``
@@ -189,7 +190,7 @@ def mechanism_frame(
                 "colour": spec.colour,
                 "count": int(counts[i]),
                 "shown": len(picked[i]),
-                "note": _note(spec.name, table.stage_counts[replica], waiting, hours, heard),
+                **_notes(spec.name, table.stage_counts[replica], hours, heard.size),
             }
             for i, spec in enumerate(LANES)
         ],
@@ -246,32 +247,33 @@ def warmth(sales: Sales, hours: np.ndarray) -> np.ndarray:
     return reach / sales.reach_at_once * interest * kept
 
 
-def _note(
-    lane: str, counts: np.ndarray, waiting: np.ndarray, hours: np.ndarray, heard: np.ndarray
-) -> str:
-    """The line of words a lane carries (empty for most)."""
+def _notes(lane: str, counts: np.ndarray, hours: np.ndarray, heard: int) -> dict[str, str]:
+    """The line of words a lane carries (``note``) and a shorter one (``short``), or none."""
     if lane == "sales":
-        return _queue(hours)["text"]
-    if lane == "advocate":
-        return _heard_text(heard.size)
+        queue = _queue(hours)
+        return {"note": queue["text"], "short": queue["short"]}
+    if lane == "customer":  # customers are who recommend
+        return {"note": _heard_text(heard), "short": f"{heard:,} told by friends" if heard else ""}
     if lane == "gone":
         parts = [
             f"{mark} {int(counts[s]):,} {words}" for s, words, mark in _GONE_WORDS if counts[s]
         ]
-        return ", ".join(parts)
-    return ""
+        return {"note": ", ".join(parts), "short": parts[0] if parts else ""}
+    return {"note": "", "short": ""}
 
 
 def _queue(hours: np.ndarray) -> dict[str, Any]:
     """Leads no rep has reached yet and the oldest wait, in numbers and in words."""
     if hours.size == 0:
-        return {"waiting": 0, "oldest_hours": None, "text": "Every lead has spoken with a rep"}
+        text = "Every lead has spoken with a rep"
+        return {"waiting": 0, "oldest_hours": None, "text": text, "short": ""}
     oldest = float(hours.max())
     leads = "1 lead" if hours.size == 1 else f"{hours.size:,} leads"
     return {
         "waiting": int(hours.size),
         "oldest_hours": round(oldest, 1),
         "text": f"{leads} not reached yet, oldest {duration_words(oldest)}",
+        "short": f"{hours.size:,} not reached, oldest {duration_words(oldest)}",
     }
 
 

@@ -99,41 +99,50 @@ module.exports = {
     },
     layout(ctx, frame, width, height) {
       const lanes = frame.lanes, laneH = height / lanes.length;
-      const size = Math.max(14, Math.min(30, laneH / 2));
+      const rows = laneH >= 40 ? 2 : 1;  // two rows of shapes when a lane has the room
+      const size = Math.max(14, Math.min(30, (laneH - 4) / rows));
       ctx.font = `bold 20px ${FONT}`;
       const labelW = Math.max(...lanes.map((l) => ctx.measureText(l.label).width));
       ctx.font = `18px ${FONT}`;
       const countW = Math.max(...lanes.map((l) => ctx.measureText(number(l.count)).width));
-      const left = Math.min(labelW + countW + 30, width * 0.45);
-      const rows = Math.max(1, Math.floor((laneH - 4) / size));
+      // a narrow box stacks each lane's number under its name, when the lane has the room
+      const stacked = laneH >= 42 && labelW + countW + 30 > width * 0.3;
+      const left = Math.min(stacked ? Math.max(labelW, countW) + 28 : labelW + countW + 30,
+        width * 0.45);
       const cols = Math.max(1, Math.floor((width - left - 10) / size));
       const places = new Map(), geometry = [];
       let d = 0;
       lanes.forEach((lane, i) => {
         const top = i * laneH;
-        let room = cols;
-        let note = lane.note;
-        const noteCols = note ? Math.ceil((ctx.measureText(note).width + 16) / size) : 0;
-        if (note && cols - noteCols >= 3) { room -= noteCols; } else { note = ""; }
-        let drawn = Math.min(lane.shown, rows * room);
-        let more = lane.count - drawn;
-        if (more > 0) {
-          const moreW = ctx.measureText(`+ ${number(more)} more`).width;
-          const moreCols = Math.ceil((moreW + 12) / size);
-          drawn = Math.min(lane.shown, rows * Math.max(0, room - moreCols));
-          more = lane.count - drawn;
+        const across = (text) => Math.ceil((ctx.measureText(text).width + 16) / size);
+        // the longest note that leaves three columns of shapes; "+ N more" if there is room
+        const tries = [[lane.note, 1], [lane.short, 1], [lane.note, 0], [lane.short, 0], ["", 1]];
+        let note = "", drawn = 0, more = 0;
+        for (const [text, counted] of tries) {
+          if (text === undefined) { continue; }
+          let room = cols - (text ? across(text) : 0);
+          drawn = Math.min(lane.shown, rows * Math.max(room, 0));
+          if (counted && lane.count > drawn) {
+            room -= across(`+ ${number(lane.count - drawn)} more`);
+            drawn = Math.min(lane.shown, rows * Math.max(room, 0));
+          }
+          [note, more] = [text, counted ? lane.count - drawn : 0];
+          if (!text || drawn >= Math.min(lane.count, rows * 3)) { break; }
         }
         const y0 = top + (laneH - rows * size) / 2 + size / 2;
-        for (let k = 0; k < lane.shown; k++, d++) {
-          if (k >= drawn) { continue; }
-          places.set(frame.dots.id[d], {
+        // the first of the lane's list are drawn; alike shapes side by side (stable sort)
+        const mine = [...Array(drawn).keys()].map((k) => d + k);
+        mine.sort((a, b) => frame.dots.shape[a] - frame.dots.shape[b] || a - b);
+        mine.forEach((index, k) => {
+          places.set(frame.dots.id[index], {
             x: left + size / 2 + Math.floor(k / rows) * size,
-            y: y0 + (k % rows) * size, index: d,
+            y: y0 + (k % rows) * size, index,
           });
-        }
+        });
+        d += lane.shown;
         geometry.push({ top, note, more, end: left + Math.ceil(drawn / rows) * size });
       });
-      return { laneH, size, left, places, geometry };
+      return { laneH, size, left, stacked, places, geometry };
     },
     paint(t) {
       const box = this.$refs.box, canvas = this.$refs.canvas, frame = this.frame;
@@ -154,9 +163,13 @@ module.exports = {
         ctx.fillRect(0, top, width, g.laneH);
         ctx.fillStyle = lane.colour; ctx.fillRect(0, top + 3, 8, g.laneH - 6);
         ctx.fillStyle = "#000000"; ctx.textAlign = "left"; ctx.font = `bold 20px ${FONT}`;
-        ctx.fillText(lane.label, 16, mid);
-        ctx.textAlign = "right"; ctx.font = `18px ${FONT}`;
-        ctx.fillText(number(lane.count), g.left - 10, mid);
+        ctx.fillText(lane.label, 16, g.stacked ? mid - 10 : mid);
+        ctx.font = `18px ${FONT}`;
+        if (g.stacked) {
+          ctx.fillText(number(lane.count), 16, mid + 11);
+        } else {
+          ctx.textAlign = "right"; ctx.fillText(number(lane.count), g.left - 10, mid);
+        }
         ctx.textAlign = "left";
         if (g.geometry[i].more > 0) {
           ctx.fillText(`+ ${number(g.geometry[i].more)} more`, g.geometry[i].end + 8, mid);
