@@ -1,5 +1,6 @@
-"""The figures a room watches, declared once: their words, units, which way is better, and
-how each comes out of a course's daily table (every replication, every day to date).
+"""The figures a room watches, declared once: words, unit, which way is better, how computed.
+
+Each comes out of a course's daily table (every replication, every day to date).
 
 A course's table is the model's daily record, ``(days, replications, columns)``, in the
 whole market's numbers (:class:`sim.model.daily.DailyRecord`), plus the customers won by
