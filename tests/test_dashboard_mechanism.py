@@ -34,6 +34,9 @@ TINY = {
 }
 
 
+LANE_OF = {int(stage): i for i, lane in enumerate(LANES) for stage in lane.stages}
+
+
 @pytest.fixture(scope="module")
 def scenario():
     return load_scenario(ROOT / "scenarios" / "touchpoint_management.yaml", TINY)
@@ -114,18 +117,41 @@ def test_a_recommendation_joins_a_customer_and_a_friend_on_screen(scenario):
     heard = np.flatnonzero(referred_by >= 0)
     in_word_of_mouth = set(heard.tolist()) | set(referred_by[heard].tolist())
     graph = model.graph
-    for friend, giver, lane in links:
+    for friend, giver, lane, friend_lane in links:
         assert referred_by[friend] == giver  # replica 0: rows are its own
         assert giver in graph.indices[graph.indptr[friend] : graph.indptr[friend + 1]]
         assert LANES[lane].name in {"customer", "advocate", "gone"}
-        assert friend in shown
-        if giver not in shown:  # word of mouth comes first in a lane: it is full of it
+        assert shown.get(friend, friend_lane) == friend_lane
+        assert friend in shown or frames[-1]["lanes"][friend_lane]["open"]
+        if giver not in shown and LANES[lane].name != "gone":  # word of mouth comes first
             assert {i for i, d in shown.items() if d == lane} <= in_word_of_mouth
-    assert sum(giver in shown for _, giver, _ in links) > len(links) / 2
+    assert sum(giver in shown for _, giver, _, _ in links) > len(links) / 2
     customers = {"customer", "advocate"}
-    assert any(LANES[lane].name in customers for _, _, lane in links)
-    first = [set(map(tuple, f["links"])) for f in frames]
-    assert any(later > earlier for earlier, later in zip(first, first[1:], strict=False))
+    assert any(LANES[lane].name in customers for _, _, lane, _ in links)
+
+
+def test_a_pair_new_since_the_last_frame_is_a_recommendation_made_since(scenario):
+    model = JourneyModel(scenario, 3)
+    referral = model.source_index["referral"]
+    before = mechanism_frame(model)
+    new_pairs = 0
+    for _ in range(30):
+        touches = model.prospects.touches_by_source[:, referral].copy()
+        referred_by = model.prospects.referred_by.copy()
+        model.step()
+        frame = mechanism_frame(model)
+        old = {(f, g) for f, g, _, _ in before["links"]}
+        for friend, giver, _, lane in frame["links"]:
+            if (friend, giver) not in old and frame["lanes"][lane]["open"]:
+                assert model.prospects.touches_by_source[friend, referral] > touches[friend]
+                new_pairs += 1
+        heard_today = np.flatnonzero(model.prospects.referred_by != referred_by)
+        pairs = {(f, g) for f, g, _, _ in frame["links"]}
+        for friend in heard_today.tolist():
+            if LANE_OF[model.prospects.stage[friend]] <= LANE_OF[Stage.SALES_QUALIFIED]:
+                assert (friend, int(model.prospects.referred_by[friend])) in pairs - old
+        before = frame
+    assert new_pairs > 5
 
 
 def test_a_replication_of_a_batch_shows_what_its_own_run_shows(scenario):

@@ -5,7 +5,8 @@ per journey stage, one dot per prospect. A crowded lane (thousands still unaware
 merely aware) shows its first :data:`SHOWN_PER_LANE` prospects in a fixed order, so the
 same dots stay from day to day, and its number counts everyone. Prospects in word of
 mouth (who heard a recommendation, and who gave one) come first in their lane, so the
-recommendations a room sees join dots it can see.
+recommendations a room sees join dots it can see; the exits ("gone") keep the fixed
+order, so their shapes show the mix of ways out.
 
 Leads that wait for a rep cool while they wait: each carries the hours since the
 handoff and its warmth, the share of the lead's worth a call now still gets
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.model.prospects import N_STAGES, Stage
+from sim.model.prospects import N_STAGES, OPEN_STAGES, Stage
 from sim.scenario.vocabulary import DEAL_STAGES
 
 if TYPE_CHECKING:
@@ -100,6 +101,9 @@ for _i, _lane in enumerate(LANES):
         _LANE_OF[int(_stage)] = _i
         _SHAPE_OF[int(_stage)] = SHAPES.index(_STAGE_SHAPE[_stage])
 _SALES = next(i for i, lane in enumerate(LANES) if lane.name == "sales")
+_GONE = next(i for i, lane in enumerate(LANES) if lane.name == "gone")
+_OPEN_LANE = np.array([all(OPEN_STAGES[s] for s in lane.stages) for lane in LANES])
+"""Lanes whose prospects may still hear a recommendation (word of mouth reaches them)."""
 _WAITING = SHAPES.index("waiting")
 _LEAD = DEAL_STAGES.index("lead")
 
@@ -128,14 +132,17 @@ def mechanism_frame(
 
     Returns:
         ``day``; ``prospects`` (the replication's size); ``lanes`` (name, label, colour,
-        count: everyone in it today, shown: its dots, note: a line in words, short: a
-        shorter one for a narrow box); ``shapes``;
+        count: everyone in it today, shown: its dots, open: whether word of mouth still
+        reaches them, note: a line in words, short: a shorter one for a narrow box);
+        ``shapes``;
         ``dots`` as parallel lists (``id``: the prospect's row in the replication,
         ``lane``, ``shape``, ``hours``: hours a lead has waited for a rep, else -1,
         ``warmth``: what a call now still gets of it, 0..1, else -1); ``links``
-        (``[friend, recommender, recommender's lane]``: who recommended the product to
-        whom, the last recommendation each dot listened to); ``queue`` and
-        ``word_of_mouth`` (numbers and a sentence, for everyone in the replication).
+        (``[friend, recommender, recommender's lane, friend's lane]``: the last
+        recommendation each listened to, for every dot and every prospect of an
+        ``open`` lane, who may still hear one: a pair new since the frame before is a
+        recommendation made since); ``queue`` and ``word_of_mouth`` (numbers and a
+        sentence, for everyone in the replication).
     """
     table = model.prospects
     size = model.spec.population.size
@@ -147,6 +154,7 @@ def mechanism_frame(
     involved = np.zeros(size, dtype=bool)
     involved[heard] = True
     involved[recommenders] = True
+    involved &= _LANE_OF[stage] != _GONE  # the exits show their mix as it is
 
     order = _follow_order(size)
     lane = _LANE_OF[stage[order]]
@@ -172,13 +180,12 @@ def mechanism_frame(
     dot_warmth = np.full(ids.size, -1.0)
     dot_warmth[queued] = warmth(model.spec.sales, dot_hours[queued])
 
-    drawn = np.zeros(size, dtype=bool)
-    drawn[ids] = True
-    friends = heard[drawn[heard]]
-    links = np.stack(
-        [friends, referred_by[friends] - start, _LANE_OF[stage[referred_by[friends] - start]]],
-        axis=1,
-    )
+    kept = np.zeros(size, dtype=bool)  # drawn, or may still hear a recommendation
+    kept[ids] = True
+    kept |= _OPEN_LANE[_LANE_OF[stage]]
+    friends = heard[kept[heard]]
+    givers = referred_by[friends] - start
+    links = np.stack([friends, givers, _LANE_OF[stage[givers]], _LANE_OF[stage[friends]]], axis=1)
     return {
         "day": int(model.day),
         "replica": int(replica),
@@ -190,6 +197,7 @@ def mechanism_frame(
                 "colour": spec.colour,
                 "count": int(counts[i]),
                 "shown": len(picked[i]),
+                "open": bool(_OPEN_LANE[i]),
                 **_notes(spec.name, table.stage_counts[replica], hours, heard.size),
             }
             for i, spec in enumerate(LANES)

@@ -82,9 +82,11 @@ module.exports = {
       if (!frame || !frame.lanes) { return; }
       const restart = this.lastDay === null || frame.day < this.lastDay;
       if (restart) { this.seen = new Map(); }
-      for (const [friend, giver] of frame.links) {
-        const key = friend + ":" + giver;
-        if (!this.seen.has(key)) { this.seen.set(key, restart ? -Infinity : frame.day); }
+      // a pair not seen before is a recommendation made since the last frame, if its friend
+      // may still hear one (every such friend is in every frame); others came into view
+      for (const [friend, giver, , lane] of frame.links) {
+        const key = friend + ":" + giver, fresh = !restart && frame.lanes[lane].open;
+        if (!this.seen.has(key)) { this.seen.set(key, fresh ? frame.day : -Infinity); }
       }
       this.lastDay = frame.day;
       this.from = restart ? new Map() : this.painted;
@@ -115,7 +117,7 @@ module.exports = {
       lanes.forEach((lane, i) => {
         const top = i * laneH;
         const across = (text) => Math.ceil((ctx.measureText(text).width + 16) / size);
-        // the longest note that leaves three columns of shapes; "+ N more" if there is room
+        // the longest note that leaves two columns of shapes; "+ N more" if there is room
         const tries = [[lane.note, 1], [lane.short, 1], [lane.note, 0], [lane.short, 0], ["", 1]];
         let note = "", drawn = 0, more = 0;
         for (const [text, counted] of tries) {
@@ -127,7 +129,7 @@ module.exports = {
             drawn = Math.min(lane.shown, rows * Math.max(room, 0));
           }
           [note, more] = [text, counted ? lane.count - drawn : 0];
-          if (!text || drawn >= Math.min(lane.count, rows * 3)) { break; }
+          if (!text || drawn >= Math.min(lane.count, rows * 2)) { break; }
         }
         const y0 = top + (laneH - rows * size) / 2 + size / 2;
         // the first of the lane's list are drawn; alike shapes side by side (stable sort)
