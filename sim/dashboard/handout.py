@@ -156,8 +156,8 @@ def customers_chart(sides: Sides) -> str:
     day = max(sides.day, 1)
     lines = []
     for side in sides:
-        middle, low, high = median_band(side.current.series("customers"))
-        earlier = [median_band(b.series("customers"))[0] for b in side.branches[:-1]]
+        middle, low, high = side.current.summary("customers")
+        earlier = [b.summary("customers")[0] for b in side.branches[:-1]]
         lines.append((side, middle, low, high, earlier))
     peak = max(float(np.nanmax(np.r_[high, 0.0])) for _, _, _, high, _ in lines)
     ticks = _ticks(peak)
