@@ -192,3 +192,45 @@ def test_the_view_is_a_widget_that_takes_a_frame_and_a_height(scenario):
     assert view.frame["lanes"][0]["label"] == "Not aware yet"
     assert "<script src" not in view.template and "http" not in view.template  # offline
     assert Stage.SALES_QUALIFIED in LANES[4].stages
+
+
+PAGE = """<html><body style="margin:0"><div id="box"><canvas id="canvas"></canvas></div><script>
+const module = {exports: {}};
+%s
+const view = module.exports, frames = %s;
+const vm = {frame: frames[0], height: 330};
+vm.$refs = {box: document.getElementById("box"), canvas: document.getElementById("canvas")};
+for (const [name, method] of Object.entries(view.methods)) vm[name] = method.bind(vm);
+view.mounted.call(vm);
+window.show = (i) => { vm.frame = frames[i]; view.watch.frame.call(vm); vm.paint(1); };
+</script></body></html>"""
+
+
+def test_the_view_draws_every_frame_in_a_browser(scenario, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    from benchmarks.dashboard_latency import CHROMIUM, CHROMIUM_ARGS
+    from sim.dashboard.mechanism_view import SCRIPT
+
+    model = JourneyModel(scenario, 3)
+    frames = [mechanism_frame(model), *_frames(model, 20)]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 640, "height": 330})
+        errors = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.set_content(PAGE % (SCRIPT, json.dumps(frames)))
+        for i in range(len(frames)):
+            page.evaluate(f"show({i})")
+        box = page.locator("#box")
+        drawn, day, words = (
+            box.get_attribute("data-dots"),
+            box.get_attribute("data-day"),
+            box.get_attribute("aria-label"),
+        )
+        arcs = page.evaluate("[...vm.seen.values()].filter((day) => day > 0).length")
+        browser.close()
+    assert errors == []
+    assert day == str(frames[-1]["day"]) and 0 < int(drawn) <= len(frames[-1]["dots"]["id"])
+    assert frames[-1]["queue"]["short"] in words or frames[-1]["queue"]["text"] in words
+    assert arcs > 0  # recommendations made while the room watched: arcs

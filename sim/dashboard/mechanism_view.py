@@ -80,7 +80,8 @@ module.exports = {
     update() {
       const frame = this.frame;
       if (!frame || !frame.lanes) { return; }
-      const restart = this.lastDay === null || frame.day < this.lastDay;
+      const restart = this.lastDay === null || frame.day < this.lastDay
+        || frame.prospects !== this.lastProspects;  // a new story or market: nothing is new
       if (restart) { this.seen = new Map(); }
       // a pair not seen before is a recommendation made since the last frame, if its friend
       // may still hear one (every such friend is in every frame); others came into view
@@ -88,7 +89,7 @@ module.exports = {
         const key = friend + ":" + giver, fresh = !restart && frame.lanes[lane].open;
         if (!this.seen.has(key)) { this.seen.set(key, fresh ? frame.day : -Infinity); }
       }
-      this.lastDay = frame.day;
+      [this.lastDay, this.lastProspects] = [frame.day, frame.prospects];
       this.from = restart ? new Map() : this.painted;
       this.started = performance.now();
       if (this.raf) { cancelAnimationFrame(this.raf); }
@@ -195,6 +196,9 @@ module.exports = {
       this.arcs(ctx, frame, g, now, ease);
       box.dataset.day = frame.day;
       box.dataset.dots = now.size;
+      box.setAttribute("aria-label", frame.lanes.map(
+        (lane) => `${lane.label}: ${number(lane.count)}${lane.note ? ". " + lane.note : ""}`,
+      ).join("; "));
     },
     arcs(ctx, frame, g, now, ease) {
       for (const [friend, giver, giverLane] of frame.links) {
@@ -227,7 +231,7 @@ module.exports = {
 TEMPLATE = (
     """
 <template>
-  <div class="touchpoint-mechanism" ref="box" :data-plot="plot"
+  <div class="touchpoint-mechanism" ref="box" role="img" :data-plot="plot"
        :style="{position: 'relative', width: '100%', height: height + 'px'}">
     <canvas ref="canvas" style="display: block; width: 100%; height: 100%"></canvas>
   </div>
