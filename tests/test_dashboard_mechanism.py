@@ -206,7 +206,7 @@ window.show = (i) => { vm.frame = frames[i]; view.watch.frame.call(vm); vm.paint
 </script></body></html>"""
 
 
-def test_the_view_draws_every_frame_in_a_browser(scenario, tmp_path):
+def test_the_view_draws_every_frame_in_a_browser(scenario):
     from playwright.sync_api import sync_playwright
 
     from benchmarks.dashboard_latency import CHROMIUM, CHROMIUM_ARGS

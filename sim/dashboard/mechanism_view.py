@@ -80,8 +80,10 @@ module.exports = {
     update() {
       const frame = this.frame;
       if (!frame || !frame.lanes) { return; }
+      // another story, market or side (a caller may add ``side``): nothing in it is new
+      const market = [frame.prospects, frame.side, frame.name].join("|");
       const restart = this.lastDay === null || frame.day < this.lastDay
-        || frame.prospects !== this.lastProspects;  // a new story or market: nothing is new
+        || market !== this.lastMarket;
       if (restart) { this.seen = new Map(); }
       // a pair not seen before is a recommendation made since the last frame, if its friend
       // may still hear one (every such friend is in every frame); others came into view
@@ -89,7 +91,7 @@ module.exports = {
         const key = friend + ":" + giver, fresh = !restart && frame.lanes[lane].open;
         if (!this.seen.has(key)) { this.seen.set(key, fresh ? frame.day : -Infinity); }
       }
-      [this.lastDay, this.lastProspects] = [frame.day, frame.prospects];
+      [this.lastDay, this.lastMarket] = [frame.day, market];
       this.from = restart ? new Map() : this.painted;
       this.started = performance.now();
       if (this.raf) { cancelAnimationFrame(this.raf); }
