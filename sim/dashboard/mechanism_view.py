@@ -34,8 +34,9 @@ function shape(ctx, kind, x, y, r, colour, warmth) {
   if (kind === "ring" || kind === "circle") {
     ctx.arc(x, y, r, 0, 2 * Math.PI);
   } else if (kind === "diamond" || kind === "waiting") {
-    ctx.moveTo(x, y - r * 1.2); ctx.lineTo(x + r * 1.2, y);
-    ctx.lineTo(x, y + r * 1.2); ctx.lineTo(x - r * 1.2, y); ctx.closePath();
+    const k = kind === "waiting" ? 1.05 : 1.2;  // its thick outline makes it look bigger
+    ctx.moveTo(x, y - r * k); ctx.lineTo(x + r * k, y);
+    ctx.lineTo(x, y + r * k); ctx.lineTo(x - r * k, y); ctx.closePath();
   } else if (kind === "square" || kind === "open square") {
     ctx.rect(x - r * 0.9, y - r * 0.9, r * 1.8, r * 1.8);
   } else if (kind === "star") {
@@ -53,7 +54,7 @@ function shape(ctx, kind, x, y, r, colour, warmth) {
   if (kind === "waiting") {
     const c = mix(COLD, WARM, Math.max(0, Math.min(1, warmth)));
     ctx.fillStyle = "white"; ctx.fill();
-    ctx.strokeStyle = c; ctx.lineWidth = Math.max(3, r * 0.5); ctx.stroke();
+    ctx.strokeStyle = c; ctx.lineWidth = Math.max(2.5, r * 0.4); ctx.stroke();
   } else if (kind === "ring" || kind === "open square" || kind === "cross") {
     ctx.strokeStyle = colour; ctx.lineWidth = Math.max(2, r * 0.4); ctx.stroke();
   } else {
