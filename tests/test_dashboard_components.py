@@ -13,7 +13,7 @@ import pytest
 import solara
 
 import sim
-from sim.dashboard import app, claims, panels, plots, session, sides, stories
+from sim.dashboard import app, panels, plots, rehearsal, session, sides, stories
 from sim.dashboard.levers import LEVERS
 from sim.dashboard.livechart import LiveChart
 from sim.experiments.specs import replication_seeds
@@ -183,7 +183,7 @@ CLAIMED = STORY.replace(
 
 def test_a_claim_holds_only_if_the_median_and_nine_runs_in_ten_show_it(tree):
     told = stories.load_story(write_story(tree, CLAIMED))
-    shown, wrong = claims.rehearse(told, replications=4)
+    shown, wrong = rehearsal.rehearse(told, replications=4)
     assert shown.day == 30 and wrong.day == 40
     assert shown.holds and shown.share == 1.0 and shown.median > shown.against
     assert not wrong.holds and wrong.share == 0.0

@@ -1,6 +1,6 @@
 """Every shipped story shows what it says: each claim of each step holds on the ensemble's
 median at its day and in at least nine of ten single runs, over 30 seeds, with the story
-played as a trainer plays it (:func:`sim.dashboard.claims.rehearse`).
+played as a trainer plays it (:func:`sim.dashboard.rehearsal.rehearse`).
 
 Full size (10,000 prospects, 30 runs a side, up to three years): about 4 minutes of CPU
 for the five stories, so it runs with the slow suite; the claim rules themselves are
@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from sim.dashboard import claims, stories
+from sim.dashboard import stories
+from sim.dashboard.rehearsal import rehearse
 
 SEEDS = 30
 
@@ -23,7 +24,7 @@ SHIPPED = stories.load_stories(stories.shipped_stories())
 def test_every_claim_of_the_story_holds_over_30_seeds(key):
     told = SHIPPED[key]
     assert told.story.replications >= SEEDS
-    verdicts = claims.rehearse(told, SEEDS)
+    verdicts = rehearse(told, SEEDS)
     assert verdicts, f"{key} claims nothing"
     for verdict in verdicts:
         print(("holds: " if verdict.holds else "FAILS: ") + verdict.words())

@@ -73,7 +73,12 @@ CSS = """
   flex-direction: column; gap: 1.5vh; padding: 1vh 2vw; }
 .touchpoint-debrief-title { font-size: clamp(18px, 3vh, 36px); font-weight: 700; margin: 0; }
 .touchpoint-takeaway { font-size: clamp(18px, 3vh, 36px); line-height: 1.3; margin: 0; }
-.touchpoint-board.wide { flex: 0 1 auto; max-width: 70vw; }
+.touchpoint-board.wide { flex: 0 1 auto; max-width: 80vw; }
+.touchpoint-scoreboard.wide th[scope=row] { width: 40%; padding-right: 1vw; }
+.touchpoint-scoreboard.wide td { padding: 0.8vh 1vw 0.8vh 0; border-top: 1px solid #ddd; }
+.touchpoint-scoreboard.wide .touchpoint-kpi th { border-top: 1px solid #ddd; padding-top: 0.8vh; }
+.touchpoint-scoreboard.wide .touchpoint-number { font-size: clamp(20px, 3.6vh, 44px); }
+.touchpoint-unused { color: #777; }
 .touchpoint-free { flex: 0 0 clamp(340px, 30vw, 560px); overflow: hidden; display: flex;
   flex-direction: column; gap: 0.5vh; font-size: clamp(12px, 1.6vh, 19px); }
 .touchpoint-lever-row { line-height: 1.2; }

@@ -15,10 +15,9 @@ from typing import Any
 
 import solara
 
-from sim.dashboard.kpis import KPIS
 from sim.dashboard.levers import LEVERS
 from sim.dashboard.panels import Export
-from sim.dashboard.scoreboard import scoreboard_html
+from sim.dashboard.scoreboard import scoreboard_html, story_kpis
 from sim.dashboard.session import Session, pull_label
 from sim.dashboard.stories import Pull
 from sim.scenario.errors import InputError
@@ -50,7 +49,7 @@ def LeverButton(  # noqa: N802 - Solara components are CamelCase
             session.pull(pull)
         except InputError as exc:
             session.message = str(exc)
-        on_change.value = session.revision + (0 if not session.message else 1)
+        on_change.value += 1  # the panels render anew
 
     done = session.pulled(pull)
     with solara.Tooltip(LEVERS[pull.lever].tooltip()):
@@ -79,11 +78,11 @@ def CaptionBand(  # noqa: N802 - Solara components are CamelCase
         playing.value = False
         pick.value = None
         session.next_step()
-        on_change.value = session.revision
+        on_change.value += 1  # the panels render anew
 
     def reveal() -> None:
         session.reveal()
-        on_change.value = session.revision + 1
+        on_change.value += 1  # the panels render anew
 
     with solara.Div(classes=["touchpoint-caption-band"]):
         text = html.escape(session.step.caption)
@@ -161,7 +160,7 @@ def Debrief(session: Session, on_close: Callable[[], None], shown: int) -> None:
     """The story's takeaway, the final scoreboard with the runs' range, the handout."""
     takeaway = session.story.takeaway or session.story.summary
     with session.sides.lock:
-        table = scoreboard_html(session.sides, list(KPIS), bands=True)
+        table = scoreboard_html(session.sides, story_kpis(session.story), bands=True)
         runs = max(
             len(side.current.series("customers")) if hasattr(side, "current") else 1
             for side in session.sides

@@ -4,9 +4,8 @@ A step states what the room should see (which side, which figure, which way, aga
 what, by when): "by day 365 the right side has fewer customers than before care was
 switched off". A claim holds when the median of the runs shows it and at least
 :data:`SINGLE_SEED_SHARE` of the single runs do too, so a trainer never shows an effect
-that one seed in three contradicts. :func:`rehearse` plays a story as a trainer would
-(its levers pulled at each step's start, played to each pause) and checks every claim;
-``tests/test_story_claims.py`` rehearses every shipped story over 30 seeds.
+that one seed in three contradicts. A story's claims are checked as a trainer tells it by
+:func:`sim.dashboard.rehearsal.rehearse`.
 """
 
 from __future__ import annotations
@@ -21,7 +20,6 @@ from sim.dashboard.kpis import KPIS
 
 if TYPE_CHECKING:
     from sim.dashboard.sides import Side, Sides
-    from sim.dashboard.stories import Told
 
 SINGLE_SEED_SHARE = 0.9
 """The share of single runs that must show a claim (and the median must)."""
@@ -103,33 +101,3 @@ def _today(side: Side, kpi: str, branch: int) -> np.ndarray:
     if len(side.branches) < -branch:
         raise ValueError(f"a claim against 'before' needs a lever pulled on the {side.which} side")
     return side.branches[branch].series(kpi)[:, -1]
-
-
-def rehearse(told: Told, replications: int | None = None) -> list[Verdict]:
-    """Play a story as a trainer would and check every claim of every step.
-
-    Each step's levers are pulled, in order, on the day the step starts; the sides then
-    play to each claim's day and to the step's pause (the last step: to the end).
-    """
-    from sim.dashboard.sides import SIDES, Sides
-
-    story = told.story
-    sides = Sides(
-        told.left,
-        told.right,
-        story.seed,
-        story.prospects,
-        replications or story.replications,
-        story.horizon_days,
-    )
-    verdicts = []
-    for step in story.steps:
-        for pull in step.levers:
-            for which in SIDES if pull.side == "both" else (pull.side,):
-                sides.side(which).pull(pull.lever, pull.value)
-        stop = step.pause_day or sides.horizon
-        for claim in sorted(step.claims, key=lambda c: c.by or stop):
-            sides.step((claim.by or stop) - sides.day)
-            verdicts.append(check(claim, sides))
-        sides.step(stop - sides.day)
-    return verdicts

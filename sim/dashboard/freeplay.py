@@ -28,7 +28,10 @@ TABS = ("Levers", "Scoreboard", "Setups")
 
 
 def shipped_value(name: str, scenario: Scenario) -> Any:
-    """The value a lever stands at in a scenario as shipped, in the lever's unit."""
+    """The value a lever stands at in a scenario as shipped, in the lever's unit.
+
+    None if the scenario has nothing the lever sets (SDRs in a sales team without roles).
+    """
     lever = LEVERS[name]
     if name == "touch_quality":
         return 1.0
@@ -39,7 +42,9 @@ def shipped_value(name: str, scenario: Scenario) -> Any:
     ((key, scale),) = lever.overrides(scenario, probe).items()
     value: Any = scenario
     for part in key.split("."):
-        value = getattr(value, part)
+        value = getattr(value, part, None)
+    if value is None:  # the scenario has no such part (an SDR team without roles)
+        return None
     if lever.choices:
         return value
     return round(float(value) / float(scale), 6) if scale else float(value)
@@ -83,8 +88,15 @@ def LeverRow(  # noqa: N802 - Solara components are CamelCase
             session.pull(Pull(side=which, lever=name, value=value))
         except InputError as exc:
             session.message = str(exc)
-        on_change.value = session.revision + 1
+        on_change.value += 1  # the panels render anew
 
+    if now is None:
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=f"<b>{html.escape(lever.label)}</b>: not in this scenario",
+            classes=["touchpoint-lever-row", "touchpoint-unused"],
+        )
+        return
     with solara.Div(classes=["touchpoint-lever-row"]):
         note = " (as shipped)" if shipped else ""
         solara.HTML(
@@ -135,7 +147,7 @@ def Setups(session: Session, on_change: solara.Reactive[int], shown: int) -> Non
                     session.pull(Pull(side=which, lever=lever, value=value))
         except (InputError, ValueError) as exc:
             session.message = str(exc)
-        on_change.value = session.revision + 1
+        on_change.value += 1  # the panels render anew
 
     solara.InputText("Name these levers", value=name, continuous_update=True)
     solara.Button(

@@ -16,7 +16,7 @@ from typing import Literal
 
 import numpy as np
 
-from sim.model.daily import CARE_SPEND, NEW_CUSTOMERS, REVENUE, SPEND_PREFIX, stage_column
+from sim.model.daily import ARR, CARE_SPEND, NEW_CUSTOMERS, REVENUE, SPEND_PREFIX, stage_column
 
 
 @dataclass(frozen=True)
@@ -116,6 +116,14 @@ KPIS: dict[str, Kpi] = {
             "customers who still buy from us",
             "more",
             _active,
+        ),
+        Kpi(
+            "recurring_revenue",
+            "Recurring revenue",
+            "annual recurring revenue today",
+            "more",
+            lambda t: t.column(ARR),
+            money=True,
         ),
         Kpi(
             "revenue",

@@ -44,6 +44,7 @@ class Lever:
         high: The largest value (numbers only).
         presets: Values offered in free play.
         choices: The allowed words, for a lever that takes words instead of numbers.
+        one: The unit after the value 1 (``hour from a lead ...``), if it differs.
     """
 
     name: str
@@ -56,6 +57,7 @@ class Lever:
     high: float = math.inf
     presets: tuple[Any, ...] = ()
     choices: Mapping[str, str] | None = None
+    one: str = ""
 
     def check(self, value: Any, where: str) -> Any:
         """``value`` if this lever takes it; ScenarioError naming ``where`` and the value if not."""
@@ -75,8 +77,10 @@ class Lever:
 
     def text(self, value: Any) -> str:
         """The lever and its value in words: ``Lead response time: 24 hours``."""
-        shown = self.choices[value] if self.choices else f"{value:,g} {self.unit}"
-        return f"{self.label}: {shown}"
+        if self.choices:
+            return f"{self.label}: {self.choices[value]}"
+        unit = self.one if value == 1 and self.one else self.unit
+        return f"{self.label}: {value:,g} {unit}"
 
     def tooltip(self) -> str:
         """Unit, what it does and where it comes from."""
@@ -160,6 +164,19 @@ LEVERS: dict[str, Lever] = {
             _field("sales.response_time_hours"),
             high=24 * 30,
             presets=(0.5, 1, 4, 24, 72),
+            one="hour from a lead to a rep's first call",
+        ),
+        Lever(
+            "sdrs",
+            "Sales development reps",
+            "people who answer and qualify new leads",
+            f"{SALES_TOUCHPOINTS} (lead response time); {MARKETING_MEET_SALES}",
+            "More SDRs answer leads sooner; a new hire ramps up over months and is paid "
+            "from day one. Only for a sales organisation with roles.",
+            _field("sales.roles.sdr.headcount"),
+            high=100.0,
+            presets=(2, 3, 5, 8),
+            one="person who answers and qualifies new leads",
         ),
         Lever(
             "referral_reward",
@@ -180,6 +197,7 @@ LEVERS: dict[str, Lever] = {
             _field("after_sale.care_touches_per_month"),
             high=30.0,
             presets=(0, 0.5, 1, 2),
+            one="touch per customer per month",
         ),
         Lever(
             "competition",

@@ -223,9 +223,7 @@ def _waiting(model: JourneyModel, start: int, size: int) -> np.ndarray:
     each hour since the handoff makes a call less likely to reach them.
     """
     table = model.prospects
-    leads = model.sales_queue.leads
-    leads = leads[(leads >= start) & (leads < start + size)]
-    leads = leads[table.stage[leads] == Stage.SALES_QUALIFIED]
+    leads = start + np.flatnonzero(table.stage[start : start + size] == Stage.SALES_QUALIFIED)
     leads = leads[(table.deal_stage[leads] == _LEAD) & ~table.contacted[leads]]
     return leads - start
 
@@ -243,7 +241,9 @@ def warmth(sales: Sales, hours: np.ndarray) -> np.ndarray:
 
     The product of the three ways a wait costs (:mod:`sim.model.sales`): the chance the
     call reaches them against a call at once, the chance they are still interested,
-    and the trust kept after cooling.
+    and the trust kept after cooling. A lead called without reaching them cooled at
+    that first call; the later calls' chance to reach them fades the same way, with
+    the hours since the handoff, and dominates.
     """
     days = hours / 24.0
     fade = 0.5 ** (hours / sales.reach_half_life_hours)

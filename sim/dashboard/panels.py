@@ -106,7 +106,7 @@ def TopBar(  # noqa: N802 - Solara components are CamelCase
         playing.value = False
         session.reset()
         day.value = session.day
-        on_change.value = session.revision
+        on_change.value += 1  # the panels render anew
 
     with solara.Row(classes=["touchpoint-top"], gap="6px"):
         solara.Button("Stories", icon_name="mdi-arrow-left", on_click=on_leave, text=True)

@@ -116,37 +116,55 @@ def number_text(value: float) -> str:
 
 
 def scoreboard_html(sides: Any, kpis: list[str], bands: bool = False) -> str:
-    """The scoreboard as an HTML table: a column per side, a KPI's title above its numbers.
+    """The scoreboard as an HTML table, a column per side.
 
     Args:
         sides: Both sides.
         kpis: The KPIs to show, in order.
-        bands: Also give the range most runs fall in (the debrief's ensemble figures).
+        bands: The debrief's table: a row per KPI, its title beside the numbers, and the
+            range most runs fall in under each. Else a KPI's title above its numbers.
     """
     head = "".join(f"<th>{side_heading(side)}</th>" for side in sides)
     rows = []
     for score in scores(sides, kpis):
-        cells = []
-        for index, value in enumerate(score.values):
-            ahead = AHEAD_HTML if score.leader == index else ""
-            low, high = score.bands[index]
-            spread = (
-                f"<span class='touchpoint-band'>most runs {number_text(low)} to "
-                f"{number_text(high)}</span>"
-                if bands and math.isfinite(low) and low != high
-                else ""
-            )
-            cells.append(
-                f"<td class='{'touchpoint-leader' if ahead else ''}'>"
-                f"<span class='touchpoint-number'>{number_text(value)}</span>{ahead}{spread}</td>"
-            )
-        rows.append(
-            f"<tr class='touchpoint-kpi'><th colspan='{len(cells)}' scope='colgroup'>"
+        cells = "".join(_cell(score, index, bands) for index in range(len(score.values)))
+        title = (
             f"{html.escape(score.title)} "
-            f"<span class='touchpoint-unit'>{html.escape(score.unit)}</span></th></tr>"
-            f"<tr>{''.join(cells)}</tr>"
+            f"<span class='touchpoint-unit'>{html.escape(score.unit)}</span>"
         )
+        if bands:
+            rows.append(f"<tr class='touchpoint-kpi'><th scope='row'>{title}</th>{cells}</tr>")
+        else:
+            rows.append(
+                f"<tr class='touchpoint-kpi'><th colspan='{len(score.values)}' "
+                f"scope='colgroup'>{title}</th></tr><tr>{cells}</tr>"
+            )
+    corner = "<th></th>" if bands else ""
+    wide = " wide" if bands else ""
     return (
-        f"<table class='touchpoint-scoreboard'><thead><tr>{head}</tr></thead>"
+        f"<table class='touchpoint-scoreboard{wide}'><thead><tr>{corner}{head}</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
+
+
+def _cell(score: Score, index: int, bands: bool) -> str:
+    """A side's number, the star if it is ahead, and (``bands``) where most runs fall."""
+    ahead = AHEAD_HTML if score.leader == index else ""
+    low, high = score.bands[index]
+    spread = (
+        f"<span class='touchpoint-band'>most runs {number_text(low)} to {number_text(high)}</span>"
+        if bands and math.isfinite(low) and low != high
+        else ""
+    )
+    return (
+        f"<td><span class='touchpoint-number'>{number_text(score.values[index])}</span>"
+        f"{ahead}{spread}</td>"
+    )
+
+
+def story_kpis(story: Any) -> list[str]:
+    """The debrief's KPIs: the headline two and every one the story's steps claim."""
+    kpis = list(HEADLINE)
+    for step in story.steps:
+        kpis += [c.kpi for c in step.claims if c.kpi not in kpis]
+    return kpis

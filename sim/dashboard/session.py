@@ -70,6 +70,7 @@ class Session:
             story.prospects,
             story.replications,
             story.horizon_days,
+            (story.left_name, story.right_name),
         )
         self.index = 0
         self.revision = 0

@@ -164,12 +164,18 @@ class Side:
         path: The scenario file.
         seeds: One per replication (the same on both sides).
         base: Overrides every course of this side gets (the prospects, the horizon).
+        title: The side in words, as the story names it.
     """
 
     def __init__(
-        self, which: str, path: Path, seeds: list[int], base: dict[str, Any] | None = None
+        self,
+        which: str,
+        path: Path,
+        seeds: list[int],
+        base: dict[str, Any] | None = None,
+        title: str | None = None,
     ) -> None:
-        self.which, self.path, self.seeds = which, Path(path), seeds
+        self.which, self.path, self.seeds, self.title = which, Path(path), seeds, title
         self.base = dict(base or {})
         self.look = LOOKS[which]
         self.shipped: Scenario = load_scenario(self.path, self.base or None)
@@ -177,8 +183,8 @@ class Side:
 
     @property
     def name(self) -> str:
-        """The scenario's name, in words."""
-        return self.shipped.name.replace("_", " ")
+        """The side in words: the story's name for it, else the scenario's name."""
+        return self.title or self.shipped.name.replace("_", " ").capitalize()
 
     @property
     def color(self) -> str:
@@ -245,6 +251,7 @@ class Sides:
         prospects: The population size of both (default: the left file's).
         replications: Runs per side (1: one run, no band).
         horizon_days: Both sides' horizon (default: each file's).
+        names: The sides in words (left, right), as the story names them.
 
     Attributes:
         lock: Held while the sides change: the play loop and the buttons share them.
@@ -258,6 +265,7 @@ class Sides:
         prospects: int | None = None,
         replications: int = REPLICATIONS,
         horizon_days: int | None = None,
+        names: tuple[str | None, str | None] = (None, None),
     ) -> None:
         first = load_scenario(left)
         base: dict[str, Any] = {"population.size": prospects or first.population.size}
@@ -267,8 +275,8 @@ class Sides:
         self.replications = replications
         self.seeds = replication_seeds(seed, replications)
         self.lock = threading.RLock()
-        self.left = Side("left", Path(left), self.seeds, base)
-        self.right = Side("right", Path(right), self.seeds, base)
+        self.left = Side("left", Path(left), self.seeds, base, names[0])
+        self.right = Side("right", Path(right), self.seeds, base, names[1])
 
     def __iter__(self):
         """Left, then right."""

@@ -96,6 +96,8 @@ class Story(_Strict):
     summary: str = Field("", max_length=600)
     left: str = Field(description="Scenario file, relative to the scenario tree.")
     right: str = Field(description="Scenario file, relative to the scenario tree.")
+    left_name: str | None = Field(None, max_length=40, description="The left side, in words.")
+    right_name: str | None = Field(None, max_length=40, description="The right side, in words.")
     takeaway: str = Field("", max_length=600, description="The debrief's lesson.")
     seed: Annotated[int, Field(ge=0, le=2**31)] = 7
     prospects: Annotated[int, Field(ge=100, le=1_000_000)] | None = None
