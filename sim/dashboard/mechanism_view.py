@@ -153,7 +153,9 @@ module.exports = {
     paint(t) {
       const box = this.$refs.box, canvas = this.$refs.canvas, frame = this.frame;
       if (!box || !canvas || !frame || !frame.lanes) { return; }
-      const width = box.clientWidth, height = this.height, ratio = window.devicePixelRatio || 1;
+      const width = box.clientWidth, height = this.height || box.clientHeight;
+      if (width < 10 || height < 10) { return; }  // not laid out yet: the observer calls again
+      const ratio = window.devicePixelRatio || 1;
       const pixels = [Math.round(width * ratio), Math.round(height * ratio)];
       if (canvas.width !== pixels[0] || canvas.height !== pixels[1]) {
         [canvas.width, canvas.height] = pixels;
@@ -235,7 +237,7 @@ TEMPLATE = (
     """
 <template>
   <div class="touchpoint-mechanism" ref="box" role="img" :data-plot="plot"
-       :style="{position: 'relative', width: '100%', height: height + 'px'}">
+       :style="{position: 'relative', width: '100%', height: height ? height + 'px' : '100%'}">
     <canvas ref="canvas" style="display: block; width: 100%; height: 100%"></canvas>
   </div>
 </template>
@@ -251,7 +253,8 @@ TEMPLATE = (
 class MechanismView(ipyvue.VueTemplate):
     """The prospects of one side, lane by lane: ``frame`` per day, ``height`` in px.
 
-    The width is the box the page gives it (100 %); the lanes share ``height``.
+    The width is the box the page gives it (100 %); the lanes share ``height`` (0: the
+    box's height too, as in the dashboard's chart grid).
     """
 
     template = traitlets.Unicode(TEMPLATE).tag(sync=True)
