@@ -51,12 +51,18 @@ CSS = """
 .touchpoint-main { flex: 1 1 auto; min-height: 0; display: flex; gap: 0.8vw; }
 .touchpoint-board { flex: 0 0 clamp(240px, 20vw, 400px); overflow: hidden; }
 .touchpoint-grid { flex: 1 1 auto; min-width: 0; min-height: 0; display: grid; gap: 0.8vh 0.6vw;
-  grid-template-columns: 1fr 1fr; grid-template-rows: 1fr 1fr; }
-.touchpoint-grid-1 { grid-template-columns: 1fr; grid-template-rows: 1fr; }
-.touchpoint-grid-2 { grid-template-rows: 1fr; }
-.touchpoint-grid > * { position: relative; min-width: 0; min-height: 0; }
-.touchpoint-cell { position: relative; width: 100%; height: 100%; }
+  grid-template-columns: minmax(0, 1fr) minmax(0, 1fr);
+  grid-template-rows: minmax(0, 1fr) minmax(0, 1fr); }
+.touchpoint-grid-1 { grid-template-columns: minmax(0, 1fr); grid-template-rows: minmax(0, 1fr); }
+.touchpoint-grid-2 { grid-template-rows: minmax(0, 1fr); }
+.touchpoint-grid > * { position: relative; min-width: 0; min-height: 0; overflow: hidden; }
+.touchpoint-cell-box > *, .touchpoint-cell { position: absolute; inset: 0; }
 .touchpoint-chart { position: absolute; inset: 0; }
+.touchpoint-mechanism-cell { display: flex; flex-direction: column; }
+.touchpoint-chart-title { flex: 0 0 auto; font-size: clamp(15px, 2vh, 24px); color: #444;
+  white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.touchpoint-mechanism-box { flex: 1 1 auto; min-height: 0; position: relative; }
+.touchpoint-mechanism-box > * { position: absolute; inset: 0; }
 .touchpoint-scoreboard { width: 100%; border-collapse: collapse; table-layout: fixed; }
 .touchpoint-scoreboard th { text-align: left; vertical-align: top;
   font-size: clamp(13px, 1.8vh, 22px); }

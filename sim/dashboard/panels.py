@@ -18,7 +18,8 @@ from collections.abc import Callable
 import solara
 
 from sim.dashboard.export import REPLICATIONS, report_html
-from sim.dashboard.scoreboard import scoreboard_html, step_kpis
+from sim.dashboard.plots import PLOTS, watched_side
+from sim.dashboard.scoreboard import scoreboard_html, side_heading, step_kpis
 from sim.dashboard.session import Session
 
 SPEEDS = {"Slow": 1.0, "Steady": 0.2, "Fast": 0.0}
@@ -144,10 +145,22 @@ def Scoreboard(session: Session, day: solara.Reactive[int], shown: int) -> None:
 def PlotGrid(session: Session, shown: int) -> None:  # noqa: N802 - Solara components are CamelCase
     """The step's charts, at most four, filling the rest of the window (as of ``shown``)."""
     names = session.plots()
-    solara.Div(
-        classes=["touchpoint-grid", f"touchpoint-grid-{len(names)}"],
-        children=[session.chart(name) for name in names],
-    )
+    with solara.Div(classes=["touchpoint-grid", f"touchpoint-grid-{len(names)}"]):
+        for name in names:
+            if PLOTS[name].kind != "mechanism":
+                solara.Div(children=[session.chart(name)], classes=["touchpoint-cell-box"])
+                continue
+            side = watched_side(session.sides)
+            with solara.Div(classes=["touchpoint-mechanism-cell"]):
+                solara.HTML(
+                    tag="div",
+                    unsafe_innerHTML=(
+                        f"{html.escape(PLOTS[name].title)}: {side_heading(side)} "
+                        "<span class='touchpoint-unit'>(one run)</span>"
+                    ),
+                    classes=["touchpoint-chart-title"],
+                )
+                solara.Div(children=[session.chart(name)], classes=["touchpoint-mechanism-box"])
 
 
 @solara.component

@@ -69,7 +69,7 @@ def chart_widget(name: str) -> Any:
     if PLOTS[name].kind == "mechanism":
         from sim.dashboard.mechanism_view import MechanismView
 
-        return MechanismView()
+        return MechanismView(height=0)  # as tall as its cell in the grid
     return LiveChart(plot=name, figure_layout=figure_layout(PLOTS[name]))
 
 
@@ -291,7 +291,12 @@ def _bars(views: list[Any], categories: list[str], values: list[list[float]]) ->
             "marker": {
                 "color": view.color,
                 "line": {"color": view.color, "width": 1},
-                "pattern": {"shape": PATTERN.get(view.dash, ""), "fgcolor": "#ffffff"},
+                "pattern": {
+                    "shape": PATTERN.get(view.dash, ""),
+                    "fgcolor": "#ffffff",
+                    "bgcolor": view.color,
+                    "solidity": 0.3,
+                },
             },
             "hovertemplate": f"{view.name}<br>%{{y}}: %{{x:,.0f}}<extra></extra>",
         }
