@@ -347,3 +347,60 @@ def test_the_setups_folder_is_the_trainers_own(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     assert setups.setups_folder() == tmp_path / "touchpoint"
     assert str(setups.setups_folder()).startswith(str(Path(tmp_path)))
+
+
+QUESTION_STORY = """title: A small story
+left: small_aida_funnel.yaml
+right: small_touchpoint_management.yaml
+seed: 3
+prospects: 300
+replications: 2
+takeaway: Care pays.
+steps:
+  - caption: Watch the first week.
+    pause_day: 7
+    plots: [customers, prospects]
+    question: {ask: "Who wins?", options: [Left, Right], answer: 1, reveal: "Right, by far."}
+    levers:
+      - {side: right, lever: care, value: 0, label: "No care (right)"}
+  - caption: Now the second week.
+    plots: [customers, funnel, spend]
+"""
+
+
+def test_a_question_hides_the_levers_until_reveal_then_next_moves_on(scenario_copy):
+    import ipyvuetify as v
+    import solara
+
+    from sim.dashboard import app
+    from sim.dashboard.stories import load_story
+
+    for name in ("aida_funnel", "touchpoint_management"):
+        (scenario_copy / f"small_{name}.yaml").write_text(
+            f"extends: {name}.yaml\nname: small_{name}\nhorizon_days: 20\n"
+        )
+    (scenario_copy / "stories").mkdir(exist_ok=True)
+    path = scenario_copy / "stories" / "small.yaml"
+    path.write_text(QUESTION_STORY)
+    box, rc = solara.render(app.Stage(load_story(path), lambda: None), handle_error=False)
+
+    def labels() -> list[str]:
+        return [str(c) for b in rc.find(v.Btn).widgets for c in b.children if isinstance(c, str)]
+
+    def button(text: str):
+        return next(b for b in rc.find(v.Btn).widgets if text in b.children)
+
+    def words() -> str:
+        return " ".join(w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets)
+
+    assert "Who wins?" in words() and "No care (right)" not in labels()
+    button("Right").click()
+    assert "● Right" in labels()  # the room's pick
+    button("Reveal").click()
+    assert "Answer: Right. Right, by far." in words() and "No care (right)" in labels()
+    button("Next (1 of 2)").click()
+    assert "Now the second week." in words() and "Debrief" in labels()
+    button("+1 week").click()
+    button("Debrief").click()
+    assert "Care pays." in words() and "Debrief: day 7 of 20, 2 runs a side" in words()
+    rc.close()
