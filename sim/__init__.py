@@ -37,6 +37,7 @@ _EXPORTS = {
     "Prospect": "sim.model.agents",
     "Rep": "sim.model.reps",
     "JourneyModel": "sim.model.model",
+    "fork": "sim.model.fork",
     "Stage": "sim.model.prospects",
     "RunResult": "sim.analysis.results",
     "collect": "sim.analysis.results",
@@ -70,6 +71,7 @@ __all__ = [
     "calibrate",
     "collect",
     "compare",
+    "fork",
     "json_schema",
     "load_scenario",
     "load_targets",
@@ -97,6 +99,7 @@ if TYPE_CHECKING:
     from sim.analysis.results import RunResult, collect, simulate
     from sim.experiments import Comparison, compare, optimise, sensitivity, sweep
     from sim.model.agents import Channel, Prospect
+    from sim.model.fork import fork
     from sim.model.model import JourneyModel
     from sim.model.prospects import Stage
     from sim.model.reps import Rep

@@ -72,7 +72,7 @@ def plain_daily(path: Path, seed: int, days: int, overrides: dict) -> pd.DataFra
 
 def test_shipped_stories_load_with_every_plot_and_lever_known():
     told = stories.load_stories(stories.shipped_stories())
-    assert len(told) == 5
+    assert len(told) == 6
     assert list(told)[0] == "1_aida_vs_touchpoint_management"
     for story in told.values():
         assert story.left.is_file() and story.right.is_file()
@@ -299,7 +299,7 @@ def test_the_picker_offers_the_stories_and_the_file_first(tree, monkeypatch):
     monkeypatch.setenv(stories.FILE_ENV, str(tree / "small_aida_funnel.yaml"))
     assert next(iter(session.scenario_choices())).startswith("small_aida_funnel")
     box, rc = solara.render(app.Page(), handle_error=False)
-    assert len(buttons(rc, "Start this story")) == 5
+    assert len(buttons(rc, "Start this story")) == 6
     buttons(rc, "Start free play")[0].click()
     assert len(buttons(rc, "Forward a day")) == 1
     assert len(rc.find(LiveChart).widgets) == 4

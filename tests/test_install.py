@@ -194,5 +194,5 @@ def test_full_install_runs_the_commands_on_what_it_ships(installed, tmp_path):
 
     stories = touchpoint(venv, "dashboard", "--check", cwd=tmp_path)
     assert stories.returncode == 0, stories.stderr
-    assert f"5 stories in {shipped / 'stories'}" in stories.stdout
+    assert f"6 stories in {shipped / 'stories'}" in stories.stdout
     assert "None" not in stories.stdout + stories.stderr
