@@ -189,7 +189,7 @@ def test_the_view_is_a_widget_that_takes_a_frame_and_a_height(scenario):
     view = MechanismView(height=330)
     view.frame = mechanism_frame(model)
     assert view.plot == "prospects"
-    assert view.frame["lanes"][0]["label"] == "Not aware yet"
+    assert view.frame["lanes"][0]["label"] == "Unaware"
     assert "<script src" not in view.template and "http" not in view.template  # offline
     assert Stage.SALES_QUALIFIED in LANES[4].stages
 

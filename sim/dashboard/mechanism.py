@@ -45,7 +45,7 @@ class Lane:
 
 
 LANES = (
-    Lane("unaware", "Not aware yet", "#000000", (Stage.UNAWARE,)),
+    Lane("unaware", "Unaware", "#000000", (Stage.UNAWARE,)),
     Lane("aware", "Aware", "#56B4E9", (Stage.AWARE,)),
     Lane("engaged", "Engaged", "#0072B2", (Stage.ENGAGED,)),
     Lane("evaluating", "Evaluating", "#CC79A7", (Stage.EVALUATING,)),
@@ -281,7 +281,7 @@ def _queue(hours: np.ndarray) -> dict[str, Any]:
         "waiting": int(hours.size),
         "oldest_hours": round(oldest, 1),
         "text": f"{leads} not reached yet, oldest {duration_words(oldest)}",
-        "short": f"{hours.size:,} not reached, oldest {duration_words(oldest)}",
+        "short": f"{hours.size:,} waiting, oldest {duration_words(oldest)}",
     }
 
 

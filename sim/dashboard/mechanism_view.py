@@ -106,22 +106,23 @@ module.exports = {
     layout(ctx, frame, width, height) {
       const lanes = frame.lanes, laneH = height / lanes.length;
       const rows = laneH >= 40 ? 2 : 1;  // two rows of shapes when a lane has the room
-      const size = Math.max(14, Math.min(30, (laneH - 4) / rows));
-      ctx.font = `bold 20px ${FONT}`;
+      const size = Math.max(14, Math.min(rows > 1 ? 30 : 24, (laneH - 4) / rows));
+      const labelPx = width < 640 ? 18 : 20;
+      ctx.font = `bold ${labelPx}px ${FONT}`;
       const labelW = Math.max(...lanes.map((l) => ctx.measureText(l.label).width));
       ctx.font = `18px ${FONT}`;
       const countW = Math.max(...lanes.map((l) => ctx.measureText(number(l.count)).width));
       // a narrow box stacks each lane's number under its name, when the lane has the room
       const stacked = laneH >= 42 && labelW + countW + 30 > width * 0.3;
-      const left = Math.min(stacked ? Math.max(labelW, countW) + 28 : labelW + countW + 30,
+      const left = Math.min(stacked ? Math.max(labelW, countW) + 28 : labelW + countW + 24,
         width * 0.45);
       const cols = Math.max(1, Math.floor((width - left - 10) / size));
       const places = new Map(), geometry = [];
       let d = 0;
       lanes.forEach((lane, i) => {
         const top = i * laneH;
-        const across = (text) => Math.ceil((ctx.measureText(text).width + 16) / size);
-        // the longest note that leaves two columns of shapes; "+ N more" if there is room
+        const across = (text) => Math.ceil((ctx.measureText(text).width + 12) / size);
+        // the longest note that leaves a column of shapes; "+ N more" if there is room
         const tries = [[lane.note, 1], [lane.short, 1], [lane.note, 0], [lane.short, 0], ["", 1]];
         let note = "", drawn = 0, more = 0;
         for (const [text, counted] of tries) {
@@ -133,7 +134,7 @@ module.exports = {
             drawn = Math.min(lane.shown, rows * Math.max(room, 0));
           }
           [note, more] = [text, counted ? lane.count - drawn : 0];
-          if (!text || drawn >= Math.min(lane.count, rows * 2)) { break; }
+          if (!text || drawn >= Math.min(lane.count, rows)) { break; }
         }
         const y0 = top + (laneH - rows * size) / 2 + size / 2;
         // the first of the lane's list are drawn; alike shapes side by side (stable sort)
@@ -148,7 +149,7 @@ module.exports = {
         d += lane.shown;
         geometry.push({ top, note, more, end: left + Math.ceil(drawn / rows) * size });
       });
-      return { laneH, size, left, stacked, places, geometry };
+      return { laneH, size, left, stacked, labelPx, places, geometry };
     },
     paint(t) {
       const box = this.$refs.box, canvas = this.$refs.canvas, frame = this.frame;
@@ -170,7 +171,7 @@ module.exports = {
         ctx.fillStyle = i % 2 ? "#ffffff" : "#f2f2f2";
         ctx.fillRect(0, top, width, g.laneH);
         ctx.fillStyle = lane.colour; ctx.fillRect(0, top + 3, 8, g.laneH - 6);
-        ctx.fillStyle = "#000000"; ctx.textAlign = "left"; ctx.font = `bold 20px ${FONT}`;
+        ctx.fillStyle = "#000000"; ctx.textAlign = "left"; ctx.font = `bold ${g.labelPx}px ${FONT}`;
         ctx.fillText(lane.label, 16, g.stacked ? mid - 10 : mid);
         ctx.font = `18px ${FONT}`;
         if (g.stacked) {
