@@ -77,31 +77,42 @@ def test_the_same_prospects_stay_on_screen_from_day_to_day(scenario):
     assert len(unaware[0] & unaware[1]) >= 15  # a day moves a few on, not the whole lane
 
 
-def test_waiting_leads_grow_older_by_a_day_each_day_until_a_rep_reaches_them(scenario):
+def test_leads_no_rep_has_reached_grow_older_by_a_day_each_day_and_cool(scenario):
     model = JourneyModel(scenario, 3)
-    frames = _frames(model, 40)
-    grew = 0
-    for before, after in zip(frames, frames[1:], strict=False):
-        old = _waiting(before)
-        for row, (hours, warm) in _waiting(after).items():
-            assert not model.prospects.contacted[row] or model.day != after["day"]
-            if row in old:
-                assert hours == pytest.approx(old[row][0] + 24.0, abs=0.11)
-                assert warm <= old[row][1]
+    table = model.prospects
+    before, grew, kinds, noted = {}, 0, set(), 0
+    for _ in range(40):
+        model.step()
+        frame = mechanism_frame(model)
+        now = _unreached(frame)
+        for row, (kind, hours, warm) in now.items():
+            assert table.stage[row] == Stage.SALES_QUALIFIED and not table.contacted[row]
+            assert (table.rep_touches[row] == 0) == (kind == "waiting")
+            kinds.add(kind)
+            if row in before:
+                assert hours == pytest.approx(before[row][1] + 24.0, abs=0.11)
+                assert warm <= before[row][2]
                 grew += 1
-    assert grew > 20
-    last = frames[-1]
-    assert last["queue"]["waiting"] == len(_waiting(last)) > 0
-    assert last["queue"]["oldest_hours"] == max(h for h, _ in _waiting(last).values())
-    assert last["lanes"][4]["note"].startswith(f"{last['queue']['waiting']} leads not reached")
+        before = now
+        queue, waiting = frame["queue"], [h for k, h, _ in now.values() if k == "waiting"]
+        assert queue["waiting"] == len(waiting)
+        assert queue["no_answer"] == len(now) - len(waiting)
+        if waiting:
+            assert queue["oldest_hours"] == max(waiting)
+            assert frame["lanes"][4]["note"].startswith(f"{len(waiting)} lead")
+            assert "waiting for a call, oldest" in frame["lanes"][4]["note"]
+            noted += 1
+    assert grew > 20 and noted > 5
+    assert kinds == {"waiting", "no answer"}
 
 
-def _waiting(frame: dict) -> dict[int, tuple[float, float]]:
+def _unreached(frame: dict) -> dict[int, tuple[str, float, float]]:
+    """Leads no rep has reached yet, by row: (shape, hours since the handoff, warmth)."""
     dots = frame["dots"]
     return {
-        i: (h, w)
+        i: (SHAPES[s], h, w)
         for i, h, w, s in zip(dots["id"], dots["hours"], dots["warmth"], dots["shape"], strict=True)
-        if SHAPES[s] == "waiting" and h >= 0
+        if h >= 0
     }
 
 

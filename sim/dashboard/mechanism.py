@@ -8,9 +8,10 @@ mouth (who heard a recommendation, and who gave one) come first in their lane, s
 recommendations a room sees join dots it can see; the exits ("gone") keep the fixed
 order, so their shapes show the mix of ways out.
 
-Leads that wait for a rep cool while they wait: each carries the hours since the
-handoff and its warmth, the share of the lead's worth a call now still gets
-(the chance to reach them, their interest, the trust kept: :mod:`sim.model.sales`).
+Leads no rep has reached yet (waiting for a first call, or called with no answer yet)
+cool while they wait: each carries the hours since the handoff and its warmth, the
+share of the lead's worth a call now still gets (the chance to reach them, their
+interest, the trust kept: :mod:`sim.model.sales`).
 
 :func:`mechanism_frame` is a pure function of the model: plain lists, ready for JSON.
 """
@@ -65,6 +66,7 @@ SHAPES = (
     "ring",
     "circle",
     "waiting",
+    "no answer",
     "diamond",
     "square",
     "star",
@@ -79,7 +81,7 @@ _STAGE_SHAPE = {
     Stage.AWARE: "circle",
     Stage.ENGAGED: "circle",
     Stage.EVALUATING: "circle",
-    Stage.SALES_QUALIFIED: "diamond",  # "waiting" while no rep has spoken with them
+    Stage.SALES_QUALIFIED: "diamond",  # "waiting" for a first call, then "no answer" yet
     Stage.CUSTOMER: "square",
     Stage.ADVOCATE: "star",
     Stage.LOST_TO_COMPETITOR: "cross",
@@ -105,6 +107,7 @@ _GONE = next(i for i, lane in enumerate(LANES) if lane.name == "gone")
 _OPEN_LANE = np.array([all(OPEN_STAGES[s] for s in lane.stages) for lane in LANES])
 """Lanes whose prospects may still hear a recommendation (word of mouth reaches them)."""
 _WAITING = SHAPES.index("waiting")
+_NO_ANSWER = SHAPES.index("no answer")
 _LEAD = DEAL_STAGES.index("lead")
 
 
@@ -136,7 +139,8 @@ def mechanism_frame(
         reaches them, note: a line in words, short: a shorter one for a narrow box);
         ``shapes``;
         ``dots`` as parallel lists (``id``: the prospect's row in the replication,
-        ``lane``, ``shape``, ``hours``: hours a lead has waited for a rep, else -1,
+        ``lane``, ``shape``, ``hours``: hours a lead no rep has reached yet has waited
+        since the handoff, else -1,
         ``warmth``: what a call now still gets of it, 0..1, else -1); ``links``
         (``[friend, recommender, recommender's lane, friend's lane]``: the last
         recommendation each listened to, for every dot and every prospect of an
@@ -165,21 +169,24 @@ def mechanism_frame(
     hours = _hours_waited(model, start, waiting)
     waited = np.full(size, -1.0)  # hours each row has waited for a rep; -1: not waiting
     waited[waiting] = hours
+    uncalled = np.zeros(size, dtype=bool)  # not even called yet
+    uncalled[waiting] = table.rep_touches[waiting + start] == 0
     picked = []
     for i, end in enumerate(ends.tolist()):
         rows = grouped[end - counts[i] : end]
-        if i == _SALES:  # the queue first, longest waiting at the front
-            rows = rows[np.argsort(-waited[rows], kind="stable")]
+        if i == _SALES:  # the queue first, longest waiting at the front, then no answer yet
+            rows = rows[np.lexsort((-waited[rows], ~uncalled[rows]))]
         picked.append(rows[:shown_per_lane])
     ids = np.concatenate(picked)
 
     shape = _SHAPE_OF[stage[ids]]
     dot_hours = waited[ids]
     queued = dot_hours >= 0
-    shape[queued] = _WAITING
+    shape[queued] = np.where(uncalled[ids[queued]], _WAITING, _NO_ANSWER)
     dot_warmth = np.full(ids.size, -1.0)
     dot_warmth[queued] = warmth(model.spec.sales, dot_hours[queued])
 
+    queue = _queue(hours, uncalled[waiting])
     kept = np.zeros(size, dtype=bool)  # drawn, or may still hear a recommendation
     kept[ids] = True
     kept |= _OPEN_LANE[_LANE_OF[stage]]
@@ -198,7 +205,7 @@ def mechanism_frame(
                 "count": int(counts[i]),
                 "shown": len(picked[i]),
                 "open": bool(_OPEN_LANE[i]),
-                **_notes(spec.name, table.stage_counts[replica], hours, heard.size),
+                **_notes(spec.name, table.stage_counts[replica], queue, heard.size),
             }
             for i, spec in enumerate(LANES)
         ],
@@ -211,7 +218,7 @@ def mechanism_frame(
             "warmth": np.round(dot_warmth, 3).tolist(),
         },
         "links": links.tolist(),
-        "queue": _queue(hours),
+        "queue": queue,
         "word_of_mouth": {"heard": int(heard.size), "text": _heard_text(heard.size)},
     }
 
@@ -255,10 +262,9 @@ def warmth(sales: Sales, hours: np.ndarray) -> np.ndarray:
     return reach / sales.reach_at_once * interest * kept
 
 
-def _notes(lane: str, counts: np.ndarray, hours: np.ndarray, heard: int) -> dict[str, str]:
+def _notes(lane: str, counts: np.ndarray, queue: dict[str, Any], heard: int) -> dict[str, str]:
     """The line of words a lane carries (``note``) and a shorter one (``short``), or none."""
     if lane == "sales":
-        queue = _queue(hours)
         return {"note": queue["text"], "short": queue["short"]}
     if lane == "customer":  # customers are who recommend
         return {"note": _heard_text(heard), "short": f"{heard:,} told by friends" if heard else ""}
@@ -270,18 +276,26 @@ def _notes(lane: str, counts: np.ndarray, hours: np.ndarray, heard: int) -> dict
     return {"note": "", "short": ""}
 
 
-def _queue(hours: np.ndarray) -> dict[str, Any]:
-    """Leads no rep has reached yet and the oldest wait, in numbers and in words."""
-    if hours.size == 0:
-        text = "Every lead has spoken with a rep"
-        return {"waiting": 0, "oldest_hours": None, "text": text, "short": ""}
-    oldest = float(hours.max())
-    leads = "1 lead" if hours.size == 1 else f"{hours.size:,} leads"
+def _queue(hours: np.ndarray, uncalled: np.ndarray) -> dict[str, Any]:
+    """Leads no rep has reached yet, in numbers and in words.
+
+    ``waiting`` for a first call (and the oldest wait), or called with ``no_answer`` yet.
+    """
+    waiting = hours[uncalled]
+    unanswered = int(np.count_nonzero(~uncalled))
+    no_answer = f"{unanswered:,} called, no answer yet" if unanswered else ""
+    queue = {"waiting": int(waiting.size), "oldest_hours": None, "no_answer": unanswered}
+    if waiting.size == 0:
+        short = f"{unanswered:,} no answer yet" if unanswered else ""
+        return {**queue, "text": no_answer, "short": short}
+    oldest = float(waiting.max())
+    leads = "1 lead" if waiting.size == 1 else f"{waiting.size:,} leads"
+    first = f"{leads} waiting for a call, oldest {duration_words(oldest)}"
     return {
-        "waiting": int(hours.size),
+        **queue,
         "oldest_hours": round(oldest, 1),
-        "text": f"{leads} not reached yet, oldest {duration_words(oldest)}",
-        "short": f"{hours.size:,} waiting, oldest {duration_words(oldest)}",
+        "text": f"{first}; {no_answer}" if unanswered else first,
+        "short": f"{waiting.size:,} waiting, oldest {duration_words(oldest)}",
     }
 
 

@@ -33,8 +33,8 @@ function shape(ctx, kind, x, y, r, colour, warmth) {
   ctx.beginPath();
   if (kind === "ring" || kind === "circle") {
     ctx.arc(x, y, r, 0, 2 * Math.PI);
-  } else if (kind === "diamond" || kind === "waiting") {
-    const k = kind === "waiting" ? 1.05 : 1.2;  // its thick outline makes it look bigger
+  } else if (kind === "diamond" || kind === "waiting" || kind === "no answer") {
+    const k = kind === "diamond" ? 1.2 : 1.05;  // a thick outline makes it look bigger
     ctx.moveTo(x, y - r * k); ctx.lineTo(x + r * k, y);
     ctx.lineTo(x, y + r * k); ctx.lineTo(x - r * k, y); ctx.closePath();
   } else if (kind === "square" || kind === "open square") {
@@ -51,10 +51,13 @@ function shape(ctx, kind, x, y, r, colour, warmth) {
   } else if (kind === "dash") {
     ctx.rect(x - r, y - r * 0.3, r * 2, r * 0.6);
   }
-  if (kind === "waiting") {
+  if (kind === "waiting" || kind === "no answer") {  // hollow, from warm to cold
     const c = mix(COLD, WARM, Math.max(0, Math.min(1, warmth)));
     ctx.fillStyle = "white"; ctx.fill();
     ctx.strokeStyle = c; ctx.lineWidth = Math.max(2.5, r * 0.4); ctx.stroke();
+    if (kind === "no answer") {  // called once at least: a dot inside
+      ctx.beginPath(); ctx.arc(x, y, r * 0.3, 0, 2 * Math.PI); ctx.fillStyle = c; ctx.fill();
+    }
   } else if (kind === "ring" || kind === "open square" || kind === "cross") {
     ctx.strokeStyle = colour; ctx.lineWidth = Math.max(2, r * 0.4); ctx.stroke();
   } else {
