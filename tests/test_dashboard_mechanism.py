@@ -175,6 +175,8 @@ def test_a_replication_of_a_batch_shows_what_its_own_run_shows(scenario):
     assert shown.pop("replica") == 1
     own.pop("replica")
     assert shown == own
+    with pytest.raises(ValueError, match="replica 2: the model runs replications 0 to 1"):
+        mechanism_frame(batch, replica=2)
 
 
 def test_the_frame_is_small_json_in_plain_words(scenario):

@@ -147,7 +147,14 @@ def mechanism_frame(
         ``open`` lane, who may still hear one: a pair new since the frame before is a
         recommendation made since); ``queue`` and ``word_of_mouth`` (numbers and a
         sentence, for everyone in the replication).
+
+    Raises:
+        ValueError: ``replica`` is not one of the model's replications.
     """
+    if not 0 <= replica < model.replicas.count:
+        raise ValueError(
+            f"replica {replica}: the model runs replications 0 to {model.replicas.count - 1}"
+        )
     table = model.prospects
     size = model.spec.population.size
     start = replica * size
