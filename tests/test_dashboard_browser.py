@@ -45,9 +45,11 @@ LAYOUT = """() => {
     return /(auto|scroll)/.test(s.overflowX + s.overflowY)
       && (e.scrollHeight > e.clientHeight + 1 || e.scrollWidth > e.clientWidth + 1);
   }).map(e => e.className.toString());
+  const spill = Array.from(stage.querySelectorAll(".touchpoint-number, .touchpoint-side"))
+    .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText);
   const page = document.scrollingElement;
   return {width: innerWidth, height: innerHeight, scrollWidth: page.scrollWidth,
-          scrollHeight: page.scrollHeight, boxes, scrolls};
+          scrollHeight: page.scrollHeight, boxes, scrolls, spill};
 }"""
 
 TRACES = """() => Array.from(document.querySelectorAll('.touchpoint-chart')).map(c => ({
@@ -63,6 +65,7 @@ def assert_one_screen(page, needs=("chart", "caption", "scoreboard", "button")) 
     width, height = seen["width"], seen["height"]
     assert seen["scrollHeight"] <= height and seen["scrollWidth"] <= width, seen
     assert seen["scrolls"] == []
+    assert seen["spill"] == []  # no number runs out of its cell of the scoreboard
     boxes = seen["boxes"]
     kinds = {box["kind"] for box in boxes}
     assert set(needs) <= kinds, kinds
@@ -221,3 +224,67 @@ def test_free_play_shows_each_lever_in_words_and_saves_a_named_setup(browser, da
     wait_for_day(page, 0)
     page.context.close()
     assert not errors, errors
+
+
+SHOTS = ROOT / "docs" / "dashboard"
+
+
+@pytest.mark.slow
+def test_screenshots_of_each_story_at_its_key_step(tmp_path):
+    """Each shipped story, as shipped, told to its first lever's pause: one screen, a PNG.
+
+    Writes ``docs/dashboard/<story>.png`` at 1280×720 (and story 1's as
+    ``docs/dashboard.png``): ``pytest -m slow tests/test_dashboard_browser.py -k screenshots``.
+    """
+    from playwright.sync_api import sync_playwright
+
+    from sim.dashboard.stories import load_stories
+    from sim.scenario.shipped import shipped_stories
+
+    told = load_stories(shipped_stories())
+    SHOTS.mkdir(exist_ok=True)
+    with dashboard_server(tmp_path / "server.log") as (url, _), sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for number, (key, story) in enumerate(told.items()):
+            page, errors = open_page(browser, url, 1280, 720)
+            page.get_by_role("button", name="Start this story").nth(number).click()
+            wait_for_day(page, 0, 60_000)
+            key_step = next(i for i, s in enumerate(story.story.steps) if s.levers)
+            for index, step in enumerate(story.story.steps[: key_step + 1]):
+                if step.question is not None:
+                    page.get_by_role(
+                        "button", name=step.question.options[step.question.answer]
+                    ).click()
+                    page.get_by_role("button", name="Reveal").click()
+                    page.get_by_text("Answer: ").wait_for(timeout=30_000)
+                if index < key_step:
+                    play_to(page, step.pause_day)
+                    page.get_by_role("button", name=f"Next ({index + 1} of ").click()
+            for pull in story.story.steps[key_step].levers:
+                words = pull.label or LEVERS[pull.lever].text(pull.value)
+                page.get_by_role("button", name=words).first.click()
+                page.get_by_role("button", name=f"✓ {words}").first.wait_for(timeout=60_000)
+            play_to(page, story.story.steps[key_step].pause_day or 0)
+            page.wait_for_timeout(1500)  # the prospects glide to their lanes
+            assert_one_screen(page)
+            page.screenshot(path=str(SHOTS / f"{key}.png"))
+            if number == 0:
+                page.screenshot(path=str(ROOT / "docs" / "dashboard.png"))
+            page.context.close()
+            assert not errors, errors
+        browser.close()
+
+
+def play_to(page, day: int) -> None:
+    """Forward a month at a time until the charts show ``day`` (a story pauses there)."""
+    while True:
+        now = int(page.locator(".touchpoint-day").inner_text().split()[1])
+        if now >= day:
+            wait_for_day(page, now, 120_000)
+            return
+        page.get_by_role("button", name="Forward a month").click()
+        page.wait_for_function(
+            f"() => parseInt(document.querySelector('.touchpoint-day').innerText.split(' ')[1])"
+            f" > {now}",
+            timeout=120_000,
+        )

@@ -157,7 +157,7 @@ def test_labels_at_line_ends_give_todays_value_and_never_sit_on_each_other(pair)
     assert ends["aida funnel 6"]["x"] == [3] and ends["aida funnel 6"]["y"] == [6]
     assert ends["aida funnel 6"]["textposition"] == "top right"  # ahead: above
     assert ends["touchpoint 3"]["textposition"] == "bottom right"
-    pair.day = 9  # near the horizon: the labels turn left, inside the chart
+    pair.day = 5  # half way: the labels turn left, inside the chart
     assert {
         t["textposition"].split()[1]
         for t in plots.traces(plots.PLOTS["customers"], pair)
@@ -165,9 +165,12 @@ def test_labels_at_line_ends_give_todays_value_and_never_sit_on_each_other(pair)
     } == {"left"}
 
 
-def test_cost_of_sale_is_a_gap_until_the_first_customer(pair):
+def test_cost_of_sale_is_a_gap_until_the_first_customer_and_its_early_spikes_clip(pair):
     drawn = plots.traces(plots.PLOTS["cost_of_sale"], pair)
     assert by_name(drawn, "touchpoint")[0]["y"] == [None, 8.5, 7, 6]  # a run with none: left out
+    frame = plots.chart_frame("cost_of_sale", pair, 1)
+    assert frame["y_range"] == [0, 11.2]  # 1.6 x the highest median of the later days (7)
+    assert "y_range" not in plots.chart_frame("customers", pair, 1)
 
 
 def test_axes_start_at_zero_and_the_day_axis_spans_the_horizon(pair):
@@ -191,7 +194,7 @@ def test_a_frame_is_numbers_and_words_only_no_layout(pair):
         if plot.kind == "mechanism":
             continue
         frame = plots.chart_frame(name, pair, revision=1)
-        assert set(frame) == {"day", "revision", "traces", "x_range"}
+        assert set(frame) <= {"day", "revision", "traces", "x_range", "y_range"}
         json.dumps(frame, allow_nan=False)
 
 
@@ -224,6 +227,11 @@ def test_the_scoreboard_marks_the_side_ahead_by_which_way_is_better(pair):
     pair.left.branches[-1].runs["cost_of_sale"] = runs([np.nan], [np.nan], [np.nan])
     assert scoreboard.scores(pair, ["cost_of_sale"])[0].leader is None
     assert scoreboard.number_text(math.nan) == "—"
+    assert [scoreboard.number_text(x) for x in (12_345.4, 786_499, -7_862_879)] == [
+        "12,345",
+        "786k",
+        "-7.86M",
+    ]
 
 
 def test_the_scoreboard_adds_the_kpi_the_step_is_about():
@@ -397,7 +405,7 @@ def test_a_question_hides_the_levers_until_reveal_then_next_moves_on(scenario_co
     button("Right").click()
     assert "● Right" in labels()  # the room's pick
     button("Reveal").click()
-    assert "Answer: Right. Right, by far." in words() and "No care (right)" in labels()
+    assert "Answer: Right, by far." in words() and "No care (right)" in labels()
     button("Next (1 of 2)").click()
     assert "Now the second week." in words() and "Debrief" in labels()
     button("+1 week").click()

@@ -65,7 +65,7 @@ CSS = """
 .touchpoint-mechanism-box > * { position: absolute; inset: 0; }
 .touchpoint-scoreboard { width: 100%; border-collapse: collapse; table-layout: fixed; }
 .touchpoint-scoreboard th { text-align: left; vertical-align: top;
-  font-size: clamp(13px, 1.8vh, 22px); }
+  font-size: clamp(13px, 1.8vh, 22px); overflow-wrap: anywhere; }
 .touchpoint-kpi th { font-weight: 600; padding-top: 1.2vh; border-top: 1px solid #ddd; }
 .touchpoint-scoreboard td { vertical-align: top; }
 .touchpoint-unit { font-weight: 400; color: #555; font-size: 0.8em; }

@@ -38,6 +38,14 @@ def revealed(session: Session) -> bool:
     return question(session) is None or session.revealed
 
 
+def answer_text(asked: Any) -> str:
+    """``Answer: Fewer. Each trust needs...``, the right option named once."""
+    answer = asked.options[asked.answer]
+    if asked.reveal.lower().startswith(answer.lower()):
+        return f"Answer: {asked.reveal}"
+    return f"Answer: {answer}. {asked.reveal}"
+
+
 @solara.component
 def LeverButton(  # noqa: N802 - Solara components are CamelCase
     session: Session, pull: Pull, on_change: solara.Reactive[int], shown: int
@@ -89,11 +97,7 @@ def CaptionBand(  # noqa: N802 - Solara components are CamelCase
         if asked is not None:
             text += f" <b class='touchpoint-ask'>{html.escape(asked.ask)}</b>"
             if revealed(session):
-                answer = asked.options[asked.answer]
-                text += (
-                    f" <span class='touchpoint-reveal'>Answer: {html.escape(answer)}. "
-                    f"{html.escape(asked.reveal)}</span>"
-                )
+                text += f" <span class='touchpoint-reveal'>{html.escape(answer_text(asked))}</span>"
         solara.HTML(tag="div", unsafe_innerHTML=text, classes=["touchpoint-caption"])
         with solara.Div(classes=["touchpoint-actions"]):
             if not revealed(session):

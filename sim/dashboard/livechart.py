@@ -50,16 +50,22 @@ CHART = (
 <script>
 module.exports = {
   mounted() {
-    this.resized = () => {
+    this.observer = new ResizeObserver(() => {
       clearTimeout(this.timer);
-      this.timer = setTimeout(() => this.draw(), 150);
-    };
-    window.addEventListener("resize", this.resized);
+      this.timer = setTimeout(() => {
+        const chart = this.$refs.chart;
+        if (!chart || !chart.isConnected) { return; }
+        this.draw();
+        this.drawn = this.drawn.then(() => chart.isConnected && window.Plotly.Plots.resize(chart));
+      }, 100);
+    });
+    this.observer.observe(this.$refs.chart);
     this.draw();
   },
   watch: { frame() { this.draw(); }, figure_layout() { this.draw(); } },
   beforeDestroy() {
-    window.removeEventListener("resize", this.resized);
+    this.observer.disconnect();
+    clearTimeout(this.timer);
     if (window.Plotly && this.$refs.chart) { window.Plotly.purge(this.$refs.chart); }
   },
   methods: {"""
@@ -82,6 +88,9 @@ module.exports = {
       const layout = this.scaled(this.figure_layout, scale, "");
       if (frame.x_range) {
         layout.xaxis = Object.assign({}, layout.xaxis, {range: frame.x_range, autorange: false});
+      }
+      if (frame.y_range) {
+        layout.yaxis = Object.assign({}, layout.yaxis, {range: frame.y_range, autorange: false});
       }
       const asked = performance.now();
       const config = {displaylogo: false, displayModeBar: false, responsive: true};
@@ -119,9 +128,9 @@ module.exports = {
 class LiveChart(ipyvue.VueTemplate):
     """A Plotly chart: ``figure_layout`` once, ``frame`` (day, revision, traces) per update.
 
-    The chart fills its grid cell and follows the window's size; its fonts and margins
-    are given for a 1080-pixel-high screen and scaled to the window's height. A frame's
-    ``x_range`` (numbers) fixes the x axis. Not ``layout``: ipywidgets uses that name for
+    The chart fills its grid cell and follows its size; its fonts and margins are given
+    for a 1080-pixel-high screen and scaled to the window's height. A frame's ``x_range``
+    and ``y_range`` (numbers), if given, fix the axes. Not ``layout``: ipywidgets uses that name for
     the widget's own CSS layout.
     """
 

@@ -25,6 +25,8 @@ from sim.dashboard.sides import median_band
 FONT_SIZE = 18
 """Axis text in px on a 1080-pixel-high screen; the page scales it to the window."""
 TITLE_SIZE = 22
+LABELS_TURN = 0.4
+"""Past this share of the horizon, labels sit left of their line's end (they would run off)."""
 BAND_OPACITY = 0.18
 """How strongly the band where most runs fall is tinted with the side's colour."""
 SPEND_SOURCES = 6
@@ -60,6 +62,12 @@ PLOTS: dict[str, Plot] = {
 }
 """Every plot, by the name stories use, in the order free play offers them."""
 
+SETTLING = ("cost_of_sale",)
+"""Plots whose early days swing wide (a few customers so far): the y axis follows where
+the medians settled, and the first weeks' spikes run off its top."""
+SETTLED_HEADROOM = 1.6
+"""The y axis of a settling plot reaches this many times the highest settled median."""
+
 DEFAULT_PLOTS = ("customers", "cost_of_sale", "funnel", "spend")
 MAX_PLOTS = 4
 
@@ -79,12 +87,27 @@ def chart_frame(name: str, sides: Any, revision: int) -> dict:
     if plot.kind == "mechanism":
         return _mechanism(sides, revision)
     data = traces(plot, sides)
+    frame = {"day": int(sides.day), "revision": revision, "traces": data}
     if plot.kind == "line":
-        x_range = [0, int(sides.horizon)]
+        frame["x_range"] = [0, int(sides.horizon)]
+        if plot.name in SETTLING:
+            frame["y_range"] = _settled_range(data)
     else:
         widest = max((_reach(t) for t in data), default=0.0)
-        x_range = [0, round(widest * 1.3, 2) or 1]
-    return {"day": int(sides.day), "revision": revision, "traces": data, "x_range": x_range}
+        frame["x_range"] = [0, round(widest * 1.3, 2) or 1]
+    return frame
+
+
+def _settled_range(data: list[dict]) -> list[float]:
+    """From 0 to well above where the medians settled (their later half); early spikes clip."""
+    settled = [
+        y
+        for trace in data
+        if trace.get("mode") == "lines" and trace["line"].get("width")
+        for y in trace["y"][len(trace["y"]) // 2 :]
+        if y is not None
+    ]
+    return [0, round(max(settled, default=0.0) * SETTLED_HEADROOM, 2) or 1]
 
 
 def watched_side(sides: Any) -> Any:
@@ -184,7 +207,7 @@ def _lines(kpi: str, views: list[Any], day: int, horizon: int) -> list[dict]:
         (value if math.isfinite(value) else -math.inf) for _, value, label in ends if not label
     ]
     leader = current.index(max(current)) if current else 0
-    side = "left" if day > 0.6 * horizon else "right"
+    side = "left" if day > LABELS_TURN * horizon else "right"
     for view, value, label in ends:
         vertical = "top" if not label and views.index(view) == leader else "bottom"
         out.append(_end_label(view, day, value, label, f"{vertical} {side}"))

@@ -111,8 +111,17 @@ def side_heading(side: Side) -> str:
 
 
 def number_text(value: float) -> str:
-    """A big number for the room: ``1,234``; ``—`` when not defined yet."""
-    return f"{value:,.0f}" if math.isfinite(value) else "—"
+    """A big number for the room in at most six characters: ``1,234``, ``786k``, ``7.86M``.
+
+    ``—`` when not defined yet (no customer, no cost of sale).
+    """
+    if not math.isfinite(value):
+        return "—"
+    if abs(value) >= 1e6:
+        return f"{value / 1e6:,.2f}M"
+    if abs(value) >= 1e5:
+        return f"{value / 1e3:,.0f}k"
+    return f"{value:,.0f}"
 
 
 def scoreboard_html(sides: Any, kpis: list[str], bands: bool = False) -> str:
