@@ -110,7 +110,9 @@ def browser(dashboard):
 
 
 def open_page(browser, url: str, width: int, height: int):
-    context = browser.new_context(viewport={"width": width, "height": height})
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, accept_downloads=True
+    )
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -150,6 +152,7 @@ def test_a_story_fits_one_screen_in_colour_blind_safe_colours(browser, dashboard
     board = page.locator(".touchpoint-scoreboard").inner_text()
     assert board.startswith("Left: ") and "\nRight: " in board  # the sides named, not coloured
     assert "★ ahead" in board
+    assert page.get_by_text("This website runs on").count() == 0  # no footer over the charts
     words = page.locator(".touchpoint-stage").inner_text().lower()
     assert "in red" not in words and "in blue" not in words
 
@@ -163,7 +166,7 @@ def test_a_story_fits_one_screen_in_colour_blind_safe_colours(browser, dashboard
     assert not errors, errors
 
 
-def test_a_story_told_predict_reveal_lever_debrief(browser, dashboard):
+def test_a_story_told_predict_reveal_lever_debrief_handout(browser, dashboard, tmp_path):
     page, errors = open_page(browser, dashboard[0], 1280, 720)
     page.get_by_role("button", name="Start this story").first.click()
     wait_for_day(page, 0)
@@ -191,6 +194,14 @@ def test_a_story_told_predict_reveal_lever_debrief(browser, dashboard):
     page.get_by_text("Touchpoint management wins more customers").wait_for(timeout=30_000)
     assert "most runs" in page.locator(".touchpoint-scoreboard").inner_text()
     assert_one_screen(page, needs=("scoreboard", "button"))
+    page.get_by_role("button", name="Handout").click()
+    download_button = page.get_by_role("button", name="Download the handout")
+    download_button.wait_for(timeout=60_000)
+    with page.expect_download(timeout=30_000) as download:
+        download_button.click()
+    saved = tmp_path / "handout.html"
+    download.value.save_as(saved)
+    assert "A funnel (AIDA) against touchpoint management" in saved.read_text()
     page.get_by_role("button", name="Back to the charts").click()
     wait_for_day(page, 14)
     page.context.close()
