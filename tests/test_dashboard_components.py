@@ -13,7 +13,7 @@ import pytest
 import solara
 
 import sim
-from sim.dashboard import app, panels, plots, rehearsal, session, sides, stories
+from sim.dashboard import app, caption, panels, plots, rehearsal, session, sides, stories
 from sim.dashboard.levers import LEVERS
 from sim.dashboard.livechart import LiveChart
 from sim.experiments.specs import replication_seeds
@@ -236,21 +236,23 @@ def test_levers_move_money_and_keep_the_monthly_budget():
 
 def test_plots_send_numbers_in_one_colour_per_side_and_the_old_course_dotted(tree):
     told = stories.load_story(write_story(tree))
-    pair = sides.Sides(told.left, told.right, seed=3)
+    pair = sides.Sides(told.left, told.right, seed=3, replications=2)
     pair.step(5)
     pair.right.pull("care", 0)
     assert pair.left.color != pair.right.color
-    for plot in plots.PLOTS.values():
-        layout = plots.figure_layout(plot)
-        assert 22 <= layout["font"]["size"] <= 28 and layout["title"]["font"]["size"] <= 28
-        traced = plots.traces(plot, pair)
-        colours = {t.get("line", t.get("marker"))["color"] for t in traced}
+    for name, plot in plots.PLOTS.items():
+        if plot.kind == "mechanism":
+            continue
+        traced = plots.chart_frame(name, pair, 0)["traces"]
+        colours = {t["line"]["color"] for t in traced if t.get("mode") == "lines"} | {
+            t["marker"]["color"] for t in traced if t["type"] == "bar"
+        }
         assert colours == {pair.left.color, pair.right.color}
         for trace in traced:
-            assert all(y is None or math.isfinite(y) for y in trace["y"])
-        if plot.line is not None:
-            dotted = [t for t in traced if t["line"]["dash"] == "dot"]
-            assert len(dotted) == 1 and dotted[0]["name"].endswith("before: care after the sale")
+            assert all(y is None or math.isfinite(y) for y in trace["y"] if not isinstance(y, str))
+        if plot.kind == "line":
+            dotted = [t for t in traced if t.get("line", {}).get("dash") == "dot"]
+            assert len(dotted) == 1 and dotted[0]["name"].endswith("As shipped")
 
 
 def test_a_session_steps_pauses_at_the_story_day_and_moves_on(tree):
@@ -274,22 +276,22 @@ def test_panels_render_the_caption_levers_and_charts(tree):
     talk = session.Session(told)
     talk.next_step()
     revision, day, playing = solara.reactive(0), solara.reactive(0), solara.reactive(False)
+    pick = solara.reactive(None)
 
     @solara.component
     def Stage():  # noqa: N802
-        panels.DayBadge(talk, day)
-        panels.Controls(talk, day, playing, revision)
-        panels.StoryPanel(talk, revision, playing, revision.value)
+        panels.TopBar(talk, day, playing, revision, lambda: None, lambda: None)
+        caption.CaptionBand(talk, revision, playing, pick, lambda: None, revision.value)
         panels.PlotGrid(talk, revision.value)
 
     box, rc = solara.render(Stage(), handle_error=False)
     html = " ".join(w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets)
     assert "Day 0 of 40" in html and "switch off care" in html
-    buttons(rc, "Forward a week")[0].click()
+    buttons(rc, "+1 week")[0].click()
     assert talk.day == 7 and day.value == 7
-    (lever,) = buttons(rc, panels.pull_label(talk.step.levers[0], talk))
+    (lever,) = buttons(rc, session.pull_label(talk.step.levers[0], talk))
     lever.click()
-    assert talk.sides.right.pulled == {"care": 0} and revision.value == talk.revision
+    assert talk.sides.right.pulled == {"care": 0} and revision.value == 1  # raised: a new render
     assert len(rc.find(LiveChart).widgets) == 4
     rc.close()
     talk.close()
@@ -301,7 +303,7 @@ def test_the_picker_offers_the_stories_and_the_file_first(tree, monkeypatch):
     box, rc = solara.render(app.Page(), handle_error=False)
     assert len(buttons(rc, "Start this story")) == 6
     buttons(rc, "Start free play")[0].click()
-    assert len(buttons(rc, "Forward a day")) == 1
+    assert len(buttons(rc, "+1 day")) == 1
     assert len(rc.find(LiveChart).widgets) == 4
     rc.close()
 
@@ -312,7 +314,7 @@ def test_export_is_compares_report_with_the_levers_pulled(tree):
     pair.right.pull("care", 0)
     page = panels.report_html(pair, replications=2)
     assert page.startswith("<!doctype html>") and "Touchpoint strategy comparison" in page
-    assert "Levers pulled on small_touchpoint_management: Care after the sale: 0" in page
+    assert "Levers pulled on Small touchpoint management: Care after the sale: 0" in page
     assert "data:image/png;base64" in page and "cost_of_sale" in page
 
 
