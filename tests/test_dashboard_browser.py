@@ -156,6 +156,13 @@ def test_a_story_fits_one_screen_in_colour_blind_safe_colours(browser, dashboard
     words = page.locator(".touchpoint-stage").inner_text().lower()
     assert "in red" not in words and "in blue" not in words
 
+    chart = page.locator(".touchpoint-chart[data-plot=customers] .nsewdrag").first.bounding_box()
+    page.mouse.move(chart["x"] + chart["width"] * 0.05, chart["y"] + chart["height"] / 2)
+    page.wait_for_function(  # hover still gives the values
+        "() => document.querySelector('.touchpoint-chart[data-plot=customers] .hoverlayer')"
+        ".childElementCount > 0",
+        timeout=10_000,
+    )
     page.get_by_role("button", name="Reveal").click()
     page.get_by_text("Answer: Touchpoint management (right)").wait_for(timeout=30_000)
     page.get_by_role("button", name="Next (1 of 4)").click()

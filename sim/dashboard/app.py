@@ -141,7 +141,9 @@ warm_up()
 @solara.component
 def Picker(on_pick) -> None:  # noqa: N802 - Solara components are CamelCase
     """The story picker: a card per story, and free play with any two scenarios."""
-    choices = solara.use_memo(scenario_choices, [])
+    choices = solara.use_memo(
+        lambda: {label.replace("_", " "): path for label, path in scenario_choices().items()}, []
+    )
     labels = list(choices)
     left = solara.use_reactive(labels[0])
     right = solara.use_reactive(labels[1] if len(labels) > 1 else labels[0])
