@@ -157,6 +157,10 @@ def test_labels_at_line_ends_give_todays_value_and_never_sit_on_each_other(pair)
     assert ends["aida funnel 6"]["x"] == [3] and ends["aida funnel 6"]["y"] == [6]
     assert ends["aida funnel 6"]["textposition"] == "top right"  # ahead: above
     assert ends["touchpoint 3"]["textposition"] == "bottom right"
+    pair.right.branches[-1].runs["customers"] = runs([0, 0, 0, 0], [0, 0, 0, 1], [0, 0, 0, 1])
+    drawn = plots.traces(plots.PLOTS["customers"], pair)
+    low = next(t for t in drawn if t.get("text") == ["touchpoint 1"])
+    assert low["textposition"] == "middle right"  # below its end it would sit on the day axis
     pair.day = 5  # half way: the labels turn left, inside the chart
     assert {
         t["textposition"].split()[1]

@@ -27,6 +27,8 @@ FONT_SIZE = 18
 TITLE_SIZE = 22
 LABELS_TURN = 0.4
 """Past this share of the horizon, labels sit left of their line's end (they would run off)."""
+LABELS_FLOOR = 0.15
+"""A label below its line's end needs the end this high (share of the chart's top)."""
 BAND_OPACITY = 0.18
 """How strongly the band where most runs fall is tinted with the side's colour."""
 SPEND_SOURCES = 6
@@ -193,12 +195,11 @@ def _lines(kpi: str, views: list[Any], day: int, horizon: int) -> list[dict]:
     ends: list[tuple[Any, float, str]] = []
     for view in views:
         for branch in view.branches[:-1]:
-            middle = median_band(branch.series(kpi))[0]
+            middle = _summary(branch, kpi)[0]
             out.append(_line(middle, view, "dot", 2.5, f"{view.name}: {branch.label}"))
             ends.append((view, _last(middle), branch.label))
-        runs = np.asarray(view.branches[-1].series(kpi), dtype=float)
-        middle, low, high = median_band(runs)
-        if runs.shape[0] > 1:
+        middle, low, high = _summary(view.branches[-1], kpi)
+        if not np.array_equal(low, high, equal_nan=True):  # one run: no band
             out.append(_band(low, view, fill=False))
             out.append(_band(high, view, fill=True))
         out.append(_line(middle, view, view.dash, 4, view.name))
@@ -208,10 +209,20 @@ def _lines(kpi: str, views: list[Any], day: int, horizon: int) -> list[dict]:
     ]
     leader = current.index(max(current)) if current else 0
     side = "left" if day > LABELS_TURN * horizon else "right"
+    top = max((y for t in out for y in t["y"] if y is not None), default=0.0)
     for view, value, label in ends:
         vertical = "top" if not label and views.index(view) == leader else "bottom"
+        if vertical == "bottom" and not value > LABELS_FLOOR * top:
+            vertical = "middle"  # below it would sit on the day axis
         out.append(_end_label(view, day, value, label, f"{vertical} {side}"))
     return out
+
+
+def _summary(branch: Any, kpi: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A course's median and band per day: kept by the course if it keeps them."""
+    if hasattr(branch, "summary"):
+        return branch.summary(kpi)
+    return median_band(np.asarray(branch.series(kpi), dtype=float))
 
 
 def _line(values: np.ndarray, view: Any, dash: str, width: float, name: str) -> dict:
