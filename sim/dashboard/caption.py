@@ -15,17 +15,12 @@ from typing import Any
 
 import solara
 
+from sim.dashboard.handout import handout_html
 from sim.dashboard.levers import LEVERS
-from sim.dashboard.panels import Export
 from sim.dashboard.scoreboard import scoreboard_html, story_kpis
 from sim.dashboard.session import Session, pull_label
 from sim.dashboard.stories import Pull
 from sim.scenario.errors import InputError
-
-try:  # the one-page handout, if this version has it; else compare's report
-    from sim.dashboard.handout import handout_html
-except ImportError:  # pragma: no cover - the handout lands in a later change
-    handout_html = None
 
 
 def question(session: Session) -> Any:
@@ -135,11 +130,8 @@ def CaptionBand(  # noqa: N802 - Solara components are CamelCase
 
 @solara.component
 def Handout(session: Session) -> None:  # noqa: N802 - Solara components are CamelCase
-    """The one-page handout of the story's result (compare's report if there is none)."""
+    """The one-page handout of the story's result: prepare, then download."""
     asked = solara.use_reactive(0)
-    if handout_html is None:
-        Export(session)
-        return
 
     def build() -> str | None:
         return handout_html(session) if asked.value else None

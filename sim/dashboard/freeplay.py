@@ -121,15 +121,18 @@ def LeverRow(  # noqa: N802 - Solara components are CamelCase
 
 
 @solara.component
-def Setups(session: Session, on_change: solara.Reactive[int], shown: int) -> None:  # noqa: N802 - Solara components are CamelCase
+def Setups(  # noqa: N802 - Solara components are CamelCase
+    session: Session, day: solara.Reactive[int], on_change: solara.Reactive[int], shown: int
+) -> None:  # noqa: N802 - Solara components are CamelCase
     """Name and save both sides' levers; re-apply a saved setup in one click."""
     name = solara.use_reactive("")
     saved = solara.use_reactive(None)
     problem = solara.use_reactive("")
+    unreadable = ""
     try:
         known = saved.value if saved.value is not None else load_setups()
     except InputError as exc:
-        known, problem.value = {}, str(exc)
+        known, unreadable = {}, str(exc)
 
     def save() -> None:
         setup = {which: dict(session.sides.side(which).pulled) for which in SIDE_NAMES}
@@ -147,15 +150,18 @@ def Setups(session: Session, on_change: solara.Reactive[int], shown: int) -> Non
                     session.pull(Pull(side=which, lever=lever, value=value))
         except (InputError, ValueError) as exc:
             session.message = str(exc)
+        day.value = session.day
         on_change.value += 1  # the panels render anew
 
     solara.InputText("Name these levers", value=name, continuous_update=True)
     solara.Button(
         "Save setup", icon_name="mdi-content-save", on_click=save, disabled=not name.value
     )
-    if problem.value:
+    if problem.value or unreadable:
         solara.HTML(
-            tag="div", unsafe_innerHTML=html.escape(problem.value), classes=["touchpoint-error"]
+            tag="div",
+            unsafe_innerHTML=html.escape(problem.value or unreadable),
+            classes=["touchpoint-error"],
         )
     with solara.Div(classes=["touchpoint-chips"]):
         for title, setup in known.items():
@@ -197,4 +203,4 @@ def FreePanel(  # noqa: N802 - Solara components are CamelCase
         elif tab.value == "Scoreboard":
             Scoreboard(session, day, shown)
         else:
-            Setups(session, on_change, shown)
+            Setups(session, day, on_change, shown)
