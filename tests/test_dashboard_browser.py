@@ -163,6 +163,15 @@ def test_a_story_fits_one_screen_in_colour_blind_safe_colours(browser, dashboard
         ".childElementCount > 0",
         timeout=10_000,
     )
+    first = [b for b in seen["boxes"] if b["kind"] == "chart"][0]
+    page.set_viewport_size({"width": width + 320, "height": height + 180})
+    page.wait_for_function(  # the charts follow the window
+        f"() => document.querySelector('.touchpoint-chart .main-svg')"
+        f".getBoundingClientRect().width > {first['r'] - first['l'] + 100}",
+        timeout=10_000,
+    )
+    assert_one_screen(page)
+    page.set_viewport_size({"width": width, "height": height})
     page.get_by_role("button", name="Reveal").click()
     page.get_by_text("Answer: Touchpoint management (right)").wait_for(timeout=30_000)
     page.get_by_role("button", name="Next (1 of 4)").click()
