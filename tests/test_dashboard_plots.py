@@ -342,4 +342,7 @@ def test_a_question_hides_the_levers_until_reveal_then_next_moves_on_to_the_debr
     button("Back to the charts").click()
     button("Debrief").click()
     assert "Care pays." in words()
+    button("Reset").click()  # the story from its start: no debrief, no answer picked
+    assert "Watch the first week." in words() and "Care pays." not in words()
+    assert "Right" in labels() and "● Right" not in labels()
     rc.close()

@@ -186,8 +186,11 @@ def Stage(told: Told, on_leave) -> None:  # noqa: N802 - Solara components are C
         if not session.free:
             debrief.value = True
 
+    def reset() -> None:
+        pick.value, debrief.value = None, False
+
     with solara.Div(classes=["touchpoint-stage"]):
-        TopBar(session, day, playing, revision, on_leave, end)
+        TopBar(session, day, playing, revision, on_leave, end, reset)
         Board(session, revision, playing, day, pick, debrief)
 
 

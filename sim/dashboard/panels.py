@@ -92,8 +92,13 @@ def TopBar(  # noqa: N802 - Solara components are CamelCase
     on_change: solara.Reactive[int],
     on_leave: Callable[[], None],
     on_end: Callable[[], None],
+    on_reset: Callable[[], None] | None = None,
 ) -> None:
-    """The story's title, the day, Play/Pause, forward a day/week/month, the speed, Reset."""
+    """The story's title, the day, Play/Pause, forward a day/week/month, the speed, Reset.
+
+    ``on_end``: the story has reached its end (the debrief opens); ``on_reset``: Reset
+    was pressed (the page forgets the room's answer and closes the debrief).
+    """
     speed = solara.use_reactive(next(iter(SPEEDS)))
 
     def forward(days: int) -> None:
@@ -107,6 +112,8 @@ def TopBar(  # noqa: N802 - Solara components are CamelCase
         playing.value = False
         session.reset()
         day.value = session.day
+        if on_reset is not None:
+            on_reset()
         on_change.value += 1  # the panels render anew
 
     with solara.Row(classes=["touchpoint-top"], gap="6px"):
