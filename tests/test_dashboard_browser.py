@@ -231,6 +231,7 @@ def test_free_play_shows_each_lever_in_words_and_saves_a_named_setup(browser, da
     wait_for_day(page, 0, 60_000)
     panel = page.locator(".touchpoint-free")
     assert "Lead response time" in panel.inner_text() and "(as shipped)" in panel.inner_text()
+    assert "(right: " in panel.inner_text()  # the other side's value too
     seen = assert_one_screen(page, needs=("chart", "caption", "button", "lever"))
     assert len([box for box in seen["boxes"] if box["kind"] == "lever"]) == len(LEVERS)
     row = page.locator(".touchpoint-lever-row", has_text="Lead response time")

@@ -78,7 +78,10 @@ def choices(lever: Lever, now: Any) -> list[Any]:
 def LeverRow(  # noqa: N802 - Solara components are CamelCase
     session: Session, which: str, name: str, on_change: solara.Reactive[int], shown: int
 ) -> None:
-    """One lever on one side: its name and unit, its choices, the value now highlighted."""
+    """One lever on one side: its name, unit and value now, its choices as buttons.
+
+    The value now is highlighted among the choices; the other side's is given beside it.
+    """
     lever = LEVERS[name]
     side = session.sides.side(which)
     now, shipped = lever_value(side, name)
@@ -99,12 +102,20 @@ def LeverRow(  # noqa: N802 - Solara components are CamelCase
         return
     with solara.Div(classes=["touchpoint-lever-row"]):
         note = " (as shipped)" if shipped else ""
+        other = next(s for s in session.sides if s.which != which)
+        there, _ = lever_value(other, name)
+        elsewhere = (
+            f" <span class='touchpoint-unit'>({other.which}: "
+            f"{html.escape(value_words(lever, there))})</span>"
+            if there is not None
+            else ""
+        )
         solara.HTML(
             tag="div",
             unsafe_innerHTML=(
                 f"<b>{html.escape(lever.label)}</b> <span class='touchpoint-unit'>"
                 f"{html.escape(lever.unit)}</span> <span class='touchpoint-now'>now "
-                f"{html.escape(value_words(lever, now))}{note}</span>"
+                f"{html.escape(value_words(lever, now))}{note}</span>{elsewhere}"
             ),
             attributes={"title": lever.tooltip()},
         )
