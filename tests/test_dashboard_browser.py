@@ -45,8 +45,10 @@ LAYOUT = """() => {
     return /(auto|scroll)/.test(s.overflowX + s.overflowY)
       && (e.scrollHeight > e.clientHeight + 1 || e.scrollWidth > e.clientWidth + 1);
   }).map(e => e.className.toString());
-  const spill = Array.from(stage.querySelectorAll(".touchpoint-number, .touchpoint-side"))
-    .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText);
+  const spill = Array.from(stage.querySelectorAll(
+    ".touchpoint-number, .touchpoint-side, .touchpoint-board, .touchpoint-free"))
+    .filter(e => e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1)
+    .map(e => e.innerText.slice(0, 60));
   const page = document.scrollingElement;
   return {width: innerWidth, height: innerHeight, scrollWidth: page.scrollWidth,
           scrollHeight: page.scrollHeight, boxes, scrolls, spill};
@@ -65,7 +67,7 @@ def assert_one_screen(page, needs=("chart", "caption", "scoreboard", "button")) 
     width, height = seen["width"], seen["height"]
     assert seen["scrollHeight"] <= height and seen["scrollWidth"] <= width, seen
     assert seen["scrolls"] == []
-    assert seen["spill"] == []  # no number runs out of its cell of the scoreboard
+    assert seen["spill"] == []  # nothing runs out of its box (numbers, scoreboard, levers)
     boxes = seen["boxes"]
     kinds = {box["kind"] for box in boxes}
     assert set(needs) <= kinds, kinds
