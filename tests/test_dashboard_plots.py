@@ -142,8 +142,10 @@ def test_an_earlier_course_is_dotted_thinner_and_labelled_at_its_end(pair):
     (new,) = by_name(drawn, "touchpoint")
     assert old["line"]["dash"] == "dot" and old["line"]["width"] < new["line"]["width"]
     assert old["y"] == [0, 1, 1, 1] and new["y"] == [0, 1, 3, 3]
-    labels = [t["text"][0] for t in drawn if "text" in t]
-    assert labels == ["aida funnel 6", "As shipped", "touchpoint 3"]
+    labels = {t["text"][0]: t["textposition"] for t in drawn if "text" in t}
+    assert list(labels) == ["aida funnel 6", "As shipped", "touchpoint 3"]
+    assert labels["touchpoint 3"] == "bottom right"
+    assert labels["As shipped"] == "top right"  # across from its side's own label
 
 
 def test_labels_at_line_ends_give_todays_value_and_never_sit_on_each_other(pair):

@@ -29,6 +29,8 @@ LABELS_TURN = 0.4
 """Past this share of the horizon, labels sit left of their line's end (they would run off)."""
 LABELS_FLOOR = 0.15
 """A label below its line's end needs the end this high (share of the chart's top)."""
+OPPOSITE = {"top": "bottom", "bottom": "top", "middle": "top"}
+"""Where an earlier course's label goes, given where its side's current label is."""
 BAND_OPACITY = 0.18
 """How strongly the band where most runs fall is tinted with the side's colour."""
 SPEND_SOURCES = 6
@@ -210,10 +212,16 @@ def _lines(kpi: str, views: list[Any], day: int, horizon: int) -> list[dict]:
     leader = current.index(max(current)) if current else 0
     side = "left" if day > LABELS_TURN * horizon else "right"
     top = max((y for t in out for y in t["y"] if y is not None), default=0.0)
+    placed = {}
     for view, value, label in ends:
-        vertical = "top" if not label and views.index(view) == leader else "bottom"
+        if label:
+            continue
+        vertical = "top" if views.index(view) == leader else "bottom"
         if vertical == "bottom" and not value > LABELS_FLOOR * top:
             vertical = "middle"  # below it would sit on the day axis
+        placed[view.name] = vertical
+    for view, value, label in ends:  # an earlier course's label: across from the side's own
+        vertical = placed[view.name] if not label else OPPOSITE[placed[view.name]]
         out.append(_end_label(view, day, value, label, f"{vertical} {side}"))
     return out
 
