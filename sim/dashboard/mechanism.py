@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.model.prospects import N_STAGES, OPEN_STAGES, Stage
+from sim.outputs.style import OKABE_ITO
 from sim.scenario.vocabulary import DEAL_STAGES
 
 if TYPE_CHECKING:
@@ -46,17 +47,17 @@ class Lane:
 
 
 LANES = (
-    Lane("unaware", "Unaware", "#000000", (Stage.UNAWARE,)),
-    Lane("aware", "Aware", "#56B4E9", (Stage.AWARE,)),
-    Lane("engaged", "Engaged", "#0072B2", (Stage.ENGAGED,)),
-    Lane("evaluating", "Evaluating", "#CC79A7", (Stage.EVALUATING,)),
-    Lane("sales", "With sales", "#E69F00", (Stage.SALES_QUALIFIED,)),
-    Lane("customer", "Customers", "#009E73", (Stage.CUSTOMER,)),
-    Lane("advocate", "Advocates", "#F0E442", (Stage.ADVOCATE,)),
+    Lane("unaware", "Unaware", OKABE_ITO["black"], (Stage.UNAWARE,)),
+    Lane("aware", "Aware", OKABE_ITO["sky blue"], (Stage.AWARE,)),
+    Lane("engaged", "Engaged", OKABE_ITO["blue"], (Stage.ENGAGED,)),
+    Lane("evaluating", "Evaluating", OKABE_ITO["reddish purple"], (Stage.EVALUATING,)),
+    Lane("sales", "With sales", OKABE_ITO["orange"], (Stage.SALES_QUALIFIED,)),
+    Lane("customer", "Customers", OKABE_ITO["bluish green"], (Stage.CUSTOMER,)),
+    Lane("advocate", "Advocates", OKABE_ITO["yellow"], (Stage.ADVOCATE,)),
     Lane(
         "gone",
         "Gone",
-        "#D55E00",
+        OKABE_ITO["vermillion"],
         (Stage.LOST_TO_COMPETITOR, Stage.LOST, Stage.DISQUALIFIED, Stage.CHURNED),
     ),
 )
