@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from sim.dashboard import claims, session, sides, stories
-from sim.dashboard.claims import Claim
-from sim.dashboard.handout import claim_verdict, handout_html
+from sim.dashboard.claims import Claim, check
+from sim.dashboard.handout import handout_html
 from sim.dashboard.kpis import KPIS, value_text
 
 STORY = """title: "Tom & <b>Jerry</b>"
@@ -100,6 +100,6 @@ def test_a_claim_is_checked_on_its_day_on_the_courses_of_that_day(told):
     pair.right.pull("care", 0)  # a later lever: the claims of day 30 keep their courses
     pair.left.pull("response_time", 1)
     pair.step(10)
-    assert [claim_verdict(claim, pair, 30) for claim in (before, other)] == then
-    assert claim_verdict(before, pair, 41) is None  # not reached yet
-    assert claim_verdict(before, pair, 4) is None  # no lever pulled on the right by day 4
+    assert [check(claim, pair, 30) for claim in (before, other)] == then
+    assert check(before, pair, 41) is None  # not reached yet
+    assert check(before, pair, 4) is None  # no lever pulled on the right by day 4

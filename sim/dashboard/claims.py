@@ -58,7 +58,7 @@ class Verdict:
     @property
     def holds(self) -> bool:
         """The median shows it and enough single runs do."""
-        return _agrees(self.claim, self.median, self.against) and self.share >= SINGLE_SEED_SHARE
+        return agrees(self.claim, self.median, self.against) and self.share >= SINGLE_SEED_SHARE
 
     def words(self, sides: Sides | None = None) -> str:
         """The claim in a trainee's words, with what the runs showed."""
@@ -73,31 +73,44 @@ class Verdict:
         )
 
 
-def _agrees(claim: Claim, value: np.ndarray | float, against: np.ndarray | float) -> np.ndarray:
+def agrees(claim: Claim, value: np.ndarray | float, against: np.ndarray | float) -> np.ndarray:
+    """Whether ``value`` differs from ``against`` the way the claim says (strictly)."""
     with np.errstate(invalid="ignore"):
         return np.asarray(value > against if claim.direction == "more" else value < against)
 
 
-def check(claim: Claim, sides: Sides) -> Verdict:
-    """The claim on today's courses (the day the sides have reached)."""
+def check(claim: Claim, sides: Sides, day: int | None = None) -> Verdict | None:
+    """The claim on ``day`` (default: today), on the courses the sides were on that day.
+
+    The side's course against the other side's, or against its own course before the
+    last lever pulled by then (a lever pulled on day t acts from day t + 1).
+
+    Returns:
+        None if it cannot be checked: the day is still ahead, or no lever had been
+        pulled on the side by then for a claim against "before".
+    """
+    day = sides.day if day is None else day
+    if day > sides.day:
+        return None
     side = sides.side(claim.side)
-    value = _today(side, claim.kpi, -1)
+    course = course_on(side, day)
     if claim.than == "other":
         other = sides.side("right" if claim.side == "left" else "left")
-        against = _today(other, claim.kpi, -1)
+        against_course = course_on(other, day)
+    elif course > 0:
+        against_course, other = course - 1, side
     else:
-        against = _today(side, claim.kpi, -2)
-    agree = _agrees(claim, value, against) & np.isfinite(value) & np.isfinite(against)
-    return Verdict(
-        claim,
-        sides.day,
-        float(np.nanmedian(value)) if np.isfinite(value).any() else np.nan,
-        float(np.nanmedian(against)) if np.isfinite(against).any() else np.nan,
-        float(agree.mean()),
-    )
+        return None
+    value = side.branches[course].series(claim.kpi)[:, day]
+    against = other.branches[against_course].series(claim.kpi)[:, day]
+    agree = agrees(claim, value, against) & np.isfinite(value) & np.isfinite(against)
+    return Verdict(claim, day, _median(value), _median(against), float(agree.mean()))
 
 
-def _today(side: Side, kpi: str, branch: int) -> np.ndarray:
-    if len(side.branches) < -branch:
-        raise ValueError(f"a claim against 'before' needs a lever pulled on the {side.which} side")
-    return side.branches[branch].series(kpi)[:, -1]
+def course_on(side: Side, day: int) -> int:
+    """The index of the course a side was on during day ``day`` (its last fork before it)."""
+    return max(i for i, branch in enumerate(side.branches) if branch.start < day or i == 0)
+
+
+def _median(values: np.ndarray) -> float:
+    return float(np.nanmedian(values)) if np.isfinite(values).any() else np.nan

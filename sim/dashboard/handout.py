@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.dashboard.claims import Claim, Verdict, _agrees
+from sim.dashboard.claims import Claim, check
 from sim.dashboard.kpis import KPIS, Kpi, value_text
-from sim.dashboard.sides import BAND, Branch, Side, Sides, median_band
+from sim.dashboard.sides import BAND, Branch, Sides, median_band
 
 if TYPE_CHECKING:
     from sim.dashboard.session import Session
@@ -118,34 +118,6 @@ def headline(sides: Sides) -> str:
             f"{value_text(cost, costs[1])}"
         )
     return sentence + "."
-
-
-def claim_verdict(claim: Claim, sides: Sides, day: int) -> Verdict | None:
-    """A claim checked on a past day, on the courses the sides were on that day.
-
-    As :func:`sim.dashboard.claims.check` does today: the side's course on ``day``
-    against the other side's course on ``day``, or against its own course before the
-    last lever pulled by then.
-
-    Returns:
-        None if it cannot be checked: the day is still ahead, or no lever had been
-        pulled on the side by then for a claim against "before".
-    """
-    if day > sides.day:
-        return None
-    side = sides.side(claim.side)
-    course = _course_on(side, day)
-    if claim.than == "other":
-        other = sides.side("right" if claim.side == "left" else "left")
-        against_course = _course_on(other, day)
-    elif course > 0:
-        against_course, other = course - 1, side
-    else:
-        return None
-    value = side.branches[course].series(claim.kpi)[:, day]
-    against = other.branches[against_course].series(claim.kpi)[:, day]
-    agree = _agrees(claim, value, against) & np.isfinite(value) & np.isfinite(against)
-    return Verdict(claim, day, _median(value), _median(against), float(agree.mean()))
 
 
 def customers_chart(sides: Sides) -> str:
@@ -265,7 +237,7 @@ def _seen(session: Session) -> str:
         stop = step.pause_day or sides.horizon
         for claim in step.claims:
             day = claim.by or stop
-            verdict = claim_verdict(claim, sides, day)
+            verdict = check(claim, sides, day)
             if verdict is not None:
                 shown = "Shown" if verdict.holds else "Not clear in these runs"
                 items.append(
@@ -293,11 +265,6 @@ def _ahead(claim: Claim, sides: Sides, day: int) -> str:
     )
 
 
-def _course_on(side: Side, day: int) -> int:
-    """The index of the course a side was on during day ``day`` (its last fork before it)."""
-    return max(i for i, branch in enumerate(side.branches) if branch.start < day or i == 0)
-
-
 def _today(branch: Branch, kpi: str) -> tuple[float, float, float]:
     """The middle run and the band of a figure on the last day played."""
     middle, low, high = median_band(branch.series(kpi)[:, -1:])
@@ -316,10 +283,6 @@ def _band_range(kpi: Kpi, values: tuple[float, float, float]) -> str:
     if not (math.isfinite(low) and math.isfinite(high)) or round(low) == round(high):
         return ""
     return f"{value_text(kpi, low)} to {value_text(kpi, high)}"
-
-
-def _median(values: np.ndarray) -> float:
-    return float(np.nanmedian(values)) if np.isfinite(values).any() else math.nan
 
 
 def _ticks(peak: float) -> list[float]:

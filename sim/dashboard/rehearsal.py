@@ -33,6 +33,8 @@ def rehearse(told: Told, replications: int | None = None) -> list[Verdict]:
         stop = step.pause_day or sides.horizon
         for claim in sorted(step.claims, key=lambda c: c.by or stop):
             sides.step((claim.by or stop) - sides.day)
-            verdicts.append(check(claim, sides))
+            verdict = check(claim, sides)
+            assert verdict is not None  # load_story checked its day and its lever
+            verdicts.append(verdict)
         sides.step(stop - sides.day)
     return verdicts
