@@ -158,12 +158,23 @@ def test_labels_at_line_ends_give_todays_value_and_never_sit_on_each_other(pair)
     drawn = plots.traces(plots.PLOTS["customers"], pair)
     low = next(t for t in drawn if t.get("text") == ["touchpoint 1"])
     assert low["textposition"] == "middle right"  # below its end it would sit on the day axis
-    pair.day = 5  # half way: the labels turn left, inside the chart
+    pair.day = 9  # near the horizon: the labels turn left, inside the chart
     assert {
         t["textposition"].split()[1]
         for t in plots.traces(plots.PLOTS["customers"], pair)
         if "text" in t
     } == {"left"}
+    pair.day, pair.left.name = 5, "a strategy with a very long name indeed"
+    sides = {  # half way: a short label still fits on the right, a long one turns left
+        t["text"][0]: t["textposition"].split()[1]
+        for t in plots.traces(plots.PLOTS["customers"], pair)
+        if "text" in t
+    }
+    assert sides == {
+        "a strategy with a very long name indeed 6": "left",
+        "As shipped": "right",
+        "touchpoint 1": "right",
+    }
 
 
 def test_cost_of_sale_is_a_gap_until_the_first_customer_and_its_early_spikes_clip(pair):

@@ -25,8 +25,10 @@ from sim.dashboard.sides import median_band
 FONT_SIZE = 18
 """Axis text in px on a 1080-pixel-high screen; the page scales it to the window."""
 TITLE_SIZE = 22
-LABELS_TURN = 0.4
-"""Past this share of the horizon, labels sit left of their line's end (they would run off)."""
+LABEL_CHARACTERS = 60
+"""About how many characters of label text a chart's width holds (its font follows the
+window's height, its width the window's width): a label goes right of its line's end
+if the days still to come leave it room, else left."""
 LABELS_FLOOR = 0.15
 """A label below its line's end needs the end this high (share of the chart's top)."""
 OPPOSITE = {"top": "bottom", "bottom": "top", "middle": "top"}
@@ -210,7 +212,6 @@ def _lines(kpi: str, views: list[Any], day: int, horizon: int) -> list[dict]:
         (value if math.isfinite(value) else -math.inf) for _, value, label in ends if not label
     ]
     leader = current.index(max(current)) if current else 0
-    side = "left" if day > LABELS_TURN * horizon else "right"
     top = max((y for t in out for y in t["y"] if y is not None), default=0.0)
     placed = {}
     for view, value, label in ends:
@@ -222,7 +223,7 @@ def _lines(kpi: str, views: list[Any], day: int, horizon: int) -> list[dict]:
         placed[view.name] = vertical
     for view, value, label in ends:  # an earlier course's label: across from the side's own
         vertical = placed[view.name] if not label else OPPOSITE[placed[view.name]]
-        out.append(_end_label(view, day, value, label, f"{vertical} {side}"))
+        out.append(_end_label(view, day, horizon, value, label, vertical))
     return out
 
 
@@ -265,17 +266,22 @@ def _band(values: np.ndarray, view: Any, fill: bool) -> dict:
     return trace
 
 
-def _end_label(view: Any, day: int, value: float, label: str, where: str) -> dict:
-    """The side's name and today's value at its line's end (an earlier course: its label)."""
+def _end_label(view: Any, day: int, horizon: int, value: float, label: str, vertical: str) -> dict:
+    """The side's name and today's value at its line's end (an earlier course: its label).
+
+    Right of the end while the days to come leave the text room, else left of it.
+    """
     known = math.isfinite(value)
-    text = label or (f"{view.name} {value:,.0f}" if known else view.name)
+    text = label or (f"{view.name} {number_text(value)}" if known else view.name)
+    room = (horizon - day) / horizon if horizon else 0.0
+    side = "right" if room * LABEL_CHARACTERS >= len(text) + 2 else "left"
     return {
         "type": "scatter",
         "mode": "markers+text" if not label else "text",
         "x": [day],
         "y": [round(value, 2) if known else 0],
         "text": [text],
-        "textposition": where,
+        "textposition": f"{vertical} {side}",
         "textfont": {"color": view.color, "size": FONT_SIZE if not label else FONT_SIZE - 4},
         "marker": {"color": view.color, "symbol": view.symbol, "size": 12},
         "cliponaxis": False,
@@ -344,6 +350,20 @@ def _bars(views: list[Any], categories: list[str], values: list[list[float]]) ->
         }
         for view, side in zip(views, values, strict=True)
     ]
+
+
+def number_text(value: float) -> str:
+    """A number for the room in at most six characters: ``1,234``, ``786k``, ``7.86M``.
+
+    ``—`` when not defined yet (no customer, no cost of sale).
+    """
+    if not math.isfinite(value):
+        return "—"
+    if abs(value) >= 1e6:
+        return f"{value / 1e6:,.2f}M"
+    if abs(value) >= 1e5:
+        return f"{value / 1e3:,.0f}k"
+    return f"{value:,.0f}"
 
 
 def _last(values: np.ndarray) -> float:

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from sim.dashboard.kpis import KPIS
-from sim.dashboard.plots import PLOTS
+from sim.dashboard.plots import PLOTS, number_text
 from sim.dashboard.sides import Side, median_band
 
 HEADLINE = ("customers", "cost_of_sale")
@@ -108,20 +108,6 @@ def side_heading(side: Side) -> str:
         f"<span class='touchpoint-side' style='color:{side.color}'>{swatch(side)}"
         f"<span>{side.which.capitalize()}: {html.escape(side.name)}</span></span>"
     )
-
-
-def number_text(value: float) -> str:
-    """A big number for the room in at most six characters: ``1,234``, ``786k``, ``7.86M``.
-
-    ``—`` when not defined yet (no customer, no cost of sale).
-    """
-    if not math.isfinite(value):
-        return "—"
-    if abs(value) >= 1e6:
-        return f"{value / 1e6:,.2f}M"
-    if abs(value) >= 1e5:
-        return f"{value / 1e3:,.0f}k"
-    return f"{value:,.0f}"
 
 
 def scoreboard_html(sides: Any, kpis: list[str], bands: bool = False) -> str:
