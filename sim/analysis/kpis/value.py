@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 
@@ -17,8 +18,11 @@ Value = float | Undefined
 
 
 def ratio(num: float, den: float, reason: str) -> Value:
-    """``num / den``, or undefined for ``reason`` when ``den`` is 0."""
-    return Undefined(reason) if den == 0 else float(num) / float(den)
+    """``num / den``, or undefined for ``reason`` when ``den`` is 0 or so small it overflows."""
+    if den == 0:
+        return Undefined(reason)
+    value = float(num) / float(den)
+    return value if math.isfinite(value) or not math.isfinite(float(num)) else Undefined(reason)
 
 
 def defined(value: float | None, reason: str) -> Value:
