@@ -150,7 +150,11 @@ def test_a_lever_forks_the_course_today_and_both_run_on(tree):
     shipped = plain_daily(told.right, pair.seeds[0], 18, pair.right.base)
     pd.testing.assert_frame_equal(before.model.daily.frame(0), shipped)  # the old course ran on
     pair.right.pull("competition", 5)
+    pair.right.pull("referral_reward", 0)  # the same day: one change, not a fork of a fork
     assert len(pair.right.branches) == 3 and pair.right.branches[-1].start == 18
+    assert pair.right.branches[-1].label.startswith("Competition: 5 ")
+    assert "; Referral reward: 0 " in pair.right.branches[-1].label
+    assert pair.right.scenario.competition.buy_elsewhere_per_day == 0.05
     pair.right.reset()
     assert pair.right.day == 0 and len(pair.right.branches) == 1 and not pair.right.pulled
 

@@ -39,7 +39,7 @@ def free_play(left: Path, right: Path) -> Told:
         "Both sides meet the same prospects."
     )
     story = Story(
-        title=f"Free play: {left.stem} against {right.stem}",
+        title=f"Free play: {_words(left)} against {_words(right)}",
         left=str(left),
         right=str(right),
         seed=FREE_PLAY_SEED,
@@ -210,3 +210,8 @@ def pull_label(pull: Pull, session: Session | None = None) -> str:
     if session is None or pull.side == "both":
         return text
     return f"{session.sides.side(pull.side).name}: {text}"
+
+
+def _words(path: Path) -> str:
+    """A scenario file's name in words: ``aida_funnel.yaml`` → ``aida funnel``."""
+    return path.stem.replace("_", " ")

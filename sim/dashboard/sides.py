@@ -227,11 +227,16 @@ class Side:
         return load_scenario(self.path, overrides)
 
     def pull(self, lever: str, value: Any) -> None:
-        """Pull a lever today: the current course runs on, a fork of it takes the change."""
+        """Pull a lever today: the current course runs on, a fork of it takes the change.
+
+        Levers pulled on the same day make one change (one fork), not a fork of a fork.
+        """
         pulled = {**self.pulled, lever: value}
         scenario = self.changed(pulled)
-        label = f"{LEVERS[lever].text(value)} (from day {self.day})"
-        self.branches.append(self.current.branch(label, scenario))
+        change = LEVERS[lever].text(value)
+        if len(self.branches) > 1 and self.current.start == self.day:  # the same day: one change
+            change = f"{self.branches.pop().label.rsplit(' (from day', 1)[0]}; {change}"
+        self.branches.append(self.current.branch(f"{change} (from day {self.day})", scenario))
         self.pulled = pulled
 
     def reset(self) -> None:
