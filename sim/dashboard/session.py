@@ -213,5 +213,5 @@ def pull_label(pull: Pull, session: Session | None = None) -> str:
 
 
 def _words(path: Path) -> str:
-    """A scenario file's name in words: ``aida_funnel.yaml`` → ``aida funnel``."""
+    """A scenario file's name in words: ``my_plan.yaml`` → ``my plan``."""
     return path.stem.replace("_", " ")
