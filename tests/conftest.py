@@ -136,3 +136,14 @@ def tmp_out(tmp_path: Path) -> Path:
 def scenario_copy(tmp_path: Path) -> Path:
     """A copy of the shipped scenario tree, for files that ``extends`` a shipped one."""
     return Path(shutil.copytree(SCENARIOS, tmp_path / "scenarios"))
+
+
+@pytest.fixture
+def tree(scenario_copy: Path) -> Path:
+    """A copy of the scenario tree with a small AIDA and a small touchpoint management."""
+    for name in ("aida_funnel", "touchpoint_management"):
+        (scenario_copy / f"small_{name}.yaml").write_text(
+            f"extends: {name}.yaml\nname: small_{name}\npopulation: {{size: 1000}}\n"
+            "horizon_days: 40\n"
+        )
+    return scenario_copy

@@ -23,17 +23,6 @@ from tests.conftest import ROOT, run_cli
 SMALL = {"population.size": 1000, "horizon_days": 40}
 
 
-@pytest.fixture
-def tree(scenario_copy: Path) -> Path:
-    """A copy of the scenario tree with a small AIDA and a small touchpoint management."""
-    for name in ("aida_funnel", "touchpoint_management"):
-        (scenario_copy / f"small_{name}.yaml").write_text(
-            f"extends: {name}.yaml\nname: small_{name}\npopulation: {{size: 1000}}\n"
-            "horizon_days: 40\n"
-        )
-    return scenario_copy
-
-
 STORY = """title: A small story
 left: small_aida_funnel.yaml
 right: small_touchpoint_management.yaml

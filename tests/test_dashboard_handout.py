@@ -43,17 +43,6 @@ def told(tree: Path) -> stories.Told:
     return stories.load_story(path)
 
 
-@pytest.fixture
-def tree(scenario_copy: Path) -> Path:
-    """A copy of the scenario tree with a small AIDA and a small touchpoint management."""
-    for name in ("aida_funnel", "touchpoint_management"):
-        (scenario_copy / f"small_{name}.yaml").write_text(
-            f"extends: {name}.yaml\nname: small_{name}\npopulation: {{size: 1000}}\n"
-            "horizon_days: 40\n"
-        )
-    return scenario_copy
-
-
 def test_the_handout_opens_with_the_headline_and_gives_the_runs_numbers(told):
     room = session.Session(told)
     room.forward(5)

@@ -19,8 +19,7 @@ from sim.dashboard.livechart import PlotlyPreload, serve_plotly
 from sim.dashboard.panels import PlotGrid, Scoreboard, TopBar
 from sim.dashboard.plots import PLOTS, chart_frame
 from sim.dashboard.session import Session, free_play, scenario_choices
-from sim.dashboard.sides import Sides
-from sim.dashboard.stories import Told, load_stories, story_folder
+from sim.dashboard.stories import Told, load_stories, story_folder, story_sides
 
 CSS = """
 .touchpoint-stage { position: fixed; inset: 0; display: flex; flex-direction: column;
@@ -114,15 +113,7 @@ def warm_up() -> None:
     hide_banner()
     first = next(iter(stories().values()), None)
     if first is not None:
-        story = first.story
-        sides = Sides(
-            first.left,
-            first.right,
-            story.seed,
-            story.prospects,
-            story.replications,
-            story.horizon_days,
-        )
+        sides = story_sides(first)
         sides.step(1)
         for name in PLOTS:
             chart_frame(name, sides, 0)

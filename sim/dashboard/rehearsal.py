@@ -9,24 +9,15 @@ on the median and in nine runs of ten (:mod:`sim.dashboard.claims`);
 from __future__ import annotations
 
 from sim.dashboard.claims import Verdict, check
-from sim.dashboard.sides import SIDES, Sides
-from sim.dashboard.stories import Told
+from sim.dashboard.sides import SIDES
+from sim.dashboard.stories import Told, story_sides
 
 
 def rehearse(told: Told, replications: int | None = None) -> list[Verdict]:
     """Play a story as a trainer would and check every claim of every step."""
-    story = told.story
-    sides = Sides(
-        told.left,
-        told.right,
-        story.seed,
-        story.prospects,
-        replications or story.replications,
-        story.horizon_days,
-        (story.left_name, story.right_name),
-    )
+    sides = story_sides(told, replications)
     verdicts = []
-    for step in story.steps:
+    for step in told.story.steps:
         for pull in step.levers:
             for which in SIDES if pull.side == "both" else (pull.side,):
                 sides.side(which).pull(pull.lever, pull.value)

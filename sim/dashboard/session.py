@@ -14,8 +14,16 @@ from typing import Any
 
 from sim.dashboard.levers import LEVERS
 from sim.dashboard.plots import DEFAULT_PLOTS, MAX_PLOTS, PLOTS, chart_frame, chart_widget
-from sim.dashboard.sides import SIDES, Sides
-from sim.dashboard.stories import FILE_ENV, SCENARIO_DIR, Pull, Step, Story, Told
+from sim.dashboard.sides import SIDES
+from sim.dashboard.stories import (
+    FILE_ENV,
+    SCENARIO_DIR,
+    Pull,
+    Step,
+    Story,
+    Told,
+    story_sides,
+)
 
 FREE_PLAY_SEED = 7
 
@@ -62,16 +70,7 @@ class Session:
 
     def __init__(self, told: Told) -> None:
         self.told = told
-        story = told.story
-        self.sides = Sides(
-            told.left,
-            told.right,
-            story.seed,
-            story.prospects,
-            story.replications,
-            story.horizon_days,
-            (story.left_name, story.right_name),
-        )
+        self.sides = story_sides(told)
         self.index = 0
         self.revision = 0
         self.message = ""

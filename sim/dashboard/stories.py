@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from sim.dashboard.claims import Claim
 from sim.dashboard.levers import LEVERS
 from sim.dashboard.plots import MAX_PLOTS, PLOTS
-from sim.dashboard.sides import REPLICATIONS, SIDES
+from sim.dashboard.sides import REPLICATIONS, SIDES, Sides
 from sim.scenario.errors import ScenarioError
 from sim.scenario.files import named_file
 from sim.scenario.loading import SUFFIXES, TREE, load_scenario, scenario_tree, with_overrides
@@ -229,3 +229,17 @@ def load_stories(folder: Path) -> dict[str, Told]:
         told = load_story(path)
         stories[told.key] = told
     return stories
+
+
+def story_sides(told: Told, replications: int | None = None) -> Sides:
+    """The two sides of a story as it asks for them (``replications`` overrides its runs)."""
+    story = told.story
+    return Sides(
+        told.left,
+        told.right,
+        story.seed,
+        story.prospects,
+        replications or story.replications,
+        story.horizon_days,
+        (story.left_name, story.right_name),
+    )
