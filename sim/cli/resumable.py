@@ -7,10 +7,12 @@ are recorded beside it; a command with other settings is refused unless ``--fres
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import json
 import logging
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -53,21 +55,50 @@ def record_settings(folder: Path, settings: dict) -> None:
     (folder / "settings.json").write_text(json.dumps(settings, indent=1), encoding="utf-8")
 
 
+AGAIN_AFTER = 0.01
+"""Seconds before a swallowed Ctrl-C is sent again (once the hook has returned)."""
+
+
 @contextlib.contextmanager
 def kept_on_stop(kept: str) -> Iterator[None]:
     """On Ctrl-C, say what is kept and that the same command continues; then stop.
 
     A Ctrl-C that lands while the database is being read makes SQLAlchemy log "Error
     closing cursor" with a traceback as the interrupt passes; the interrupt is the
-    user's, so that log is not printed (the one line below says what happened).
+    user's, so that log is not printed (the one line below says what happened). One that
+    lands in a weakref callback or a finaliser (SQLAlchemy's state clean-up) cannot be
+    raised there, and Python would print it and carry on: it is raised again as soon
+    as the program is back in its own code (:func:`_interrupt_again`).
     """
     database_log = logging.getLogger("sqlalchemy")
     silence = logging.NullHandler()
     database_log.addHandler(silence)
+    unraisable = sys.unraisablehook
+    sys.unraisablehook = _interrupt_again(unraisable)
     try:
         yield
     except KeyboardInterrupt:
         print(f"interrupted: {kept}; run the same command again to continue", file=sys.stderr)
         raise
     finally:
+        sys.unraisablehook = unraisable
         database_log.removeHandler(silence)
+
+
+def _interrupt_again(otherwise):
+    """An unraisable hook that turns a swallowed Ctrl-C into a new one on the main thread.
+
+    The new one is sent from another thread a moment later: sent from here, or before
+    this hook returns, it would be raised in the hook and swallowed again. Should it land
+    in a callback again, it is sent again.
+    """
+
+    def hook(unraisable) -> None:
+        if isinstance(unraisable.exc_value, KeyboardInterrupt):
+            again = threading.Timer(AGAIN_AFTER, _thread.interrupt_main)
+            again.daemon = True  # a program that ends first is not held up by it
+            again.start()
+        else:
+            otherwise(unraisable)
+
+    return hook
