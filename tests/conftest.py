@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import tempfile
+import time
+import traceback
+import warnings
 from pathlib import Path
 
 import pytest
@@ -37,14 +44,73 @@ def small(name: str = "touchpoint_management", size: int = 2000, days: int = 120
 
 
 def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    """Run ``python run.py ARGS`` in a real process."""
-    return subprocess.run(
-        [sys.executable, str(ROOT / "run.py"), *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    """Run ``python run.py ARGS`` in a real process: a fork of this one.
+
+    A fresh interpreter spends 1.5-2 s of CPU importing pandas, Mesa, matplotlib and the
+    compiled kernels before a command starts; the ~150 commands of the default run would
+    spend minutes on it. The fork starts with them imported, and otherwise as
+    ``python run.py`` starts: its own working folder, standard streams on files, Python's
+    default warning filters and logging, default signal handlers, ``sys.argv``. How the
+    real entry point starts is tested where it matters (the install tests run the
+    console script; the interruption tests run ``run.py`` itself).
+    """
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        with warnings.catch_warnings():  # pytest-xdist's and -timeout's threads are idle
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
+        if pid == 0:  # the command, which never returns
+            _command_in_this_process(args, cwd, out.fileno(), err.fileno())
+        deadline = time.monotonic() + 600
+        while not (done := os.waitpid(pid, os.WNOHANG))[0]:
+            if time.monotonic() > deadline:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                raise subprocess.TimeoutExpired(["run.py", *args], 600)
+            time.sleep(0.005)
+        texts = []
+        for stream in (out, err):
+            stream.seek(0)
+            texts.append(stream.read().decode("utf-8"))
+    code = os.waitstatus_to_exitcode(done[1])
+    return subprocess.CompletedProcess(["run.py", *args], code, *texts)
+
+
+def _command_in_this_process(args: tuple[str, ...], cwd: Path, out: int, err: int) -> None:
+    """In a forked child: start as ``python run.py ARGS`` would, run it, exit with its code."""
+    code = 1
+    try:
+        os.chdir(cwd)
+        os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+        os.dup2(out, 1)
+        os.dup2(err, 2)
+        sys.stdin = open(0, encoding="utf-8", closefd=False)  # noqa: SIM115 - fd 0 stays open
+        sys.stdout = open(1, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
+        sys.stderr = open(2, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
+        sys.argv = [str(ROOT / "run.py"), *args]
+        for number in (signal.SIGALRM, signal.SIGTERM, signal.SIGPIPE):
+            signal.signal(number, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        warnings.resetwarnings()  # Python's defaults, not the test run's "error"
+        for category in (DeprecationWarning, PendingDeprecationWarning, ImportWarning,
+                         ResourceWarning):  # fmt: skip
+            warnings.simplefilter("ignore", category)
+        warnings.filterwarnings("default", category=DeprecationWarning, module="__main__")
+        logging.root.handlers.clear()  # pytest's capture of the log
+        logging.root.setLevel(logging.WARNING)
+        from sim.cli.main import main
+
+        code = main(list(args))
+    except SystemExit as exc:  # argparse's --help and usage errors, as sys.exit reports them
+        code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+        if exc.code is not None and not isinstance(exc.code, int):
+            print(exc.code, file=sys.stderr)
+    except BaseException:  # noqa: BLE001 - as the interpreter would: print it, exit 1
+        traceback.print_exc()
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        os._exit(code)
 
 
 def pytest_configure(config: pytest.Config) -> None:
