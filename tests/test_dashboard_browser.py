@@ -12,6 +12,7 @@ value and saves a named setup in the trainer's own folder.
 
 from __future__ import annotations
 
+import html
 import json
 import shutil
 from pathlib import Path
@@ -226,7 +227,9 @@ def test_a_story_told_predict_reveal_lever_debrief_handout(browser, dashboard, t
     assert not errors, errors
 
 
-def test_free_play_shows_each_lever_in_words_and_saves_a_named_setup(browser, dashboard):
+def test_free_play_shows_each_lever_in_words_and_saves_a_named_setup_and_a_handout(
+    browser, dashboard, tmp_path
+):
     url, data = dashboard
     page, errors = open_page(browser, url, 1280, 720)
     page.get_by_role("button", name="Start free play").click()
@@ -252,6 +255,19 @@ def test_free_play_shows_each_lever_in_words_and_saves_a_named_setup(browser, da
     assert saved == {"Fast reps on the left": {"left": {"response_time": 1}, "right": {}}}
     page.get_by_role("button", name="Fast reps on the left").click()
     wait_for_day(page, 0)
+    page.get_by_role("button", name="Forward a week").click()
+    wait_for_day(page, 7)
+    page.get_by_role("button", name="Setups").click()
+    page.get_by_role("button", name="Handout").click()  # from the runs on screen, not new ones
+    download_button = page.get_by_role("button", name="Download the handout")
+    download_button.wait_for(timeout=30_000)
+    with page.expect_download(timeout=30_000) as download:
+        download_button.click()
+    saved = tmp_path / "handout.html"
+    download.value.save_as(saved)
+    text = html.unescape(saved.read_text())
+    assert "Free play: " in text and "By day 7 " in text
+    assert "Lead response time: 1 hour from a lead to a rep's first call (from day 0)" in text
     page.context.close()
     assert not errors, errors
 

@@ -4,7 +4,8 @@ Each lever is a row: its name and unit, then its choices as buttons in words, th
 the side runs with now highlighted (the scenario's own value while the lever is not
 pulled, marked "as shipped"). The trainer names the levers of both sides and saves them
 (:mod:`sim.dashboard.setups`); a saved setup starts both sides again from day 0 with
-its levers, in one click.
+its levers, in one click. The same tab gives the trainees' handout of what is on screen
+and, for strategists, ``compare``'s report.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 import solara
 
+from sim.dashboard.caption import Handout
 from sim.dashboard.levers import LEVERS, Lever
 from sim.dashboard.panels import Export, Scoreboard
 from sim.dashboard.scoreboard import side_heading
@@ -184,7 +186,9 @@ def Setups(  # noqa: N802 - Solara components are CamelCase
                 small=True,
                 classes=["touchpoint-chip"],
             )
-    Export(session)
+    with solara.Row(classes=["touchpoint-actions"]):
+        Handout(session)  # the trainees' page, from the runs on screen: at once
+        Export(session)  # compare's report, for strategists: its own replications
 
 
 @solara.component
