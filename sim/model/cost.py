@@ -1,20 +1,24 @@
 """What runs of the model cost in time and memory: the figures behind a command's estimate.
 
-A run's time grows with its prospect-days (prospects × days simulated) plus a fixed
-cost to build the model and collect its results; its memory with its prospects,
-and a batch (replications advanced together, :mod:`sim.model.replicas`) holds the
-rows of all its replications. Every process that runs the model (the command's own,
+Replications run in batches (advanced together, :mod:`sim.model.replicas`). A batch's
+time is a cost per day (the day's Python, shared by its replications), a cost per
+replication-day, a cost to build each prospect row, and a small cost per prospect-day
+(most prospects are out of market, and a day's work on them is vectorised). Its memory
+grows with its prospect rows. Every process that runs the model (the command's own,
 each pool worker) first pays for Python, numpy, pandas and the compiled kernels.
 
-The constants were measured with ``.venv/bin/python benchmarks/estimate_costs.py``
-(a fresh process per size, the sales funnel; 2026-12-07, 2 shared cores under load)::
+The constants were fitted with ``.venv/bin/python benchmarks/estimate_costs.py`` (a
+fresh process per size; touchpoint management, the sales funnel and the AIDA funnel,
+batches of 1 to 30 replications; 2026-12-08, quiet 2-core machine)::
 
-        2,000 prospects x 1 x 180 days:   0.41 s, +    1.2 MB (process before: 481 MB)
-      100,000 prospects x 1 x 180 days:   2.58 s, +   34.4 MB (process before: 371 MB)
-    1,000,000 prospects x 1 x  10 days:   5.73 s, +  334.9 MB (process before: 370 MB)
-       10,000 prospects x 8 x 180 days:   3.01 s, +   28.3 MB (process before: 371 MB)
+      touchpoint_management     2,000 x  1 x 180 days: 0.23 s, +   4.6 MB
+      touchpoint_management   300,000 x  1 x 365 days: 2.16 s, + 103.9 MB
+      touchpoint_management 1,000,000 x  1 x  10 days: 1.20 s, + 343.0 MB
+      touchpoint_management    10,000 x 30 x 365 days: 3.49 s, + 150.4 MB
+                aida_funnel    10,000 x 10 x 365 days: 3.50 s, +  44.9 MB
 
-They are estimates for a busy two-core machine: a quiet or faster one runs sooner.
+The fit is within a factor of about two either way on every size measured (fitted
+over measured 0.55 to 2.18): an estimate, not a promise. A busy machine runs slower.
 Only arithmetic here (no model is built), so a command can estimate before it
 imports the model.
 """
@@ -37,19 +41,28 @@ def available_cores() -> int:
     return os.cpu_count() or 1
 
 
-SECONDS_PER_PROSPECT_DAY = 1.3e-7
-"""Time to simulate one prospect for one day."""
+SECONDS_PER_BATCH_DAY = 2.65e-3
+"""Time of one day of a batch, whatever its size (the day's Python, shared)."""
 
-SECONDS_PER_RUN = 0.35
-"""Time to build a run's model and collect its results, whatever its size."""
+SECONDS_PER_RUN_DAY = 1.69e-4
+"""Time of one day of one replication in a batch."""
 
-BYTES_PER_PROSPECT = 350
-"""Peak memory a run adds per prospect (its rows, draws and touch bookkeeping)."""
+SECONDS_PER_PROSPECT = 1.07e-6
+"""Time to build one prospect row and collect its results."""
 
-BYTES_PER_PROCESS = 480e6
+SECONDS_PER_PROSPECT_DAY = 6.71e-9
+"""Time to simulate one prospect row for one day."""
+
+SECONDS_PER_PROCESS = 2.39
+"""Time a pool worker takes to start: Python, the model's modules, the compiled kernels."""
+
+BYTES_PER_PROSPECT = 550
+"""Peak memory a batch adds per prospect row (its rows, draws, ledger and bookkeeping)."""
+
+BYTES_PER_PROCESS = 281e6
 """Memory of a process that has loaded the model (Python, numpy, pandas, compiled kernels)."""
 
-BYTES_PER_KEPT_DAY = 200
+BYTES_PER_KEPT_DAY = 312
 """Memory of one day of a run's daily table, for commands that keep every run's."""
 
 BATCH_SIZE = 32
@@ -98,6 +111,11 @@ def batch_capacity(prospects: int) -> int:
     return max(1, min(BATCH_SIZE, BATCH_ROWS // prospects))
 
 
+def _batches(runs: Runs) -> int:
+    """Batches the runs of one market take."""
+    return -(-runs.count // batch_capacity(runs.prospects))
+
+
 def estimate(groups: Sequence[Runs], workers: int, *, keeps_daily: bool = False) -> Estimate:
     """The time and peak memory of running ``groups`` on ``workers`` local processes.
 
@@ -110,9 +128,11 @@ def estimate(groups: Sequence[Runs], workers: int, *, keeps_daily: bool = False)
         The estimate; with one batch only, the runs stay in the command's process.
     """
     groups = [g for g in groups if g.count > 0]
-    batches = sum(-(-g.count // batch_capacity(g.prospects)) for g in groups)
+    batches = sum(_batches(g) for g in groups)
     compute = sum(
-        g.count * (SECONDS_PER_RUN + SECONDS_PER_PROSPECT_DAY * g.prospects * g.days)
+        _batches(g) * g.days * SECONDS_PER_BATCH_DAY
+        + g.count * g.days * SECONDS_PER_RUN_DAY
+        + g.count * g.prospects * (SECONDS_PER_PROSPECT + g.days * SECONDS_PER_PROSPECT_DAY)
         for g in groups
     )
     batch_bytes = max(
@@ -123,11 +143,14 @@ def estimate(groups: Sequence[Runs], workers: int, *, keeps_daily: bool = False)
     kept = 2 * kept_days * BYTES_PER_KEPT_DAY  # the tables, then their concatenation
     pool = min(workers, batches) if workers > 1 and batches > 1 else 1
     running = pool * (BYTES_PER_PROCESS + batch_bytes) if pool > 1 else batch_bytes
+    seconds = compute
+    if pool > 1:  # the workers start first; batches go out in rounds, the last maybe short
+        seconds = SECONDS_PER_PROCESS + compute / batches * -(-batches // pool)
     return Estimate(
         runs=sum(g.count for g in groups),
         prospects=max(g.prospects for g in groups),
         days=max(g.days for g in groups),
-        seconds=compute / pool,
+        seconds=seconds,
         workers=pool,
         peak_bytes=BYTES_PER_PROCESS + kept + running,
         largest_batch_bytes=batch_bytes,
