@@ -83,9 +83,9 @@ def _command_in_this_process(args: tuple[str, ...], cwd: Path, out: int, err: in
         os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
         os.dup2(out, 1)
         os.dup2(err, 2)
-        sys.stdin = open(0, encoding="utf-8", closefd=False)  # noqa: SIM115 - fd 0 stays open
-        sys.stdout = open(1, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
-        sys.stderr = open(2, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
+        sys.stdin = open(0, encoding="utf-8", closefd=False)
+        sys.stdout = open(1, "w", encoding="utf-8", closefd=False)
+        sys.stderr = open(2, "w", encoding="utf-8", closefd=False)
         sys.argv = [str(ROOT / "run.py"), *args]
         for number in (signal.SIGALRM, signal.SIGTERM, signal.SIGPIPE):
             signal.signal(number, signal.SIG_DFL)

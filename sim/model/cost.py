@@ -8,14 +8,14 @@ grows with its prospect rows. Every process that runs the model (the command's o
 each pool worker) first pays for Python, numpy, pandas and the compiled kernels.
 
 The constants were fitted with ``.venv/bin/python benchmarks/estimate_costs.py`` (a
-fresh process per size; touchpoint management, the sales funnel and the AIDA funnel,
-batches of 1 to 30 replications; 2026-12-08, quiet 2-core machine)::
+fresh process per size; three shipped scenarios, batches of 1 to 30 replications;
+2026-12-08, quiet 2-core machine)::
 
-      touchpoint_management     2,000 x  1 x 180 days: 0.23 s, +   4.6 MB
-      touchpoint_management   300,000 x  1 x 365 days: 2.16 s, + 103.9 MB
-      touchpoint_management 1,000,000 x  1 x  10 days: 1.20 s, + 343.0 MB
-      touchpoint_management    10,000 x 30 x 365 days: 3.49 s, + 150.4 MB
-                aida_funnel    10,000 x 10 x 365 days: 3.50 s, +  44.9 MB
+      touchpoint_management.yaml     2,000 x  1 x 180 days: 0.23 s, +   4.6 MB
+      touchpoint_management.yaml   300,000 x  1 x 365 days: 2.16 s, + 103.9 MB
+      touchpoint_management.yaml 1,000,000 x  1 x  10 days: 1.20 s, + 343.0 MB
+      touchpoint_management.yaml    10,000 x 30 x 365 days: 3.49 s, + 150.4 MB
+                aida_funnel.yaml    10,000 x 10 x 365 days: 3.50 s, +  44.9 MB
 
 The fit is within a factor of about two either way on every size measured (fitted
 over measured 0.55 to 2.18): an estimate, not a promise. A busy machine runs slower.
