@@ -132,6 +132,18 @@ def wait_for_day(page, day: int, timeout_ms: float = 30_000) -> None:
     )
 
 
+def download_handout(page, folder: Path, timeout_ms: float) -> str:
+    """Ask for the handout, wait up to ``timeout_ms`` for it, download it; its text."""
+    page.get_by_role("button", name="Handout").click()
+    download_button = page.get_by_role("button", name="Download the handout")
+    download_button.wait_for(timeout=timeout_ms)
+    with page.expect_download(timeout=30_000) as download:
+        download_button.click()
+    saved = folder / "handout.html"
+    download.value.save_as(saved)
+    return html.unescape(saved.read_text())
+
+
 @pytest.mark.parametrize(("width", "height"), SIZES, ids=["1280x720", "1920x1080"])
 def test_a_story_fits_one_screen_in_colour_blind_safe_colours(browser, dashboard, width, height):
     page, errors = open_page(browser, dashboard[0], width, height)
@@ -213,14 +225,8 @@ def test_a_story_told_predict_reveal_lever_debrief_handout(browser, dashboard, t
     page.get_by_text("Touchpoint management wins more customers").wait_for(timeout=30_000)
     assert "most runs" in page.locator(".touchpoint-scoreboard").inner_text()
     assert_one_screen(page, needs=("scoreboard", "button"))
-    page.get_by_role("button", name="Handout").click()
-    download_button = page.get_by_role("button", name="Download the handout")
-    download_button.wait_for(timeout=60_000)
-    with page.expect_download(timeout=30_000) as download:
-        download_button.click()
-    saved = tmp_path / "handout.html"
-    download.value.save_as(saved)
-    assert "A funnel (AIDA) against touchpoint management" in saved.read_text()
+    text = download_handout(page, tmp_path, 60_000)
+    assert "A funnel (AIDA) against touchpoint management" in text
     page.get_by_role("button", name="Back to the charts").click()
     wait_for_day(page, 14)
     page.context.close()
@@ -258,14 +264,7 @@ def test_free_play_shows_each_lever_in_words_and_saves_a_named_setup_and_a_hando
     page.get_by_role("button", name="Forward a week").click()
     wait_for_day(page, 7)
     page.get_by_role("button", name="Setups").click()
-    page.get_by_role("button", name="Handout").click()  # from the runs on screen, not new ones
-    download_button = page.get_by_role("button", name="Download the handout")
-    download_button.wait_for(timeout=30_000)
-    with page.expect_download(timeout=30_000) as download:
-        download_button.click()
-    saved = tmp_path / "handout.html"
-    download.value.save_as(saved)
-    text = html.unescape(saved.read_text())
+    text = download_handout(page, tmp_path, 30_000)  # from the runs on screen, not new ones
     assert "Free play: " in text and "By day 7 " in text
     assert "Lead response time: 1 hour from a lead to a rep's first call (from day 0)" in text
     page.context.close()
